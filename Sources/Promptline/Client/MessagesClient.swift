@@ -1,0 +1,165 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+
+/// Sends Messages API requests over AsyncHTTPClient and classifies every outcome in one place.
+public final class MessagesClient: Sendable {
+    /// One attempt's successful outcome.
+    public struct Success: Sendable {
+        /// The response body, compact JSON, unchanged apart from insignificant line breaks.
+        public var message: [UInt8]
+        public var inputTokens: Int
+        public var outputTokens: Int
+        public var headers: [(String, String)]
+    }
+
+    private let http: HTTPClient
+    private let configuration: APIConfiguration
+    private let logger: Logger
+    /// Largest response body accepted.
+    private let maxBodyBytes = 32 << 20
+
+    /// Creates a client with a connection pool sized for `concurrency` requests in flight.
+    public init(configuration: APIConfiguration, concurrency: Int, connectTimeout: Double, logger: Logger) {
+        var config = HTTPClient.Configuration()
+        config.timeout = .init(connect: .milliseconds(Int64(connectTimeout * 1000)))
+        config.connectionPool = .init(
+            idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: max(1, concurrency))
+        config.decompression = .disabled
+        self.http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: config)
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    /// Closes the connection pool. Call once, when the job ends.
+    public func shutdown() async {
+        try? await http.shutdown()
+    }
+
+    private func request(path: String, method: HTTPMethod) -> HTTPClientRequest {
+        var request = HTTPClientRequest(url: configuration.baseURL + path)
+        request.method = method
+        if let key = configuration.apiKey { request.headers.add(name: "x-api-key", value: key) }
+        request.headers.add(name: "anthropic-version", value: configuration.version)
+        request.headers.add(name: "user-agent", value: "promptline/\(PromptlineInfo.version)")
+        return request
+    }
+
+    /// Sends one `POST /v1/messages` attempt with the given body, within `timeout` seconds
+    /// (connect and response together).
+    public func send(body: [UInt8], timeout: Double) async -> Result<Success, RequestFailure> {
+        var request = self.request(path: "/v1/messages", method: .POST)
+        request.headers.add(name: "content-type", value: "application/json")
+        request.body = .bytes(body)
+        let deadline = NIODeadline.now() + .milliseconds(Int64(timeout * 1000))
+        let status: Int
+        let headers: HTTPHeaders
+        let bytes: [UInt8]
+        do {
+            let response = try await http.execute(request, deadline: deadline, logger: logger)
+            status = Int(response.status.code)
+            headers = response.headers
+            var buffer = try await response.body.collect(upTo: maxBodyBytes)
+            bytes = buffer.readBytes(length: buffer.readableBytes) ?? []
+        } catch {
+            return .failure(Self.classify(transportError: error))
+        }
+        let pairs = headers.map { ($0.name.lowercased(), $0.value) }
+        if status == 200 {
+            guard let decoded = try? JSONDecoder().decode(MessageResponse.self, from: Data(bytes)), decoded.type == "message" else {
+                return .failure(RequestFailure(
+                    kind: .malformedBody, errorType: "malformed_response",
+                    message: "HTTP 200 with a body that is not a Messages API response (\(bytes.count) bytes)"))
+            }
+            return .success(Success(
+                message: Self.singleLine(bytes), inputTokens: decoded.usage.input_tokens,
+                outputTokens: decoded.usage.output_tokens, headers: pairs))
+        }
+        return .failure(Self.classify(status: status, headers: headers, body: bytes))
+    }
+
+    /// `GET /v1/models`: the model ids the key can use, with the round trip's headers.
+    public func listModels(timeout: Double) async -> Result<(ids: [String], headers: [(String, String)]), RequestFailure> {
+        let request = self.request(path: "/v1/models?limit=1000", method: .GET)
+        do {
+            let response = try await http.execute(request, deadline: .now() + .milliseconds(Int64(timeout * 1000)), logger: logger)
+            var buffer = try await response.body.collect(upTo: maxBodyBytes)
+            let bytes = buffer.readBytes(length: buffer.readableBytes) ?? []
+            guard response.status == .ok else {
+                return .failure(Self.classify(status: Int(response.status.code), headers: response.headers, body: bytes))
+            }
+            struct Models: Decodable {
+                struct Model: Decodable { var id: String }
+                var data: [Model]
+            }
+            guard let models = try? JSONDecoder().decode(Models.self, from: Data(bytes)) else {
+                return .failure(RequestFailure(kind: .malformedBody, errorType: "malformed_response", message: "the models list is not JSON of the API's shape"))
+            }
+            return .success((models.data.map(\.id), response.headers.map { ($0.name.lowercased(), $0.value) }))
+        } catch {
+            return .failure(Self.classify(transportError: error))
+        }
+    }
+}
+
+extension MessagesClient {
+    /// Classifies a failure of the transport (no HTTP response).
+    static func classify(transportError error: any Error) -> RequestFailure {
+        if let error = error as? HTTPClientError {
+            switch error {
+            case .deadlineExceeded, .readTimeout, .writeTimeout, .connectTimeout:
+                return RequestFailure(kind: .timeout, errorType: "timeout_error", message: "no complete response within the attempt's timeout")
+            default:
+                return RequestFailure(kind: .connection, errorType: "connection_error", message: String(describing: error))
+            }
+        }
+        if error is CancellationError {
+            return RequestFailure(kind: .connection, errorType: "connection_error", message: "cancelled")
+        }
+        return RequestFailure(kind: .connection, errorType: "connection_error", message: String(describing: error))
+    }
+
+    /// Classifies an HTTP error response from its status, headers and the API's error body.
+    static func classify(status: Int, headers: HTTPHeaders, body: [UInt8]) -> RequestFailure {
+        var failure = RequestFailure(kind: .http(status: status), errorType: defaultErrorType(status), message: "HTTP \(status)")
+        if let decoded = try? JSONDecoder().decode(ErrorResponse.self, from: Data(body)), decoded.type == "error" {
+            failure.errorType = decoded.error.type
+            failure.message = decoded.error.message ?? failure.message
+            failure.errorCode = decoded.error.details?.error_code
+            failure.body = singleLine(body)
+        }
+        failure.retryAfter = RetryAfter.parse(
+            milliseconds: headers.first(name: "retry-after-ms"), value: headers.first(name: "retry-after"), now: Date())
+        switch headers.first(name: "x-should-retry")?.lowercased() {
+        case "true": failure.shouldRetry = true
+        case "false": failure.shouldRetry = false
+        default: break
+        }
+        return failure
+    }
+
+    private static func defaultErrorType(_ status: Int) -> String {
+        switch status {
+        case 400: "invalid_request_error"
+        case 401: "authentication_error"
+        case 403: "permission_error"
+        case 404: "not_found_error"
+        case 408: "timeout_error"
+        case 413: "request_too_large"
+        case 429: "rate_limit_error"
+        case 529: "overloaded_error"
+        default: "api_error"
+        }
+    }
+
+    /// The body with line breaks (only ever insignificant white space in valid JSON) made spaces,
+    /// so it can stand in one JSONL line unchanged otherwise.
+    static func singleLine(_ bytes: [UInt8]) -> [UInt8] {
+        var bytes = bytes
+        while let last = bytes.last, last == 0x0A || last == 0x0D || last == 0x20 { bytes.removeLast() }
+        for index in bytes.indices where bytes[index] == 0x0A || bytes[index] == 0x0D { bytes[index] = 0x20 }
+        return bytes
+    }
+}

@@ -1,0 +1,64 @@
+/// Why one attempt at a request failed, classified in one place (``MessagesClient``).
+public struct RequestFailure: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The kind of failure.
+    public enum Kind: Sendable, Equatable {
+        /// The API answered with an HTTP error status.
+        case http(status: Int)
+        /// The attempt ran past its `--timeout`.
+        case timeout
+        /// The connection failed or closed before a full response.
+        case connection
+        /// A 200 whose body is not a Messages API response.
+        case malformedBody
+    }
+
+    public var kind: Kind
+    /// The API's error type (`overloaded_error`, …) or promptline's (`timeout_error`, `connection_error`, `malformed_response`).
+    public var errorType: String
+    public var message: String
+    /// The API's error body, compact JSON, when it sent one.
+    public var body: [UInt8]?
+    /// The wait the server asked for (`retry-after-ms` / `retry-after`), in seconds.
+    public var retryAfter: Double?
+    /// The server's `x-should-retry` verdict, when given.
+    public var shouldRetry: Bool?
+    /// `details.error_code` of the error body, when present (e.g. `enforced_spend_limit_reached`).
+    public var errorCode: String?
+
+    public init(
+        kind: Kind, errorType: String, message: String, body: [UInt8]? = nil, retryAfter: Double? = nil,
+        shouldRetry: Bool? = nil, errorCode: String? = nil
+    ) {
+        self.kind = kind
+        self.errorType = errorType
+        self.message = message
+        self.body = body
+        self.retryAfter = retryAfter
+        self.shouldRetry = shouldRetry
+        self.errorCode = errorCode
+    }
+
+    /// The HTTP status, when the API answered with one.
+    public var status: Int? {
+        if case .http(let status) = kind { return status }
+        return nil
+    }
+
+    /// True for failures of the server (5xx, 529, timeouts, connection errors, malformed bodies):
+    /// the ones a circuit breaker counts. 4xx (including 429) are not the server's failures.
+    public var isServerFailure: Bool {
+        switch kind {
+        case .http(let status): status >= 500
+        case .timeout, .connection, .malformedBody: true
+        }
+    }
+
+    public var description: String {
+        switch kind {
+        case .http(let status): "HTTP \(status) \(errorType): \(message)"
+        case .timeout: "timeout: \(message)"
+        case .connection: "connection error: \(message)"
+        case .malformedBody: "malformed response: \(message)"
+        }
+    }
+}

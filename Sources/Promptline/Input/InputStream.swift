@@ -1,0 +1,94 @@
+/// Reads the job's input files in order, in batches, on its own serial queue: gzip inflation,
+/// line splitting, JSON decoding and key hashing never run on the cooperative pool.
+///
+/// It also finds repeated `custom_id`s (a repeat is invalid) and, with `strict`, stops at the
+/// first invalid line. A fault that stops a file (corrupt gzip, unreadable file) is kept in
+/// ``fault`` and reading goes on with the next file.
+public actor InputStream {
+    private let executor = DispatchQueueExecutor(label: "promptline.input")
+    public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
+
+    private let paths: [String]
+    private let maxLineBytes: Int
+    private let strict: Bool
+    private let parser: RecordParser
+    private var nextPath = 0
+    private var reader: OpenFile?
+    private var seenIDs = Set<UInt64>()
+    private var stopped = false
+    private var finishedBytes = 0
+    /// Every fault that stopped a file, or the first invalid line under `strict`, in order.
+    public private(set) var faults: [String] = []
+
+    public init(paths: [String], defaults: RecordDefaults, maxLineBytes: Int, strict: Bool) {
+        self.paths = paths
+        self.maxLineBytes = maxLineBytes
+        self.strict = strict
+        self.parser = RecordParser(defaults: defaults)
+    }
+
+    /// Compressed bytes consumed so far, over all files.
+    public var bytesRead: Int { finishedBytes + (reader?.reader.bytesRead ?? 0) }
+
+    /// The file being read (a class, so the noncopyable reader can be mutated in place).
+    private final class OpenFile {
+        var reader: LineReader
+        init(_ reader: consuming LineReader) { self.reader = reader }
+    }
+
+    /// Up to `limit` parsed records in input order; nil when the input is exhausted (or stopped).
+    public func nextBatch(limit: Int = 256) -> [ParsedRecord]? {
+        var batch: [ParsedRecord] = []
+        batch.reserveCapacity(limit)
+        while batch.count < limit, !stopped {
+            if reader == nil {
+                guard nextPath < paths.count else { break }
+                let path = paths[nextPath]
+                nextPath += 1
+                do {
+                    reader = OpenFile(try LineReader(path: path, maxLineBytes: maxLineBytes))
+                } catch {
+                    faults.append("\(error)")
+                    continue
+                }
+            }
+            guard let file = reader else { continue }
+            do {
+                guard let line = try file.reader.next() else {
+                    finishedBytes += file.reader.bytesRead
+                    reader = nil
+                    continue
+                }
+                var record = parser.parse(line)
+                if case .valid(let valid) = record, valid.customID != "line-\(line.number)",
+                    !seenIDs.insert(Self.fingerprint(valid.customID)).inserted
+                {
+                    record = .invalid(InvalidRecord(
+                        customID: valid.customID, file: line.file, line: line.number,
+                        message: "custom_id \"\(valid.customID)\" repeats an earlier record's"))
+                }
+                if strict, case .invalid(let invalid) = record {
+                    faults.append(invalid.description)
+                    stopped = true
+                    break
+                }
+                batch.append(record)
+            } catch {
+                faults.append("\(error)")
+                finishedBytes += file.reader.bytesRead
+                reader = nil
+            }
+        }
+        return batch.isEmpty ? nil : batch
+    }
+
+    /// A stable 64-bit FNV-1a hash of an id, so the set of ids seen stays small.
+    private static func fingerprint(_ id: String) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in id.utf8 {
+            hash ^= UInt64(byte)
+            hash &*= 0x0000_0100_0000_01B3
+        }
+        return hash
+    }
+}

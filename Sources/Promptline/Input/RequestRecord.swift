@@ -1,0 +1,43 @@
+/// One valid input record, ready to be looked up in the store or sent.
+public struct RequestRecord: Sendable {
+    /// The record's id (`custom_id`, `id`, or `line-N`).
+    public var customID: String
+    /// The idempotency key: `sha256:…` of the canonical params, or the record's own `idempotency_key`.
+    public var key: String
+    /// The record's primary model.
+    public var model: String
+    /// The effective Messages API body (without `stream`).
+    public var params: JSONValue
+    /// The canonical (RFC 8785) bytes of `params`: what is hashed and what is sent.
+    public var body: [UInt8]
+    /// Key of the messages and system prompt alone, to find stale answers under other parameters.
+    public var messagesKey: String
+    /// Where the record came from.
+    public var file: String
+    public var line: Int
+
+    /// The body to send to another model of the degradation chain.
+    public func body(for model: String) -> [UInt8] {
+        guard model != self.model, case .object(var object) = params else { return body }
+        object["model"] = .string(model)
+        return Canonicalizer.canonicalBytes(.object(object))
+    }
+}
+
+/// One input line's outcome: a record to process, or an invalid line to annotate.
+public enum ParsedRecord: Sendable {
+    case valid(RequestRecord)
+    case invalid(InvalidRecord)
+}
+
+/// An input line that is not a usable record: it still gets its own output line.
+public struct InvalidRecord: Sendable, Error, CustomStringConvertible {
+    /// The record's id when one could be read, else `line-N`.
+    public var customID: String
+    public var file: String
+    public var line: Int
+    public var message: String
+
+    /// The one-line warning: `prompts.jsonl.gz:50: invalid JSON: …`.
+    public var description: String { "\(file):\(line): \(message)" }
+}

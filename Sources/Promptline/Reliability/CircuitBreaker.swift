@@ -1,0 +1,151 @@
+/// A circuit breaker for one model: a pure state machine driven by the caller's clock.
+///
+/// Closed, it lets every request through and watches the outcomes of the last `windowSize`
+/// calls: it opens when at least `minimumCalls` were seen and the failure rate reaches
+/// `failureRateThreshold`, or after `consecutiveFailures` failures in a row. Open, it rejects
+/// everything until its break ends; then it is half-open and admits `halfOpenProbes` probe
+/// requests. A probe's success closes it; a probe's failure reopens it with a break twice as
+/// long as the last (capped at `maxBreak`, jittered). Only server failures are recorded as
+/// failures (5xx, 529, timeouts, connection errors, malformed bodies); 4xx, 429 included, are
+/// the caller's to leave out.
+public struct CircuitBreaker: Sendable {
+    /// Tuning, with defaults that suit a batch job.
+    public struct Configuration: Sendable, Equatable {
+        public var windowSize = 20
+        public var minimumCalls = 10
+        public var failureRateThreshold = 0.5
+        public var consecutiveFailures = 5
+        /// The first break, seconds.
+        public var baseBreak = 2.0
+        /// The longest break, seconds.
+        public var maxBreak = 30.0
+        public var halfOpenProbes = 2
+        /// Up to this fraction is added at random to each break.
+        public var jitter = 0.2
+
+        public init() {}
+    }
+
+    /// Where the breaker stands.
+    public enum State: Sendable, Equatable {
+        case closed
+        case open(until: Double)
+        case halfOpen
+    }
+
+    /// The answer to ``acquire(now:)``.
+    public enum Permission: Sendable, Equatable {
+        /// Send the request.
+        case allowed
+        /// Send it as one of the half-open probes.
+        case probe
+        /// Do not send: the breaker is open (until the given time) or its probes are all out.
+        case rejected(retryAt: Double?)
+    }
+
+    /// A state change, for the log.
+    public struct Transition: Sendable, Equatable {
+        public var from: State
+        public var to: State
+        public var reason: String
+    }
+
+    public let configuration: Configuration
+    private let random: @Sendable () -> Double
+    public private(set) var state: State = .closed
+    private var outcomes: [Bool] = []  // true = failure, the last `windowSize` calls
+    private var consecutive = 0
+    private var probesOut = 0
+    private var lastBreak: Double?
+    /// Times the breaker opened.
+    public private(set) var trips = 0
+
+    public init(configuration: Configuration = .init(), random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }) {
+        self.configuration = configuration
+        self.random = random
+    }
+
+    /// Asks to send one request at `now`; may move an open breaker whose break is over to half-open.
+    public mutating func acquire(now: Double) -> (Permission, Transition?) {
+        var transition: Transition?
+        if case .open(let until) = state {
+            guard now >= until else { return (.rejected(retryAt: until), nil) }
+            transition = Transition(from: state, to: .halfOpen, reason: "break over; probing")
+            state = .halfOpen
+            probesOut = 0
+        }
+        switch state {
+        case .closed:
+            return (.allowed, transition)
+        case .halfOpen:
+            guard probesOut < configuration.halfOpenProbes else { return (.rejected(retryAt: nil), transition) }
+            probesOut += 1
+            return (.probe, transition)
+        case .open:
+            preconditionFailure("handled above")
+        }
+    }
+
+    /// Records a successful call.
+    public mutating func success(now: Double) -> Transition? {
+        consecutive = 0
+        switch state {
+        case .halfOpen:
+            let from = state
+            state = .closed
+            outcomes.removeAll()
+            lastBreak = nil
+            return Transition(from: from, to: .closed, reason: "probe succeeded")
+        case .closed:
+            note(failure: false)
+            return nil
+        case .open:
+            return nil  // a late answer from before the break
+        }
+    }
+
+    /// Records a server failure.
+    public mutating func failure(now: Double) -> Transition? {
+        consecutive += 1
+        switch state {
+        case .halfOpen:
+            return open(now: now, reason: "probe failed")
+        case .closed:
+            note(failure: true)
+            if consecutive >= configuration.consecutiveFailures {
+                return open(now: now, reason: "\(consecutive) consecutive failures")
+            }
+            let failures = outcomes.filter { $0 }.count
+            if outcomes.count >= configuration.minimumCalls,
+                Double(failures) / Double(outcomes.count) >= configuration.failureRateThreshold
+            {
+                return open(now: now, reason: "failure rate \(failures)/\(outcomes.count) over the window")
+            }
+            return nil
+        case .open:
+            return nil
+        }
+    }
+
+    /// Gives back a probe that ended without an outcome the breaker counts (a 4xx, a cancellation).
+    public mutating func release() {
+        if case .halfOpen = state, probesOut > 0 { probesOut -= 1 }
+    }
+
+    private mutating func note(failure: Bool) {
+        outcomes.append(failure)
+        if outcomes.count > configuration.windowSize { outcomes.removeFirst(outcomes.count - configuration.windowSize) }
+    }
+
+    private mutating func open(now: Double, reason: String) -> Transition {
+        let base = lastBreak.map { min($0 * 2, configuration.maxBreak) } ?? configuration.baseBreak
+        lastBreak = base
+        let length = min(base * (1 + configuration.jitter * random()), configuration.maxBreak * (1 + configuration.jitter))
+        let from = state
+        state = .open(until: now + length)
+        outcomes.removeAll()
+        consecutive = 0
+        trips += 1
+        return Transition(from: from, to: state, reason: reason)
+    }
+}

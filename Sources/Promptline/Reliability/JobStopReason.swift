@@ -1,0 +1,51 @@
+/// A condition that stops the whole job instead of burning every record as `errored`.
+public enum JobStopReason: Sendable, Equatable, CustomStringConvertible {
+    /// 401: the key is missing, wrong or revoked.
+    case authentication(String)
+    /// 403: the key may not use this resource.
+    case permission(String)
+    /// The organisation's monthly spend limit is reached.
+    case spendLimit
+    /// The prepaid credit balance is exhausted.
+    case creditBalance
+    /// Every model's breaker stayed open longer than `--max-outage`.
+    case outage(seconds: Double)
+    /// The estimated spend would pass `--budget-usd`.
+    case budget(Double)
+
+    /// Recognises the job-wide conditions among API failures.
+    init?(_ failure: RequestFailure) {
+        switch failure.status {
+        case 401: self = .authentication(failure.message)
+        case 403: self = .permission(failure.message)
+        case 429 where failure.errorCode == "enforced_spend_limit_reached" && failure.retryAfter == nil: self = .spendLimit
+        case 400 where failure.message.lowercased().contains("credit balance"): self = .creditBalance
+        default: return nil
+        }
+    }
+
+    /// The process exit code (SPEC §7): 77 for authentication and permission, 75 otherwise.
+    public var exitCode: Int32 {
+        switch self {
+        case .authentication, .permission: 77
+        case .spendLimit, .creditBalance, .outage, .budget: 75
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .authentication(let message):
+            "authentication failed (401: \(message)); check ANTHROPIC_API_KEY and ANTHROPIC_BASE_URL, then run the same command again"
+        case .permission(let message):
+            "permission denied (403: \(message)); this key may not use the model or resource; nothing was marked errored"
+        case .spendLimit:
+            "the organisation's monthly spend limit is reached; raise it in the Console (Settings > Limits) or wait for the next month, then run the same command again: pending records are kept"
+        case .creditBalance:
+            "the credit balance is too low; add credits in the Console (Plans & Billing), then run the same command again: pending records are kept"
+        case .outage(let seconds):
+            "every model stayed unavailable for \(Int(seconds)) s (--max-outage); run the same command again later to resume"
+        case .budget(let usd):
+            "stopped before the estimated spend passed the budget of $\(usd); run again with a higher --budget-usd to continue"
+        }
+    }
+}

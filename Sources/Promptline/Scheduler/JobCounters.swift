@@ -1,0 +1,27 @@
+import Synchronization
+
+/// Counters the concurrent request tasks update while a job runs.
+public final class JobCounters: Sendable {
+    /// A snapshot of the counters.
+    public struct Values: Sendable, Equatable {
+        public var requestsSent = 0
+        public var retries = 0
+        public var rateLimited = 0
+        public var inputTokens = 0
+        public var outputTokens = 0
+        /// Keys found in flight from a process that died (possibly billed twice).
+        public var interrupted = 0
+        public var inFlight = 0
+    }
+
+    private let state = Mutex(Values())
+
+    public init() {}
+
+    /// The current values.
+    public var values: Values { state.withLock { $0 } }
+
+    func update(_ body: (inout Values) -> Void) {
+        state.withLock { body(&$0) }
+    }
+}

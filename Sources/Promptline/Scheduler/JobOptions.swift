@@ -1,0 +1,42 @@
+/// Everything `promptline run` was told, as the pipeline needs it.
+public struct JobOptions: Sendable {
+    /// Input files in order; `-` is standard input.
+    public var inputs: [String]
+    /// The final output path (`.gz` means gzip).
+    public var output: String
+    public var defaults: RecordDefaults
+    /// The degradation chain after each record's primary model, in order.
+    public var fallbackModels: [String] = []
+    /// Most requests in flight.
+    public var concurrency = 16
+    /// One attempt's limit, seconds (connect + response).
+    public var timeout = 600.0
+    /// Retries per model before falling back.
+    public var maxRetries = 2
+    /// The first invalid line stops the job (exit 65).
+    public var strict = false
+    /// Longest input line accepted.
+    public var maxLineBytes = 16 << 20
+    /// Records that ended `errored` in an earlier run are tried again.
+    public var retryErrored = false
+    /// Serve an earlier stored answer to the same messages under other parameters when no model can.
+    public var allowStale = false
+    /// The last degradation tier's text; off when nil.
+    public var staticResponse: String?
+    /// How long records wait while every model they can use is unavailable, before the job stops with 75.
+    public var maxOutage = 600.0
+    /// Circuit breaker tuning.
+    public var breaker = CircuitBreaker.Configuration()
+    /// False turns the circuit breakers off (to measure what they buy).
+    public var breakersEnabled = true
+    /// Seconds between plain progress lines; nil for none.
+    public var progressInterval: Double? = 5
+    /// Errors only on stderr.
+    public var quiet = false
+
+    public init(inputs: [String], output: String, defaults: RecordDefaults) {
+        self.inputs = inputs
+        self.output = output
+        self.defaults = defaults
+    }
+}

@@ -1,0 +1,217 @@
+import Foundation
+import Logging
+
+/// Runs one job: reads the input, answers each record from the store or through a request,
+/// and writes one output line per record in input order.
+///
+/// Structured concurrency throughout: one task group holds at most `concurrency` requests in
+/// flight; the in-order window of records not yet written is bounded, so when the record at its
+/// head is slow, reading stops (backpressure) and memory stays flat whatever the input size.
+public struct JobRunner: Sendable {
+    private let options: JobOptions
+    private let store: Store
+    private let client: MessagesClient
+    private let logger: Logger
+    private let clock: any Clock<Duration>
+    private let stderr: @Sendable (String) -> Void
+
+    public init(
+        options: JobOptions, store: Store, client: MessagesClient, logger: Logger,
+        clock: any Clock<Duration> = ContinuousClock(),
+        stderr: @escaping @Sendable (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+    ) {
+        self.options = options
+        self.store = store
+        self.client = client
+        self.logger = logger
+        self.clock = clock
+        self.stderr = stderr
+    }
+
+    /// A fingerprint of the inputs (paths, sizes, modification times) and of every option that
+    /// shapes the output: a partial output is resumed only under the same fingerprint.
+    func fingerprint() -> String {
+        var parts: [String] = []
+        for path in options.inputs {
+            if path == "-" {
+                parts.append("-:\(UUID().uuidString)")  // standard input never matches: rebuilt from the store
+            } else {
+                let attributes = try? FileManager.default.attributesOfItem(atPath: path)
+                let size = (attributes?[.size] as? NSNumber)?.intValue ?? -1
+                let modified = (attributes?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? -1
+                parts.append("\(path):\(size):\(modified)")
+            }
+        }
+        let defaults = options.defaults
+        parts.append("model=\(defaults.model ?? "")|max=\(defaults.maxTokens)|system=\(defaults.system ?? "")")
+        parts.append("temperature=\(defaults.temperature.map { "\($0)" } ?? "")|strict=\(options.strict)|line=\(options.maxLineBytes)")
+        parts.append("fallback=\(options.fallbackModels.joined(separator: ","))")
+        return RequestKey(canonicalBytes: Array(parts.joined(separator: "\n").utf8)).rawValue
+    }
+
+    /// Runs the job to its end (or to a stop) and returns its summary, whose `exitCode` the command exits with.
+    public func run() async throws -> JobSummary {
+        let started = ContinuousClock.now
+        let fingerprint = self.fingerprint()
+        var summary = JobSummary()
+        summary.output = options.output
+
+        let checkpoint = try await store.checkpoint(output: options.output)
+        if let checkpoint, checkpoint.finished, checkpoint.fingerprint == fingerprint, !options.retryErrored,
+            FileManager.default.fileExists(atPath: options.output),
+            let stored = try await store.jobSummary(output: options.output)
+        {
+            // A rerun of a finished job: nothing to read, nothing to send.
+            summary = stored
+            summary.reusedFromStore = summary.totalRecords
+            summary.requestsSent = 0
+            summary.retries = 0
+            summary.rateLimited = 0
+            summary.wallSeconds = (ContinuousClock.now - started).seconds
+            if !options.quiet { stderr("promptline: \(options.output) is complete and up to date; nothing to do") }
+            return summary
+        }
+        var skip = 0
+        var resumeOffset = 0
+        if let checkpoint, !checkpoint.finished, checkpoint.fingerprint == fingerprint {
+            skip = checkpoint.recordsWritten
+            resumeOffset = checkpoint.outputOffset
+        } else {
+            try await store.beginJob(output: options.output, fingerprint: fingerprint, inputs: options.inputs)
+        }
+        let writer = try OutputWriter(path: options.output, resumeOffset: resumeOffset)
+        if await writer.resumedAt != resumeOffset {
+            // The partial file is shorter than the checkpoint says (removed by hand?): start it over.
+            skip = 0
+            try await store.beginJob(output: options.output, fingerprint: fingerprint, inputs: options.inputs)
+        }
+        if skip > 0 && !options.quiet {
+            stderr("promptline: resuming \(options.output): \(skip) records already written")
+        }
+
+        let input = InputStream(
+            paths: options.inputs, defaults: options.defaults, maxLineBytes: options.maxLineBytes, strict: options.strict)
+        let counters = JobCounters()
+        let health = ModelHealth(
+            configuration: options.breaker, breakersEnabled: options.breakersEnabled, budget: RetryBudget(), logger: logger,
+            now: { (ContinuousClock.now - started).seconds })
+        let runner = RequestRunner(
+            client: client, store: store, options: options, counters: counters, health: health, clock: clock, logger: logger)
+        var state = WindowState(skip: skip)
+        var stop: JobStop?
+
+        do {
+            try await withThrowingTaskGroup(of: (String, StoredAnswer).self) { group in
+                var running = 0
+                var lastCheckpoint = ContinuousClock.now
+                var lastProgress = ContinuousClock.now
+
+                func absorb(_ result: (String, StoredAnswer)?) {
+                    guard let (key, answer) = result else { return }
+                    running -= 1
+                    state.answer(key: key, with: answer)
+                }
+                func flush(force: Bool = false) async throws {
+                    let lines = state.takeReady()
+                    if !lines.isEmpty { try await writer.write(lines) }
+                    let now = ContinuousClock.now
+                    if force || state.sinceCheckpoint >= 2000 || (state.sinceCheckpoint > 0 && now - lastCheckpoint > .seconds(2)) {
+                        let offset = try await writer.checkpoint()
+                        try await store.saveProgress(output: options.output, records: state.written, offset: offset)
+                        state.sinceCheckpoint = 0
+                        lastCheckpoint = now
+                    }
+                    if let interval = options.progressInterval, !options.quiet, now - lastProgress > .seconds(interval) {
+                        lastProgress = now
+                        let values = counters.values
+                        let rate = Double(state.written - skip) / max(0.001, (now - started).seconds)
+                        stderr(
+                            "promptline: \(state.written) records written, \(Int(rate)) records/s, \(values.inFlight) in flight, "
+                                + "\(values.requestsSent) requests, \(values.retries) retries, \(values.rateLimited) 429s, "
+                                + "tokens in \(values.inputTokens) out \(values.outputTokens), \(await input.bytesRead) input bytes read")
+                    }
+                }
+
+                while let batch = await input.nextBatch() {
+                    var lookup: [String] = []
+                    for case .valid(let record) in batch where state.isFresh(record.key) { lookup.append(record.key) }
+                    let stored = try await store.answers(for: lookup, includeErrored: !options.retryErrored)
+                    for record in batch {
+                        switch state.admit(record, stored: stored) {
+                        case .none:
+                            break
+                        case .warn(let message):
+                            if !options.quiet { stderr("promptline: \(message)") }
+                        case .send(let request):
+                            while running >= options.concurrency {
+                                absorb(try await group.next())
+                                try await flush()
+                            }
+                            group.addTask { (request.key, try await runner.run(request)) }
+                            running += 1
+                        }
+                        while state.isWindowFull {
+                            absorb(try await group.next())
+                            try await flush()
+                        }
+                    }
+                    try await flush()
+                }
+                while running > 0 {
+                    absorb(try await group.next())
+                    try await flush()
+                }
+                try await flush(force: true)
+            }
+        } catch let jobStop as JobStop {
+            stop = jobStop
+        }
+
+        let values = counters.values
+        summary.records = state.results
+        summary.tiers = state.tiers
+        summary.reusedFromStore = state.reused
+        summary.requestsSent = values.requestsSent
+        summary.retries = values.retries
+        summary.rateLimited = values.rateLimited
+        summary.inputTokens = values.inputTokens
+        summary.outputTokens = values.outputTokens
+        summary.interruptedKeys = values.interrupted
+        summary.wallSeconds = (ContinuousClock.now - started).seconds
+        summary.recordsPerSecond = Double(state.written - skip) / max(0.001, summary.wallSeconds)
+
+        let faults = await input.faults
+        for fault in faults { stderr("promptline: \(fault)") }
+        if let stop {
+            // Keep what is written, give back the leases, leave the rest pending for a resume.
+            let offset = try await writer.checkpoint()
+            try await store.saveProgress(output: options.output, records: state.written, offset: offset)
+            try await store.releaseLeases()
+            await writer.abandon()
+            summary.stopped = stop.description
+            summary.exitCode = stop.reason.exitCode
+            return summary
+        }
+        if !faults.isEmpty {
+            await writer.abandon()
+            summary.stopped = faults[0]
+            summary.exitCode = 65
+            return summary
+        }
+        let length = try await writer.finish()
+        summary.outputComplete = true
+        let unsuccessful = (state.results["errored"] ?? 0) + (state.results["invalid"] ?? 0)
+        summary.exitCode = unsuccessful > 0 ? 1 : 0
+        try await store.finishJob(
+            output: options.output, records: state.written, offset: length, summary: Array(try JSONEncoder().encode(summary)))
+        return summary
+    }
+}
+
+extension Duration {
+    /// The duration in seconds.
+    var seconds: Double {
+        let (seconds, attoseconds) = components
+        return Double(seconds) + Double(attoseconds) / 1e18
+    }
+}

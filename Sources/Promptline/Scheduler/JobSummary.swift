@@ -1,0 +1,46 @@
+/// What a job did, for the human summary on stderr and `--summary PATH` (JSON).
+public struct JobSummary: Sendable, Codable, Equatable {
+    /// Output lines by result type (`succeeded`, `errored`, `invalid`).
+    public var records: [String: Int] = [:]
+    /// Output lines by `served_by.tier`.
+    public var tiers: [String: Int] = [:]
+    /// Records answered from the store without a request in this run.
+    public var reusedFromStore = 0
+    public var requestsSent = 0
+    public var retries = 0
+    public var rateLimited = 0
+    public var inputTokens = 0
+    public var outputTokens = 0
+    /// Keys found in flight from a process that died: each may have been billed twice.
+    public var interruptedKeys = 0
+    public var wallSeconds = 0.0
+    public var recordsPerSecond = 0.0
+    /// Why the job stopped early, if it did.
+    public var stopped: String?
+    /// The process exit code (SPEC §7).
+    public var exitCode: Int32 = 0
+    /// The output path, and whether it is complete and in place.
+    public var output = ""
+    public var outputComplete = false
+
+    /// The total of output lines.
+    public var totalRecords: Int { records.values.reduce(0, +) }
+
+    /// The human summary, several lines for stderr.
+    public var humanDescription: String {
+        func list(_ counts: [String: Int]) -> String {
+            counts.isEmpty ? "none" : counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+        }
+        var lines = [
+            "promptline: \(totalRecords) records: \(list(records)); tiers: \(list(tiers))",
+            "  reused from store \(reusedFromStore), requests sent \(requestsSent), retries \(retries), 429s \(rateLimited)",
+            "  tokens in \(inputTokens), out \(outputTokens); \(String(format: "%.1f", wallSeconds)) s, \(String(format: "%.0f", recordsPerSecond)) records/s",
+        ]
+        if interruptedKeys > 0 {
+            lines.append("  \(interruptedKeys) keys were in flight when an earlier run died: they were sent again and may have been billed twice")
+        }
+        lines.append(outputComplete ? "  output: \(output)" : "  output incomplete: \(output).partial (run the same command again to resume)")
+        if let stopped { lines.append("  stopped: \(stopped)") }
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+
+/// What a store holds, for `promptline status`.
+public struct StoreStatus: Sendable, Codable, Equatable {
+    /// Keys by state (`pending`, `inflight`, `succeeded`, `errored`).
+    public var keysByState: [String: Int] = [:]
+    /// Answered keys by serving tier.
+    public var keysByTier: [String: Int] = [:]
+    /// Errored keys by error type.
+    public var failuresByType: [String: Int] = [:]
+    public var inputTokens = 0
+    public var outputTokens = 0
+    /// Keys whose request was in flight when an earlier process died: each may have been billed
+    /// once without its answer being recorded.
+    public var interruptedKeys = 0
+    /// Keys in flight now, held by a live process.
+    public var leasedKeys = 0
+    /// Tokens by model that answered, for the cost estimate.
+    public var tokensByModel: [String: TokenCount] = [:]
+    public var jobs: [JobStatus] = []
+
+    /// Input and output tokens.
+    public struct TokenCount: Sendable, Codable, Equatable {
+        public var input = 0
+        public var output = 0
+    }
+
+    /// One job's record.
+    public struct JobStatus: Sendable, Codable, Equatable {
+        public var output: String
+        public var recordsWritten: Int
+        public var finished: Bool
+        public var updatedAt: Double
+    }
+}
+
+extension Store {
+    /// Counts what the store holds.
+    public func status() throws(StoreError) -> StoreStatus {
+        var status = StoreStatus()
+        try db.query("SELECT state, COUNT(*) FROM requests GROUP BY state") { row in
+            status.keysByState[row.text(0) ?? "?"] = Int(row.int(1))
+        }
+        try db.query("SELECT tier, COUNT(*) FROM requests WHERE state IN ('succeeded','errored','degraded') GROUP BY tier") { row in
+            status.keysByTier[row.text(0) ?? "none"] = Int(row.int(1))
+        }
+        try db.query("SELECT error_type, COUNT(*) FROM requests WHERE state = 'errored' GROUP BY error_type") { row in
+            status.failuresByType[row.text(0) ?? "unknown"] = Int(row.int(1))
+        }
+        try db.query(
+            "SELECT served_model, SUM(input_tokens), SUM(output_tokens) FROM requests WHERE served_model IS NOT NULL GROUP BY served_model"
+        ) { row in
+            let count = StoreStatus.TokenCount(input: Int(row.int(1)), output: Int(row.int(2)))
+            status.tokensByModel[row.text(0) ?? "?"] = count
+            status.inputTokens += count.input
+            status.outputTokens += count.output
+        }
+        try db.query("SELECT COUNT(*) FROM requests WHERE interrupted > 0") { row in
+            status.interruptedKeys = Int(row.int(0))
+        }
+        let now = self.now()
+        try db.query("SELECT owner, lease_expires, interrupted FROM requests WHERE state = 'inflight'") { row in
+            let owner = row.text(0) ?? ""
+            if row.double(1) > now && LeaseOwner.isAlive(owner) {
+                status.leasedKeys += 1
+            } else if row.int(2) == 0 {
+                status.interruptedKeys += 1
+            }
+        }
+        try db.query("SELECT output, records_written, finished, updated_at FROM jobs ORDER BY updated_at") { row in
+            status.jobs.append(
+                .init(output: row.text(0) ?? "", recordsWritten: Int(row.int(1)), finished: row.int(2) != 0, updatedAt: row.double(3)))
+        }
+        return status
+    }
+}

@@ -1,0 +1,223 @@
+import CSQLite
+import Foundation
+
+/// The content-addressed checkpoint store: one SQLite database in WAL mode.
+///
+/// Every request's intent is committed before it is sent (``claim(_:model:messagesKey:retryErrored:)``)
+/// and its answer before it counts as done (``complete(_:answer:)``). Several processes may share
+/// one store: a key in flight carries an owner and a lease expiry, and a key another live process
+/// holds is not sent twice. All SQLite calls run on the actor's own serial queue, never on the
+/// cooperative pool.
+public actor Store {
+    /// The schema this build writes; an older store is upgraded, a newer one refused.
+    public static let schemaVersion = 1
+
+    private let executor: DispatchQueueExecutor
+    public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
+
+    let db: SQLiteConnection
+    /// This process's lease owner id: `host/pid/nonce`.
+    public nonisolated let owner: String
+    private let leaseSeconds: Double
+    let now: @Sendable () -> Double
+
+    /// Opens (creating if needed) the store at `path`.
+    public init(
+        path: String, leaseSeconds: Double = 900,
+        now: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }
+    ) throws(StoreError) {
+        let directory = (path as NSString).deletingLastPathComponent
+        if !directory.isEmpty {
+            try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        }
+        self.executor = DispatchQueueExecutor(label: "promptline.store")
+        self.db = try SQLiteConnection(path: path)
+        self.owner = "\(ProcessInfo.processInfo.hostName)/\(getpid())/\(UInt32.random(in: 0...UInt32.max))"
+        self.leaseSeconds = leaseSeconds
+        self.now = now
+        try db.execute("PRAGMA busy_timeout = 30000")
+        try db.execute("PRAGMA journal_mode = WAL")
+        try db.execute("PRAGMA synchronous = NORMAL")
+        try Self.migrate(db)
+    }
+
+    private static func migrate(_ db: SQLiteConnection) throws(StoreError) {
+        try db.transaction { () throws(StoreError) in
+            try db.execute("CREATE TABLE IF NOT EXISTS meta(name TEXT PRIMARY KEY, value TEXT NOT NULL)")
+            var version = 0
+            try db.query("SELECT value FROM meta WHERE name = 'schema_version'") { row in
+                version = Int(row.text(0) ?? "0") ?? 0
+            }
+            if version > schemaVersion {
+                throw StoreError(
+                    code: .schemaTooNew, path: db.path,
+                    message: "store schema \(version) is newer than this promptline understands (\(schemaVersion)); upgrade promptline")
+            }
+            if version < 1 {
+                try db.execute("""
+                    CREATE TABLE requests(
+                      key TEXT PRIMARY KEY,
+                      model TEXT NOT NULL,
+                      messages_key TEXT NOT NULL,
+                      state TEXT NOT NULL,
+                      owner TEXT,
+                      lease_expires REAL,
+                      dispatches INTEGER NOT NULL DEFAULT 0,
+                      interrupted INTEGER NOT NULL DEFAULT 0,
+                      attempts INTEGER NOT NULL DEFAULT 0,
+                      result BLOB,
+                      served_by BLOB,
+                      tier TEXT,
+                      served_model TEXT,
+                      error_type TEXT,
+                      input_tokens INTEGER NOT NULL DEFAULT 0,
+                      output_tokens INTEGER NOT NULL DEFAULT 0,
+                      created_at REAL NOT NULL,
+                      updated_at REAL NOT NULL);
+                    CREATE INDEX requests_messages ON requests(messages_key);
+                    CREATE INDEX requests_state ON requests(state);
+                    CREATE TABLE jobs(
+                      output TEXT PRIMARY KEY,
+                      fingerprint TEXT NOT NULL,
+                      inputs TEXT NOT NULL,
+                      records_written INTEGER NOT NULL DEFAULT 0,
+                      output_offset INTEGER NOT NULL DEFAULT 0,
+                      total_records INTEGER,
+                      finished INTEGER NOT NULL DEFAULT 0,
+                      started_at REAL NOT NULL,
+                      updated_at REAL NOT NULL,
+                      summary TEXT);
+                    INSERT OR REPLACE INTO meta(name, value) VALUES ('schema_version', '1');
+                    """)
+            }
+        }
+    }
+
+    /// Runs raw SQL on the store's connection (for tests that stage states a crash would leave).
+    func execute(_ sql: String) throws(StoreError) {
+        try db.execute(sql)
+    }
+
+    // MARK: Answers
+
+    /// The stored final answers among `keys` (keys pending or in flight are absent).
+    public func answers(for keys: [String], includeErrored: Bool = true) throws(StoreError) -> [String: StoredAnswer] {
+        var found: [String: StoredAnswer] = [:]
+        for key in keys where found[key] == nil {
+            try db.query(Self.selectAnswer, [.text(key)]) { row in
+                if let answer = Self.answer(row), includeErrored || answer.state == .succeeded {
+                    found[key] = answer
+                }
+            }
+        }
+        return found
+    }
+
+    private static let selectAnswer = """
+        SELECT state, result, served_by, tier, served_model, error_type, input_tokens, output_tokens, attempts
+        FROM requests WHERE key = ? AND state IN ('succeeded', 'errored', 'degraded')
+        """
+
+    private static func answer(_ row: SQLiteRow) -> StoredAnswer? {
+        guard let state = row.text(0).flatMap(StoredAnswer.State.init(rawValue:)) else { return nil }
+        return StoredAnswer(
+            state: state, result: row.bytes(1) ?? [], servedBy: row.bytes(2) ?? [], tier: row.text(3) ?? "none",
+            model: row.text(4), errorType: row.text(5), inputTokens: Int(row.int(6)),
+            outputTokens: Int(row.int(7)), attempts: Int(row.int(8)))
+    }
+
+    /// Commits the intent to send `key` (state in flight, owned by this process, lease running),
+    /// unless it is answered already or another live process holds it.
+    public func claim(_ key: String, model: String, messagesKey: String, retryErrored: Bool) throws(StoreError) -> ClaimOutcome {
+        let now = self.now()
+        let owner = self.owner
+        let lease = now + leaseSeconds
+        return try db.transaction { () throws(StoreError) -> ClaimOutcome in
+            var current: (state: String, owner: String?, expires: Double)?
+            var stored: StoredAnswer?
+            try db.query(
+                "SELECT state, owner, lease_expires, result, served_by, tier, served_model, error_type, input_tokens, output_tokens, attempts FROM requests WHERE key = ?",
+                [.text(key)]
+            ) { row in
+                current = (row.text(0) ?? "pending", row.text(1), row.double(2))
+                if let state = row.text(0).flatMap(StoredAnswer.State.init(rawValue:)) {
+                    stored = StoredAnswer(
+                        state: state, result: row.bytes(3) ?? [], servedBy: row.bytes(4) ?? [],
+                        tier: row.text(5) ?? "none", model: row.text(6), errorType: row.text(7),
+                        inputTokens: Int(row.int(8)), outputTokens: Int(row.int(9)), attempts: Int(row.int(10)))
+                }
+            }
+            guard let current else {
+                try db.query(
+                    """
+                    INSERT INTO requests(key, model, messages_key, state, owner, lease_expires, dispatches, created_at, updated_at)
+                    VALUES (?, ?, ?, 'inflight', ?, ?, 1, ?, ?)
+                    """,
+                    [.text(key), .text(model), .text(messagesKey), .text(owner), .real(lease), .real(now), .real(now)])
+                return .claimed(interrupted: false)
+            }
+            if let stored, stored.state == .succeeded || !retryErrored {
+                return .done(stored)
+            }
+            var interrupted = false
+            if current.state == "inflight", let holder = current.owner, holder != owner {
+                if current.expires > now && LeaseOwner.isAlive(holder) {
+                    return .leased(until: current.expires)
+                }
+                interrupted = true
+            }
+            try db.query(
+                """
+                UPDATE requests SET state = 'inflight', owner = ?, lease_expires = ?, dispatches = dispatches + 1,
+                  interrupted = interrupted + ?, updated_at = ? WHERE key = ?
+                """,
+                [.text(owner), .real(lease), .integer(interrupted ? 1 : 0), .real(now), .text(key)])
+            return .claimed(interrupted: interrupted)
+        }
+    }
+
+    /// Commits the final answer for a key this process holds. A key answered meanwhile (by another
+    /// process that took over an expired lease) keeps its first answer: answers are never rewritten.
+    @discardableResult
+    public func complete(_ key: String, answer: StoredAnswer) throws(StoreError) -> StoredAnswer {
+        let now = self.now()
+        return try db.transaction { () throws(StoreError) -> StoredAnswer in
+            var existing: StoredAnswer?
+            try db.query(Self.selectAnswer, [.text(key)]) { row in existing = Self.answer(row) }
+            if let existing, existing.state == .succeeded { return existing }
+            try db.query(
+                """
+                UPDATE requests SET state = ?, owner = NULL, lease_expires = NULL, result = ?, served_by = ?, tier = ?,
+                  served_model = ?, error_type = ?, input_tokens = ?, output_tokens = ?, attempts = attempts + ?, updated_at = ?
+                WHERE key = ?
+                """,
+                [
+                    .text(answer.state.rawValue), .blob(answer.result), .blob(answer.servedBy), .text(answer.tier),
+                    answer.model.map(SQLiteValue.text) ?? .null, answer.errorType.map(SQLiteValue.text) ?? .null,
+                    .integer(Int64(answer.inputTokens)), .integer(Int64(answer.outputTokens)),
+                    .integer(Int64(answer.attempts)), .real(now), .text(key),
+                ])
+            return answer
+        }
+    }
+
+    /// Gives back every lease this process holds (on a clean stop): those keys are pending again.
+    public func releaseLeases() throws(StoreError) {
+        try db.query(
+            "UPDATE requests SET state = 'pending', owner = NULL, lease_expires = NULL WHERE owner = ? AND state = 'inflight'",
+            [.text(owner)])
+    }
+
+    /// Keys whose stored answer succeeded for the same messages under other parameters (for the stale tier).
+    public func staleAnswer(messagesKey: String, excluding key: String) throws(StoreError) -> StoredAnswer? {
+        var found: StoredAnswer?
+        try db.query(
+            """
+            SELECT state, result, served_by, tier, served_model, error_type, input_tokens, output_tokens, attempts
+            FROM requests WHERE messages_key = ? AND key != ? AND state = 'succeeded' ORDER BY updated_at LIMIT 1
+            """,
+            [.text(messagesKey), .text(key)]
+        ) { row in found = Self.answer(row) }
+        return found
+    }
+}

@@ -1,0 +1,65 @@
+/// The final answer for one key, as the store holds it and as output lines are built from it.
+public struct StoredAnswer: Sendable, Equatable {
+    /// Whether the request ended in an answer or an error.
+    public enum State: String, Sendable {
+        case succeeded
+        case errored
+        /// Served by the stale or static tier: written as succeeded, but tried again with `--retry-errored`.
+        case degraded
+    }
+
+    /// The output line's `result.type`.
+    public var resultType: String { state == .errored ? "errored" : "succeeded" }
+
+    public var state: State
+    /// The output line's `result` object, compact JSON.
+    public var result: [UInt8]
+    /// The output line's `served_by` object, compact JSON.
+    public var servedBy: [UInt8]
+    /// The tier that served it (`primary`, `fallback`, `stale`, `static`, `none`).
+    public var tier: String
+    /// The model that answered, if any.
+    public var model: String?
+    /// The error type that ended it, for errored answers.
+    public var errorType: String?
+    public var inputTokens: Int
+    public var outputTokens: Int
+    /// HTTP attempts made for it.
+    public var attempts: Int
+
+    public init(
+        state: State, result: [UInt8], servedBy: [UInt8], tier: String, model: String?,
+        errorType: String?, inputTokens: Int, outputTokens: Int, attempts: Int
+    ) {
+        self.state = state
+        self.result = result
+        self.servedBy = servedBy
+        self.tier = tier
+        self.model = model
+        self.errorType = errorType
+        self.inputTokens = inputTokens
+        self.outputTokens = outputTokens
+        self.attempts = attempts
+    }
+}
+
+/// What ``Store/claim(_:model:messagesKey:retryErrored:)`` decided for a key.
+public enum ClaimOutcome: Sendable, Equatable {
+    /// This process holds the lease now; the intent is committed. `interrupted` is true when an
+    /// earlier owner died with the request in flight (it may have been billed without an answer).
+    case claimed(interrupted: Bool)
+    /// The key is already answered.
+    case done(StoredAnswer)
+    /// Another live process holds the lease until the given time (seconds since 1970).
+    case leased(until: Double)
+}
+
+/// A job's checkpoint: which output it writes and how far the partial output got.
+public struct JobCheckpoint: Sendable, Equatable {
+    public var output: String
+    public var fingerprint: String
+    public var recordsWritten: Int
+    public var outputOffset: Int
+    public var finished: Bool
+    public var totalRecords: Int?
+}

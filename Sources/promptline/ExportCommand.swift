@@ -1,0 +1,58 @@
+import ArgumentParser
+import Foundation
+import Promptline
+
+struct ExportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Rebuild a job's output from the store alone (several --db merge shard stores); sends nothing."
+    )
+
+    @Option(help: "A checkpoint store to read (repeatable: shard stores merge into one output).")
+    var db: [String] = []
+
+    @Argument(help: "The job's input files, in the order the job was given them.")
+    var inputs: [String]
+
+    @Option(name: [.short, .long], help: "Output path; a .gz suffix means gzip.")
+    var output: String
+
+    @Option(help: "The --model the job ran with.")
+    var model: String?
+
+    @Option(help: "The --max-tokens the job ran with.")
+    var maxTokens: Int = 1024
+
+    @Option(help: "The --system the job ran with.")
+    var system: String?
+
+    @Option(help: "The --temperature the job ran with.")
+    var temperature: Double?
+
+    @Option(help: "The --max-line-bytes the job ran with.")
+    var maxLineBytes: Int = 16 << 20
+
+    func run() async throws {
+        let paths = db.isEmpty ? [resolveDatabase(nil)] : db
+        let result: Exporter.Result
+        do {
+            let stores = try paths.map { path throws(StoreError) in try Store(path: path) }
+            let exporter = Exporter(
+                stores: stores, inputs: inputs,
+                defaults: RecordDefaults(model: model, maxTokens: maxTokens, system: system, temperature: temperature),
+                maxLineBytes: maxLineBytes)
+            result = try await exporter.export(to: output)
+        } catch {
+            printError("promptline: \(error)")
+            throw ExitCode(74)
+        }
+        for fault in result.faults { printError("promptline: \(fault)") }
+        if !result.faults.isEmpty { throw ExitCode(65) }
+        if result.missing > 0 {
+            printError("promptline: \(result.missing) of \(result.records) records have no answer in the store; run the job (or the missing shards) first; nothing written")
+            throw ExitCode(75)
+        }
+        printError("promptline: exported \(result.records) records to \(output)")
+        if result.errored + result.invalid > 0 { throw ExitCode(1) }
+    }
+}

@@ -1,0 +1,42 @@
+import ArgumentParser
+import Foundation
+import Promptline
+
+struct StatusCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "What the store and a job hold: records by state, failures, tokens, last run, whether an output is complete."
+    )
+
+    @Option(help: "Checkpoint store (default $PROMPTLINE_DB, else .promptline/state.db).")
+    var db: String?
+
+    @Option(help: "A job's output path: say whether it is complete.")
+    var output: String?
+
+    @Flag(help: "Print JSON instead of text.")
+    var json = false
+
+    func run() async throws {
+        let path = resolveDatabase(db)
+        guard FileManager.default.fileExists(atPath: path) else {
+            printError("promptline: no store at \(path) (give --db or set PROMPTLINE_DB)")
+            throw ExitCode(66)
+        }
+        let report: StatusReport
+        do {
+            let store = try Store(path: path)
+            report = try await StatusReport.make(store: store, storePath: path, output: output)
+        } catch {
+            printError("promptline: \(error)")
+            throw ExitCode(74)
+        }
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+        } else {
+            print(report.text)
+        }
+    }
+}

@@ -1,0 +1,92 @@
+import Testing
+
+@testable import Promptline
+
+@Suite struct CircuitBreakerTests {
+    private func breaker(_ tune: (inout CircuitBreaker.Configuration) -> Void = { _ in }, random: Double = 0) -> CircuitBreaker {
+        var configuration = CircuitBreaker.Configuration()
+        configuration.windowSize = 10
+        configuration.minimumCalls = 6
+        configuration.failureRateThreshold = 0.5
+        configuration.consecutiveFailures = 4
+        configuration.baseBreak = 2
+        configuration.maxBreak = 10
+        configuration.halfOpenProbes = 2
+        configuration.jitter = 0.2
+        tune(&configuration)
+        return CircuitBreaker(configuration: configuration, random: { random })
+    }
+
+    @Test func itOpensOnTheFailureRateOnceTheMinimumCallsAreSeen() {
+        var b = breaker()
+        for outcome in [false, true, false, true, false] {  // 2 of 5 failed: under the minimum of 6 calls
+            _ = outcome ? b.failure(now: 0) : b.success(now: 0)
+        }
+        #expect(b.state == .closed)
+        let transition = b.failure(now: 1)  // 3 of 6 = 50 %
+        #expect(b.state == .open(until: 3))
+        #expect(transition?.reason.contains("failure rate") == true)
+    }
+
+    @Test func itOpensOnConsecutiveFailuresBeforeTheMinimumCalls() {
+        var b = breaker()
+        for _ in 0..<3 { #expect(b.failure(now: 0) == nil) }
+        #expect(b.failure(now: 0)?.reason == "4 consecutive failures")
+        #expect(b.trips == 1)
+    }
+
+    @Test func whileOpenNothingIsAdmittedUntilTheBreakEnds() {
+        var b = breaker()
+        for _ in 0..<4 { _ = b.failure(now: 10) }
+        #expect(b.acquire(now: 11).0 == .rejected(retryAt: 12))
+        let (permission, transition) = b.acquire(now: 12)
+        #expect(permission == .probe)
+        #expect(transition?.to == .halfOpen)
+    }
+
+    @Test func halfOpenAdmitsExactlyTheConfiguredProbes() {
+        var b = breaker { $0.halfOpenProbes = 3 }
+        for _ in 0..<4 { _ = b.failure(now: 0) }
+        let permissions = (0..<5).map { _ in b.acquire(now: 100).0 }
+        #expect(permissions == [.probe, .probe, .probe, .rejected(retryAt: nil), .rejected(retryAt: nil)])
+        b.release()
+        #expect(b.acquire(now: 100).0 == .probe)
+    }
+
+    @Test func aProbesSuccessClosesIt() {
+        var b = breaker()
+        for _ in 0..<4 { _ = b.failure(now: 0) }
+        _ = b.acquire(now: 5)
+        #expect(b.success(now: 5)?.to == .closed)
+        #expect(b.acquire(now: 5).0 == .allowed)
+    }
+
+    @Test func aProbesFailureReopensWithADoubledBreakUpToTheCap() {
+        var b = breaker()
+        for _ in 0..<4 { _ = b.failure(now: 0) }  // break 2
+        var now = 2.0
+        var breaks: [Double] = []
+        for _ in 0..<5 {
+            _ = b.acquire(now: now)
+            _ = b.failure(now: now)
+            guard case .open(let until) = b.state else { Issue.record("not open"); return }
+            breaks.append(until - now)
+            now = until
+        }
+        #expect(breaks == [4, 8, 10, 10, 10])
+    }
+
+    @Test func jitterLengthensABreakByUpToItsFraction() {
+        var b = breaker(random: 0.5)
+        for _ in 0..<4 { _ = b.failure(now: 0) }
+        #expect(b.state == .open(until: 2 * 1.1))
+    }
+
+    @Test func successesInTheWindowKeepItClosed() {
+        var b = breaker()
+        for index in 0..<100 {
+            _ = index % 3 == 0 ? b.failure(now: Double(index)) : b.success(now: Double(index))
+        }
+        #expect(b.state == .closed)
+    }
+}

@@ -1,0 +1,89 @@
+import Testing
+
+@testable import Promptline
+
+@Suite struct RetryPolicyTests {
+    private func failure(_ status: Int, type: String = "api_error", message: String = "x", retryAfter: Double? = nil,
+                         shouldRetry: Bool? = nil, errorCode: String? = nil) -> RequestFailure {
+        RequestFailure(kind: .http(status: status), errorType: type, message: message, retryAfter: retryAfter,
+                       shouldRetry: shouldRetry, errorCode: errorCode)
+    }
+
+    @Test(arguments: [408, 409, 429, 500, 502, 503, 504, 529])
+    func retryableStatusesAreRetried(status: Int) {
+        var policy = RetryPolicy(maxRetries: 2, random: { 0 })
+        #expect(policy.event(failure(status)) == .retry(after: 0.5))
+    }
+
+    @Test(arguments: [400, 404, 413, 422])
+    func requestFaultsFailTheRecordWithoutRetry(status: Int) {
+        var policy = RetryPolicy(maxRetries: 2, random: { 0 })
+        #expect(policy.event(failure(status)) == .fail)
+    }
+
+    @Test func timeoutsConnectionErrorsAndMalformedBodiesAreRetried() {
+        for kind in [RequestFailure.Kind.timeout, .connection, .malformedBody] {
+            var policy = RetryPolicy(maxRetries: 1, random: { 0 })
+            #expect(policy.event(RequestFailure(kind: kind, errorType: "t", message: "m")) == .retry(after: 0.5))
+        }
+    }
+
+    @Test func backoffDoublesFromHalfASecondToEightWithJitter() {
+        var policy = RetryPolicy(maxRetries: 6, random: { 0 })
+        let delays = (0..<6).map { _ in policy.event(failure(500)) }
+        #expect(delays == [0.5, 1, 2, 4, 8, 8].map { .retry(after: $0) })
+        let jittered = RetryPolicy(maxRetries: 1, random: { 0.999 })
+        #expect(abs(jittered.backoff(retry: 0) - 0.5 * (1 - 0.25 * 0.999)) < 1e-9)
+    }
+
+    @Test func retriesAreSpentAfterMaxRetries() {
+        var policy = RetryPolicy(maxRetries: 2, random: { 0 })
+        _ = policy.event(failure(529))
+        _ = policy.event(failure(529))
+        #expect(policy.event(failure(529)) == .exhausted)
+    }
+
+    @Test func retryAfterIsHonouredEvenWhenLong() {
+        var policy = RetryPolicy(maxRetries: 2, random: { 0 })
+        #expect(policy.event(failure(429, retryAfter: 300)) == .retry(after: 300))
+    }
+
+    @Test func xShouldRetryOverridesTheStatus() {
+        var told = RetryPolicy(maxRetries: 2, random: { 0 })
+        #expect(told.event(failure(400, shouldRetry: true)) == .retry(after: 0.5))
+        var forbidden = RetryPolicy(maxRetries: 2, random: { 0 })
+        #expect(forbidden.event(failure(503, shouldRetry: false)) == .exhausted)
+    }
+
+    @Test func authenticationAndPermissionStopTheJobWithSeventySeven() {
+        var policy = RetryPolicy(maxRetries: 2)
+        let stop401 = policy.event(failure(401, type: "authentication_error", message: "invalid x-api-key"))
+        #expect(stop401 == .stopJob(.authentication("invalid x-api-key")))
+        #expect(JobStopReason.authentication("").exitCode == 77)
+        #expect(policy.event(failure(403)) == .stopJob(.permission("x")))
+    }
+
+    @Test func theSpendCapAndAnEmptyCreditBalanceStopTheJobWithSeventyFive() {
+        var policy = RetryPolicy(maxRetries: 2)
+        #expect(policy.event(failure(429, type: "rate_limit_error", errorCode: "enforced_spend_limit_reached")) == .stopJob(.spendLimit))
+        #expect(policy.event(failure(400, message: "Your credit balance is too low to access the Anthropic API.")) == .stopJob(.creditBalance))
+        #expect(JobStopReason.spendLimit.exitCode == 75)
+        // A spend-limit 429 that does carry retry-after is an ordinary rate limit.
+        #expect(policy.event(failure(429, retryAfter: 2, errorCode: "enforced_spend_limit_reached")) == .retry(after: 2))
+    }
+
+    @Test(arguments: [
+        ("5", nil, 5.0), (nil, "1500", 1.5), ("7", "250", 0.25), ("soon", nil, nil),
+    ] as [(String?, String?, Double?)])
+    func retryAfterHeadersParse(value: String?, milliseconds: String?, expected: Double?) {
+        #expect(RetryAfter.parse(milliseconds: milliseconds, value: value, now: .init(timeIntervalSince1970: 0)) == expected)
+    }
+
+    @Test func retryAfterAsAnHTTPDateIsTheWaitUntilThen() {
+        let now = Date(timeIntervalSince1970: 1_700_000_000)
+        let wait = RetryAfter.parse(milliseconds: nil, value: "Tue, 14 Nov 2023 22:14:00 GMT", now: now)
+        #expect(abs((wait ?? 0) - 40) < 0.001)
+    }
+}
+
+import Foundation

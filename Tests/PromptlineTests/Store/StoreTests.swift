@@ -1,0 +1,121 @@
+import Foundation
+import Testing
+
+@testable import Promptline
+
+@Suite struct StoreTests {
+    let directory = TemporaryDirectory()
+
+    private func answer(_ text: String, state: StoredAnswer.State = .succeeded) -> StoredAnswer {
+        StoredAnswer(
+            state: state, result: Array(text.utf8), servedBy: Array("{}".utf8), tier: state == .succeeded ? "primary" : "none",
+            model: "m", errorType: state == .errored ? "api_error" : nil, inputTokens: 3, outputTokens: 5, attempts: 1)
+    }
+
+    @Test func claimCommitsIntentAndCompleteStoresTheAnswer() async throws {
+        let store = try Store(path: directory.file("s.db"))
+        #expect(try await store.claim("k1", model: "m", messagesKey: "mk", retryErrored: false) == .claimed(interrupted: false))
+        #expect(try await store.answers(for: ["k1"]).isEmpty)
+        try await store.complete("k1", answer: answer("A"))
+        #expect(try await store.answers(for: ["k1"])["k1"] == answer("A"))
+        #expect(try await store.claim("k1", model: "m", messagesKey: "mk", retryErrored: false) == .done(answer("A")))
+    }
+
+    @Test func aSucceededAnswerIsNeverRewritten() async throws {
+        let store = try Store(path: directory.file("s.db"))
+        _ = try await store.claim("k", model: "m", messagesKey: "mk", retryErrored: false)
+        try await store.complete("k", answer: answer("first"))
+        let kept = try await store.complete("k", answer: answer("second"))
+        #expect(kept == answer("first"))
+        #expect(try await store.answers(for: ["k"])["k"] == answer("first"))
+    }
+
+    @Test func erroredKeysAreRetriedOnlyWhenAsked() async throws {
+        let store = try Store(path: directory.file("s.db"))
+        _ = try await store.claim("k", model: "m", messagesKey: "mk", retryErrored: false)
+        try await store.complete("k", answer: answer("E", state: .errored))
+        #expect(try await store.claim("k", model: "m", messagesKey: "mk", retryErrored: false) == .done(answer("E", state: .errored)))
+        #expect(try await store.claim("k", model: "m", messagesKey: "mk", retryErrored: true) == .claimed(interrupted: false))
+        #expect(try await store.answers(for: ["k"], includeErrored: false).isEmpty)
+    }
+
+    @Test func aKeyLeasedByAnotherLiveProcessIsNotClaimed() async throws {
+        let path = directory.file("s.db")
+        let first = try Store(path: path)
+        let second = try Store(path: path)
+        #expect(try await first.claim("k", model: "m", messagesKey: "mk", retryErrored: false) == .claimed(interrupted: false))
+        guard case .leased = try await second.claim("k", model: "m", messagesKey: "mk", retryErrored: false) else {
+            Issue.record("the second owner claimed a key the first holds")
+            return
+        }
+    }
+
+    @Test func anExpiredLeaseIsTakenOverAndCountedAsInterrupted() async throws {
+        let path = directory.file("s.db")
+        let first = try Store(path: path, leaseSeconds: -1)
+        let second = try Store(path: path)
+        _ = try await first.claim("k", model: "m", messagesKey: "mk", retryErrored: false)
+        #expect(try await second.claim("k", model: "m", messagesKey: "mk", retryErrored: false) == .claimed(interrupted: true))
+        #expect(try await second.status().interruptedKeys == 1)
+    }
+
+    @Test func aDeadOwnersLeaseIsTakenOverAtOnce() async throws {
+        let store = try Store(path: directory.file("s.db"))
+        // A lease far in the future, held by a process of this host that does not exist.
+        try await store.execute("""
+            INSERT INTO requests(key, model, messages_key, state, owner, lease_expires, dispatches, created_at, updated_at)
+            VALUES ('k', 'm', 'mk', 'inflight', '\(ProcessInfo.processInfo.hostName)/999999999/1', 1e12, 1, 0, 0)
+            """)
+        #expect(try await store.claim("k", model: "m", messagesKey: "mk", retryErrored: false) == .claimed(interrupted: true))
+    }
+
+    @Test func releasingLeasesMakesKeysPendingAgain() async throws {
+        let path = directory.file("s.db")
+        let first = try Store(path: path)
+        _ = try await first.claim("k", model: "m", messagesKey: "mk", retryErrored: false)
+        try await first.releaseLeases()
+        let second = try Store(path: path)
+        #expect(try await second.claim("k", model: "m", messagesKey: "mk", retryErrored: false) == .claimed(interrupted: false))
+    }
+
+    @Test func jobCheckpointsRoundTrip() async throws {
+        let store = try Store(path: directory.file("s.db"))
+        #expect(try await store.checkpoint(output: "o.gz") == nil)
+        try await store.beginJob(output: "o.gz", fingerprint: "f", inputs: ["a"])
+        try await store.saveProgress(output: "o.gz", records: 10, offset: 321)
+        #expect(try await store.checkpoint(output: "o.gz") == JobCheckpoint(output: "o.gz", fingerprint: "f", recordsWritten: 10, outputOffset: 321, finished: false, totalRecords: nil))
+        try await store.finishJob(output: "o.gz", records: 12, offset: 400, summary: Array("{}".utf8))
+        #expect(try await store.checkpoint(output: "o.gz")?.finished == true)
+    }
+
+    @Test func statusCountsKeysTokensAndFailures() async throws {
+        let store = try Store(path: directory.file("s.db"))
+        for (key, state) in [("a", StoredAnswer.State.succeeded), ("b", .errored), ("c", .succeeded)] {
+            _ = try await store.claim(key, model: "m", messagesKey: key, retryErrored: false)
+            try await store.complete(key, answer: answer(key, state: state))
+        }
+        _ = try await store.claim("d", model: "m", messagesKey: "d", retryErrored: false)
+        let status = try await store.status()
+        #expect(status.keysByState == ["succeeded": 2, "errored": 1, "inflight": 1])
+        #expect(status.failuresByType == ["api_error": 1])
+        #expect(status.leasedKeys == 1)
+        #expect(status.inputTokens == 9)
+    }
+
+    @Test func aNewerSchemaIsRefusedWithAClearError() async throws {
+        let path = directory.file("s.db")
+        let store = try Store(path: path)
+        try await store.execute("UPDATE meta SET value = '99' WHERE name = 'schema_version'")
+        #expect {
+            _ = try Store(path: path)
+        } throws: { error in
+            (error as? StoreError)?.code == .schemaTooNew
+        }
+    }
+
+    @Test func anUnwritableLocationIsAClearError() {
+        #expect(throws: StoreError.self) {
+            _ = try Store(path: "/proc/promptline-cannot-write/state.db")
+        }
+    }
+}
