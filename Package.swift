@@ -57,5 +57,12 @@ let package = Package(
         ),
         .testTarget(name: "PromptlineTests", dependencies: ["Promptline"]),
         .testTarget(name: "PromptlineSimTests", dependencies: ["PromptlineSim"]),
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: [
+                "Promptline", "PromptlineSim",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
     ]
 )

@@ -1,0 +1,74 @@
+/// An error answer in the real API's shape:
+/// `{"type":"error","error":{"type":…,"message":…},"request_id":…}`.
+public struct SimAPIError: Sendable, Error, Equatable {
+    /// HTTP status code.
+    public var status: Int
+    /// The `error.type` value, e.g. `overloaded_error`.
+    public var type: String
+    /// The `error.message` value.
+    public var message: String
+    /// `error.details.error_code`, when the API sets one (spend cap).
+    public var errorCode: String?
+    /// `retry-after` seconds to send, if any.
+    public var retryAfter: Int?
+    /// Whether to send `x-should-retry: true`.
+    public var shouldRetry: Bool
+
+    /// Creates an error answer.
+    public init(
+        status: Int,
+        type: String,
+        message: String,
+        errorCode: String? = nil,
+        retryAfter: Int? = nil,
+        shouldRetry: Bool = false
+    ) {
+        self.status = status
+        self.type = type
+        self.message = message
+        self.errorCode = errorCode
+        self.retryAfter = retryAfter
+        self.shouldRetry = shouldRetry
+    }
+
+    /// A 400 `invalid_request_error`.
+    public static func invalidRequest(_ message: String) -> SimAPIError {
+        SimAPIError(status: 400, type: "invalid_request_error", message: message)
+    }
+
+    /// The error answer for an injected fault kind; `nil` for kinds that are not an error
+    /// response (`hang`, `reset`, `malformed`).
+    public static func forFault(_ fault: SimFault) -> SimAPIError? {
+        switch fault {
+        case .badRequest:
+            return .invalidRequest("Simulated invalid request.")
+        case .requestTimeout:
+            return SimAPIError(status: 408, type: "timeout_error", message: "Request timed out.")
+        case .conflict:
+            return SimAPIError(status: 409, type: "conflict_error", message: "Simulated conflict.")
+        case .requestTooLarge:
+            return SimAPIError(status: 413, type: "request_too_large", message: "Request exceeds the maximum allowed number of bytes.")
+        case .internalError:
+            return SimAPIError(status: 500, type: "api_error", message: "Internal server error")
+        case .serviceUnavailable:
+            return SimAPIError(status: 503, type: "api_error", message: "Service unavailable")
+        case .gatewayTimeout:
+            return SimAPIError(status: 504, type: "timeout_error", message: "The request timed out while processing.")
+        case .overloaded:
+            return SimAPIError(status: 529, type: "overloaded_error", message: "Overloaded", shouldRetry: true)
+        case .spendCap:
+            return SimAPIError(
+                status: 429,
+                type: "rate_limit_error",
+                message: "You have reached your specified API usage limits. You will regain access on the first day of next month.",
+                errorCode: "enforced_spend_limit_reached"
+            )
+        case .credit:
+            return .invalidRequest(
+                "Your credit balance is too low to access the Anthropic API. Please go to Plans & Billing to upgrade or purchase credits."
+            )
+        case .hang, .reset, .malformed:
+            return nil
+        }
+    }
+}

@@ -1,0 +1,64 @@
+/// A Messages API response body, as the real API returns it.
+public struct SimMessage: Sendable, Codable, Equatable {
+    /// A `text` content block.
+    public struct TextBlock: Sendable, Codable, Equatable {
+        public var text: String
+        public var type: String = "text"
+    }
+
+    /// Token usage of one answer.
+    public struct Usage: Sendable, Codable, Equatable {
+        public var cacheCreationInputTokens: Int = 0
+        public var cacheReadInputTokens: Int = 0
+        public var inputTokens: Int
+        public var outputTokens: Int
+
+        enum CodingKeys: String, CodingKey {
+            case cacheCreationInputTokens = "cache_creation_input_tokens"
+            case cacheReadInputTokens = "cache_read_input_tokens"
+            case inputTokens = "input_tokens"
+            case outputTokens = "output_tokens"
+        }
+    }
+
+    public var content: [TextBlock]
+    public var id: String
+    public var model: String
+    public var role: String = "assistant"
+    public var stopReason: String = "end_turn"
+    public var stopSequence: String?
+    public var type: String = "message"
+    public var usage: Usage
+
+    enum CodingKeys: String, CodingKey {
+        case content, id, model, role
+        case stopReason = "stop_reason"
+        case stopSequence = "stop_sequence"
+        case type, usage
+    }
+
+    /// Creates an answer with one text block.
+    public init(id: String, model: String, text: String, inputTokens: Int, outputTokens: Int) {
+        self.content = [TextBlock(text: text)]
+        self.id = id
+        self.model = model
+        self.usage = Usage(inputTokens: inputTokens, outputTokens: outputTokens)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(self.content, forKey: .content)
+        try container.encode(self.id, forKey: .id)
+        try container.encode(self.model, forKey: .model)
+        try container.encode(self.role, forKey: .role)
+        try container.encode(self.stopReason, forKey: .stopReason)
+        // The real API sends an explicit null.
+        if let stopSequence = self.stopSequence {
+            try container.encode(stopSequence, forKey: .stopSequence)
+        } else {
+            try container.encodeNil(forKey: .stopSequence)
+        }
+        try container.encode(self.type, forKey: .type)
+        try container.encode(self.usage, forKey: .usage)
+    }
+}

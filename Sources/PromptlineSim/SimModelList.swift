@@ -1,0 +1,46 @@
+/// The body of `GET /v1/models`.
+public struct SimModelList: Sendable, Codable, Equatable {
+    /// One listed model.
+    public struct Model: Sendable, Codable, Equatable {
+        public var id: String
+        public var type: String = "model"
+        public var displayName: String
+        public var createdAt: String
+
+        enum CodingKeys: String, CodingKey {
+            case id, type
+            case displayName = "display_name"
+            case createdAt = "created_at"
+        }
+    }
+
+    public var data: [Model]
+    public var hasMore: Bool = false
+    public var firstID: String?
+    public var lastID: String?
+
+    enum CodingKeys: String, CodingKey {
+        case data
+        case hasMore = "has_more"
+        case firstID = "first_id"
+        case lastID = "last_id"
+    }
+
+    /// Lists `ids` in order.
+    public init(ids: [String]) {
+        self.data = ids.map { id in
+            let name = id.split(separator: "-").map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined(separator: " ")
+            return Model(id: id, displayName: name, createdAt: "2025-01-01T00:00:00Z")
+        }
+        self.firstID = ids.first
+        self.lastID = ids.last
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(self.data, forKey: .data)
+        try container.encode(self.hasMore, forKey: .hasMore)
+        if let firstID { try container.encode(firstID, forKey: .firstID) } else { try container.encodeNil(forKey: .firstID) }
+        if let lastID { try container.encode(lastID, forKey: .lastID) } else { try container.encodeNil(forKey: .lastID) }
+    }
+}

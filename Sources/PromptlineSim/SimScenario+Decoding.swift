@@ -1,0 +1,37 @@
+import Foundation
+
+extension SimScenario {
+    /// Decodes and validates a scenario document (unknown fault kinds and bad
+    /// probabilities are rejected).
+    public static func decode(_ data: Data) throws -> SimScenario {
+        let scenario = try JSONDecoder().decode(SimScenario.self, from: data)
+        try scenario.validate()
+        return scenario
+    }
+
+    /// Throws ``SimScenarioError`` when a kind or figure is out of range.
+    public func validate() throws {
+        for (kind, probability) in self.errorRates ?? [:] {
+            guard SimFault(rawValue: kind) != nil else { throw SimScenarioError.unknownFault(kind) }
+            guard (0...1).contains(probability) else { throw SimScenarioError.badProbability(kind, probability) }
+        }
+        for outage in self.outages ?? [] {
+            guard SimFault(rawValue: outage.kind) != nil else { throw SimScenarioError.unknownFault(outage.kind) }
+        }
+    }
+}
+
+/// Why a scenario was rejected.
+public enum SimScenarioError: Error, Sendable, CustomStringConvertible {
+    case unknownFault(String)
+    case badProbability(String, Double)
+
+    public var description: String {
+        switch self {
+        case .unknownFault(let kind):
+            return "unknown fault kind \"\(kind)\" (known: \(SimFault.allCases.map(\.rawValue).joined(separator: ", ")))"
+        case .badProbability(let kind, let probability):
+            return "probability \(probability) of \"\(kind)\" is not in 0...1"
+        }
+    }
+}

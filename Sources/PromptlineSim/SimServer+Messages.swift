@@ -1,0 +1,151 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import ServiceLifecycle
+
+extension SimServer {
+    /// Adds `POST /v1/messages` and `GET /v1/models`.
+    func addMessageRoutes(to router: Router<SimRequestContext>) {
+        router.post("/v1/messages") { request, context in
+            try await self.handleMessage(request, context: context)
+        }
+        router.get("/v1/models") { request, _ in
+            let requestID = Self.makeRequestID()
+            let now = Date().timeIntervalSince1970
+            if let error = self.authenticationError(request) {
+                return await self.errorResponse(error, requestID: requestID, now: now)
+            }
+            let body = Self.encode(SimModelList(ids: await self.state.models))
+            return await self.response(status: 200, body: body, requestID: requestID, now: now)
+        }
+    }
+
+    func handleMessage(_ request: Request, context: SimRequestContext) async throws -> Response {
+        let requestID = Self.makeRequestID()
+        await self.state.received()
+        var model: String?
+
+        func fail(_ error: SimAPIError) async -> Response {
+            await self.state.answered(String(error.status), model: model)
+            return await self.errorResponse(error, requestID: requestID, now: Date().timeIntervalSince1970)
+        }
+
+        if let error = self.authenticationError(request) {
+            return await fail(error)
+        }
+        guard let version = request.headers[Self.anthropicVersion], !version.isEmpty else {
+            return await fail(.invalidRequest("anthropic-version: header is required"))
+        }
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.body.collect(upTo: Self.maxRequestBytes)
+        } catch {
+            return await fail(SimAPIError.forFault(.requestTooLarge)!)
+        }
+        let bytes = Array(buffer.readableBytesView)
+        let parsed: SimJSONValue
+        do {
+            parsed = try JSONDecoder().decode(SimJSONValue.self, from: Data(bytes))
+        } catch {
+            return await fail(.invalidRequest("The request body is not valid JSON."))
+        }
+        guard case .object = parsed else {
+            return await fail(.invalidRequest("The request body must be a JSON object."))
+        }
+        guard let modelName = parsed["model"]?.stringValue else {
+            return await fail(.invalidRequest("model: Field required"))
+        }
+        model = modelName
+        guard let maxTokens = parsed["max_tokens"]?.intValue else {
+            return await fail(.invalidRequest("max_tokens: Field required (an integer)"))
+        }
+        guard maxTokens >= 1 else {
+            return await fail(.invalidRequest("max_tokens: Input should be greater than or equal to 1"))
+        }
+        guard let messages = parsed["messages"]?.arrayValue else {
+            return await fail(.invalidRequest("messages: Field required (an array)"))
+        }
+        guard !messages.isEmpty else {
+            return await fail(.invalidRequest("messages: at least one message is required"))
+        }
+        guard await self.state.models.contains(modelName) else {
+            return await fail(SimAPIError(status: 404, type: "not_found_error", message: "model: \(modelName)"))
+        }
+
+        let fingerprint = SimulatedModel.fingerprint(body: bytes)
+        let userText = SimulatedModel.lastUserText(in: parsed)
+        let inputTokens = max(1, bytes.count / 4)
+        let admittedAt = Date().timeIntervalSince1970
+        let plan = await self.state.plan(
+            model: modelName,
+            fingerprint: fingerprint,
+            userText: userText,
+            inputTokens: inputTokens,
+            now: admittedAt
+        )
+        if plan.latencyMs > 0 {
+            try await Task.sleep(for: .milliseconds(plan.latencyMs))
+        }
+
+        switch plan.outcome {
+        case .error(let error):
+            return await fail(error)
+        case .hang:
+            await self.state.answered("hang", model: model)
+            try? await self.hang(channel: context.channel)
+            // Released by shutdown or the hang limit: drop the connection rather than answer.
+            await Self.resetConnection(context.channel)
+            throw CancellationError()
+        case .reset:
+            await self.state.answered("reset", model: model)
+            await Self.resetConnection(context.channel)
+            throw CancellationError()
+        case .malformed:
+            await self.state.answered("200", model: model)
+            var body = Self.encode(
+                SimMessage(id: "msg_sim_malformed", model: modelName, text: "truncated", inputTokens: inputTokens, outputTokens: 1)
+            )
+            body.removeLast(body.count / 2)
+            return await self.response(status: 200, body: body, requestID: requestID, now: Date().timeIntervalSince1970)
+        case .success:
+            let text = SimulatedModel.text(fingerprint: fingerprint, userText: userText)
+            let outputTokens = min(maxTokens, max(1, text.utf8.count / 4))
+            let message = SimMessage(
+                id: SimulatedModel.messageID(fingerprint: fingerprint, occurrence: plan.occurrence),
+                model: modelName,
+                text: text,
+                inputTokens: inputTokens,
+                outputTokens: outputTokens
+            )
+            let now = Date().timeIntervalSince1970
+            await self.state.succeeded(model: modelName, outputTokens: outputTokens, admittedAt: admittedAt, now: now)
+            return await self.response(status: 200, body: Self.encode(message), requestID: requestID, now: now)
+        }
+    }
+
+    /// Holds the request until the client closes the connection, the server shuts
+    /// down, the task is cancelled or the hang limit passes.
+    func hang(channel: any Channel) async throws {
+        let deadline = ContinuousClock.now + .milliseconds(Int(self.configuration.hangLimitSeconds * 1000))
+        while channel.isActive, !Task.isShuttingDownGracefully, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+    }
+
+    /// Drops the connection with a TCP reset (SO_LINGER 0), without a response.
+    static func resetConnection(_ channel: any Channel) async {
+        if let provider = channel as? any SocketOptionProvider {
+            try? await provider.setSoLinger(linger(l_onoff: 1, l_linger: 0)).get()
+        }
+        try? await channel.close()
+    }
+
+    func authenticationError(_ request: Request) -> SimAPIError? {
+        guard let expected = self.configuration.apiKey else { return nil }
+        guard request.headers[Self.apiKey] == expected else {
+            return SimAPIError(status: 401, type: "authentication_error", message: "invalid x-api-key")
+        }
+        return nil
+    }
+}

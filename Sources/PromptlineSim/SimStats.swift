@@ -1,0 +1,31 @@
+/// Counters served by `GET /_sim/stats`.
+public struct SimStats: Sendable, Codable, Equatable {
+    /// Every `/v1/messages` request received, faulted ones included.
+    public var requests: Int = 0
+    /// Responses by HTTP status (`"reset"` and `"hang"` for answers without a status).
+    public var byStatus: [String: Int] = [:]
+    /// Responses by model, then by status.
+    public var byModel: [String: [String: Int]] = [:]
+    /// Parsed message requests by fingerprint.
+    public var byFingerprint: [String: Int] = [:]
+    /// Successful (200) answers by the unix second they were admitted.
+    public var acceptedPerSecond: [String: Int] = [:]
+
+    enum CodingKeys: String, CodingKey {
+        case requests
+        case byStatus = "by_status"
+        case byModel = "by_model"
+        case byFingerprint = "by_fingerprint"
+        case acceptedPerSecond = "accepted_per_second"
+    }
+
+    /// Empty counters.
+    public init() {}
+
+    mutating func record(outcome: String, model: String?) {
+        self.byStatus[outcome, default: 0] += 1
+        if let model {
+            self.byModel[model, default: [:]][outcome, default: 0] += 1
+        }
+    }
+}

@@ -1,0 +1,70 @@
+import Crypto
+import Foundation
+
+/// The deterministic "model" behind the simulator: every answer is a pure
+/// function of the request body (and, for the message id, of how often it was asked).
+public enum SimulatedModel {
+    /// Lowercase hex SHA-256 of the request body after parsing it and re-serialising
+    /// it with sorted keys and without the `stream` field, so white space and key
+    /// order do not change it. A body that is not JSON is hashed as is.
+    public static func fingerprint(body: [UInt8]) -> String {
+        guard var value = try? JSONDecoder().decode(SimJSONValue.self, from: Data(body)) else {
+            return hex(SHA256.hash(data: body))
+        }
+        if case .object(var members) = value {
+            members.removeValue(forKey: "stream")
+            value = .object(members)
+        }
+        return hex(SHA256.hash(data: canonicalBytes(value)))
+    }
+
+    /// The answer text: `"Simulated answer " + first 16 hex of the fingerprint + ": "`
+    /// followed by the first 60 characters of the last user message's text.
+    public static func text(forBody body: [UInt8]) -> String {
+        let fingerprint = fingerprint(body: body)
+        let value = try? JSONDecoder().decode(SimJSONValue.self, from: Data(body))
+        let userText = value.map(lastUserText(in:)) ?? ""
+        return text(fingerprint: fingerprint, userText: userText)
+    }
+
+    /// The message id for the `n`-th time (0-based) this fingerprint is asked:
+    /// `msg_sim_` + first 24 hex of SHA-256(fingerprint + ":" + n).
+    public static func messageID(fingerprint: String, occurrence n: Int) -> String {
+        let digest = hex(SHA256.hash(data: Array("\(fingerprint):\(n)".utf8)))
+        return "msg_sim_" + digest.prefix(24)
+    }
+
+    /// The text of the last message whose role is `user`: its string content, or its
+    /// `text` blocks joined with no separator.
+    public static func lastUserText(in request: SimJSONValue) -> String {
+        guard let messages = request["messages"]?.arrayValue else { return "" }
+        guard let last = messages.last(where: { $0["role"]?.stringValue == "user" }) else { return "" }
+        switch last["content"] {
+        case .string(let text):
+            return text
+        case .array(let blocks):
+            return blocks.compactMap { block in
+                block["type"]?.stringValue == "text" ? block["text"]?.stringValue : nil
+            }.joined()
+        default:
+            return ""
+        }
+    }
+
+    static func text(fingerprint: String, userText: String) -> String {
+        "Simulated answer \(fingerprint.prefix(16)): \(userText.prefix(60))"
+    }
+
+    static func canonicalBytes(_ value: SimJSONValue) -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return (try? Array(encoder.encode(value))) ?? []
+    }
+
+    static func hex<D: Sequence>(_ digest: D) -> String where D.Element == UInt8 {
+        digest.map { byte in
+            let string = String(byte, radix: 16)
+            return byte < 16 ? "0" + string : string
+        }.joined()
+    }
+}

@@ -1,0 +1,68 @@
+import Foundation
+
+/// Where the built executables are: `$PROMPTLINE_BIN_DIR` (set by `make test`), else `.build/debug`.
+enum Binaries {
+    static let directory: String = {
+        if let dir = ProcessInfo.processInfo.environment["PROMPTLINE_BIN_DIR"], !dir.isEmpty { return dir }
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent()
+        return root.appendingPathComponent(".build/debug").path
+    }()
+
+    static var promptline: String { directory + "/promptline" }
+    static var sim: String { directory + "/promptline-sim" }
+}
+
+/// A finished process: exit status and what it printed.
+struct CommandResult {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+}
+
+/// A child process with its output captured to files (no pipe can fill and block it).
+final class ChildProcess: @unchecked Sendable {
+    let process = Process()
+    let stdoutPath: String
+    let stderrPath: String
+
+    init(_ executable: String, _ arguments: [String], environment: [String: String] = [:], directory: String? = nil) throws {
+        let base = NSTemporaryDirectory() + "promptline-child-" + UUID().uuidString
+        stdoutPath = base + ".out"
+        stderrPath = base + ".err"
+        FileManager.default.createFile(atPath: stdoutPath, contents: nil)
+        FileManager.default.createFile(atPath: stderrPath, contents: nil)
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        env["PROMPTLINE_DB"] = nil
+        for (name, value) in environment { env[name] = value }
+        process.environment = env
+        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
+        process.standardOutput = FileHandle(forWritingAtPath: stdoutPath)
+        process.standardError = FileHandle(forWritingAtPath: stderrPath)
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+    }
+
+    var stdout: String { (try? String(contentsOfFile: stdoutPath, encoding: .utf8)) ?? "" }
+    var stderr: String { (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? "" }
+
+    /// Waits for the process to end without blocking a cooperative thread for long.
+    func wait() async -> CommandResult {
+        while process.isRunning {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return CommandResult(status: process.terminationStatus, stdout: stdout, stderr: stderr)
+    }
+
+    /// `kill -9`.
+    func kill9() {
+        kill(process.processIdentifier, SIGKILL)
+    }
+}
+
+/// Runs `promptline` with the arguments and environment, to its end.
+func promptline(_ arguments: [String], environment: [String: String], directory: String? = nil) async throws -> CommandResult {
+    try await ChildProcess(Binaries.promptline, arguments, environment: environment, directory: directory).wait()
+}

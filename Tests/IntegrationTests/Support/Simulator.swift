@@ -1,0 +1,57 @@
+import AsyncHTTPClient
+import Foundation
+
+/// A `promptline-sim` process on a free loopback port, stopped when the test ends.
+final class Simulator: @unchecked Sendable {
+    let child: ChildProcess
+    let url: String
+    let apiKey = "sim-test-key"
+
+    /// Starts the simulator with extra flags and waits for the line that names its port.
+    init(_ flags: [String] = []) async throws {
+        child = try ChildProcess(Binaries.sim, ["--port", "0", "--api-key", "sim-test-key"] + flags)
+        var found: String?
+        for _ in 0..<500 {
+            if let range = child.stdout.range(of: #"http://127\.0\.0\.1:[0-9]+"#, options: .regularExpression) {
+                found = String(child.stdout[range])
+                break
+            }
+            guard child.process.isRunning else { break }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        guard let found else {
+            child.kill9()
+            throw SimulatorError(message: "promptline-sim did not start: \(child.stderr)")
+        }
+        url = found
+    }
+
+    deinit {
+        child.process.terminate()
+    }
+
+    /// The environment a promptline process needs to talk to this simulator.
+    var environment: [String: String] {
+        ["ANTHROPIC_BASE_URL": url, "ANTHROPIC_API_KEY": apiKey]
+    }
+
+    /// The simulator's counters.
+    func stats() async throws -> SimStatsSnapshot {
+        let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: url + "/_sim/stats"), timeout: .seconds(10))
+        let body = try await response.body.collect(upTo: 64 << 20)
+        return try JSONDecoder().decode(SimStatsSnapshot.self, from: Data(body.readableBytesView))
+    }
+}
+
+struct SimulatorError: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
+}
+
+/// The part of `GET /_sim/stats` the tests read.
+struct SimStatsSnapshot: Decodable {
+    var requests: Int
+    var by_status: [String: Int]
+    var by_fingerprint: [String: Int]
+}
+
