@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Starts promptline-sim on a free loopback port, runs a job over samples/prompts.jsonl.gz,
 # shows the summary and the first output lines, and stops the simulator.
-set -euo pipefail
+set -eu
 bin=${PROMPTLINE_BIN_DIR:?set by make}
 out=demo-out
 rm -rf "$out"; mkdir -p "$out"

@@ -22,7 +22,7 @@ public struct RecordParser: Sendable {
         do {
             value = try decoder.decode(line.bytes)
         } catch {
-            return .invalid(InvalidRecord(customID: fallbackID, file: line.file, line: line.number, message: "invalid JSON: \(error)"))
+            return .invalid(InvalidRecord(customID: fallbackID, file: line.file, line: line.number, message: "\(error)"))
         }
         do {
             return .valid(try record(from: value, line: line))
