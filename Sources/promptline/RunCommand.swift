@@ -101,7 +101,9 @@ struct RunCommand: AsyncParsableCommand {
             let store = try Store(path: resolveDatabase(db))
             let client = MessagesClient(configuration: api, concurrency: concurrency, connectTimeout: min(timeout, 10), logger: logger)
             do {
-                result = try await JobRunner(options: options, store: store, client: client, logger: logger).run()
+                let watcher = SignalWatcher()
+                result = try await JobRunner(options: options, store: store, client: client, logger: logger)
+                    .run(interrupts: watcher.signals)
             } catch {
                 await client.shutdown()
                 throw error
@@ -112,6 +114,9 @@ struct RunCommand: AsyncParsableCommand {
             throw ExitCode(74)
         }
         if !quiet || result.exitCode != 0 { printError(result.humanDescription) }
+        if [75, 130, 143].contains(result.exitCode) {
+            printError("promptline: to resume, run: " + CommandLine.arguments.map(shellQuoted).joined(separator: " "))
+        }
         if let summary {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .prettyPrinted]

@@ -29,6 +29,8 @@ public struct JobOptions: Sendable {
     public var breaker = CircuitBreaker.Configuration()
     /// False turns the circuit breakers off (to measure what they buy).
     public var breakersEnabled = true
+    /// Seconds requests in flight get to finish after SIGINT/SIGTERM.
+    public var gracePeriod = 10.0
     /// Seconds between plain progress lines; nil for none.
     public var progressInterval: Double? = 5
     /// Errors only on stderr.

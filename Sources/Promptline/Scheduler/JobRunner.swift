@@ -49,8 +49,20 @@ public struct JobRunner: Sendable {
         return RequestKey(canonicalBytes: Array(parts.joined(separator: "\n").utf8)).rawValue
     }
 
+    /// What a child task of the job's group reports.
+    private enum Completion: Sendable {
+        case answered(String, StoredAnswer)
+        case cancelled(String)
+        case interrupt(Int32)
+        case graceOver
+        case listenerEnded
+    }
+
     /// Runs the job to its end (or to a stop) and returns its summary, whose `exitCode` the command exits with.
-    public func run() async throws -> JobSummary {
+    ///
+    /// - Parameter interrupts: signals asking the job to stop (SIGINT, SIGTERM): dispatch stops, requests in
+    ///   flight get `gracePeriod` seconds to finish, everything answered is committed and written.
+    public func run(interrupts: AsyncStream<Int32>? = nil) async throws -> JobSummary {
         let started = ContinuousClock.now
         let fingerprint = self.fingerprint()
         var summary = JobSummary()
@@ -100,16 +112,43 @@ public struct JobRunner: Sendable {
         var state = WindowState(skip: skip)
         var stop: JobStop?
 
+        var interruptedBy: Int32?
         do {
-            try await withThrowingTaskGroup(of: (String, StoredAnswer).self) { group in
+            try await withThrowingTaskGroup(of: Completion.self) { group in
                 var running = 0
                 var lastCheckpoint = ContinuousClock.now
                 var lastProgress = ContinuousClock.now
+                if let interrupts {
+                    group.addTask {
+                        for await signal in interrupts { return .interrupt(signal) }
+                        return .listenerEnded
+                    }
+                }
 
-                func absorb(_ result: (String, StoredAnswer)?) {
-                    guard let (key, answer) = result else { return }
-                    running -= 1
-                    state.answer(key: key, with: answer)
+                /// Takes one finished child task's result into the window.
+                func absorb(_ completion: Completion?) {
+                    switch completion {
+                    case .answered(let key, let answer)?:
+                        running -= 1
+                        state.answer(key: key, with: answer)
+                    case .cancelled?:
+                        running -= 1
+                    case .interrupt(let signal)?:
+                        guard interruptedBy == nil else { return }
+                        interruptedBy = signal
+                        if !options.quiet {
+                            stderr("promptline: interrupted; finishing \(running) requests in flight (up to \(Int(options.gracePeriod)) s), then stopping")
+                        }
+                        let grace = options.gracePeriod
+                        group.addTask {
+                            try? await clock.sleep(for: .milliseconds(Int64(grace * 1000)))
+                            return .graceOver
+                        }
+                    case .graceOver?:
+                        group.cancelAll()
+                    case .listenerEnded?, nil:
+                        break
+                    }
                 }
                 func flush(force: Bool = false) async throws {
                     let lines = state.takeReady()
@@ -132,7 +171,7 @@ public struct JobRunner: Sendable {
                     }
                 }
 
-                while let batch = await input.nextBatch() {
+                reading: while interruptedBy == nil, let batch = await input.nextBatch() {
                     var lookup: [String] = []
                     for case .valid(let record) in batch where state.isFresh(record.key) { lookup.append(record.key) }
                     let stored = try await store.answers(for: lookup, includeErrored: !options.retryErrored)
@@ -143,17 +182,25 @@ public struct JobRunner: Sendable {
                         case .warn(let message):
                             if !options.quiet { stderr("promptline: \(message)") }
                         case .send(let request):
-                            while running >= options.concurrency {
+                            while running >= options.concurrency && interruptedBy == nil {
                                 absorb(try await group.next())
                                 try await flush()
                             }
-                            group.addTask { (request.key, try await runner.run(request)) }
+                            if interruptedBy != nil { break reading }
+                            group.addTask {
+                                do {
+                                    return .answered(request.key, try await runner.run(request))
+                                } catch is CancellationError {
+                                    return .cancelled(request.key)
+                                }
+                            }
                             running += 1
                         }
-                        while state.isWindowFull {
+                        while state.isWindowFull && interruptedBy == nil {
                             absorb(try await group.next())
                             try await flush()
                         }
+                        if interruptedBy != nil { break reading }
                     }
                     try await flush()
                 }
@@ -161,6 +208,7 @@ public struct JobRunner: Sendable {
                     absorb(try await group.next())
                     try await flush()
                 }
+                group.cancelAll()
                 try await flush(force: true)
             }
         } catch let jobStop as JobStop {
@@ -182,6 +230,15 @@ public struct JobRunner: Sendable {
 
         let faults = await input.faults
         for fault in faults { stderr("promptline: \(fault)") }
+        if let interruptedBy {
+            try await store.releaseLeases()
+            let offset = try await writer.checkpoint()
+            try await store.saveProgress(output: options.output, records: state.written, offset: offset)
+            await writer.abandon()
+            summary.stopped = "interrupted by \(interruptedBy == SIGTERM ? "SIGTERM" : "SIGINT"); run the same command again to resume"
+            summary.exitCode = 128 + interruptedBy
+            return summary
+        }
         if let stop {
             // Keep what is written, give back the leases, leave the rest pending for a resume.
             let offset = try await writer.checkpoint()

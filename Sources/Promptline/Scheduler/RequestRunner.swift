@@ -118,6 +118,8 @@ struct RequestRunner: Sendable {
                 }
                 return .served(success)
             case .failure(let failure):
+                // A job stopping (SIGINT, SIGTERM) cancels requests in flight: that is no answer to store.
+                try Task.checkCancellation()
                 health.record(model, failure: failure)
                 trail.errors.append(failure.errorType)
                 trail.lastFailure = failure
