@@ -41,6 +41,24 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Retries per model before falling back.")
     var maxRetries: Int = 2
 
+    @Option(help: "Deadline per record across all its attempts and models, seconds.")
+    var recordTimeout: Double = 3600
+
+    @Option(help: "How long records wait while every model's breaker is open before the job stops with 75, seconds.")
+    var maxOutage: Double = 600
+
+    @Flag(help: "A degradation tier: an earlier stored answer to the same messages under other parameters.")
+    var allowStale = false
+
+    @Option(help: "The last degradation tier: this text as the answer (off unless given).")
+    var staticResponse: String?
+
+    @Option(help: "Seconds requests in flight get to finish after SIGINT/SIGTERM.")
+    var gracePeriod: Double = 10
+
+    @OptionGroup(title: "Circuit breaker (one per model)")
+    var breaker: BreakerOptions
+
     @Flag(help: "Records that ended errored in an earlier run are tried again.")
     var retryErrored = false
 
@@ -68,6 +86,10 @@ struct RunCommand: AsyncParsableCommand {
         guard maxTokens >= 1 else { throw ValidationError("--max-tokens must be at least 1") }
         guard timeout > 0 else { throw ValidationError("--timeout must be positive") }
         guard maxRetries >= 0 else { throw ValidationError("--max-retries must be 0 or more") }
+        try breaker.validate()
+        guard recordTimeout > 0, maxOutage >= 0, gracePeriod >= 0 else {
+            throw ValidationError("--record-timeout must be positive; --max-outage and --grace-period 0 or more")
+        }
         guard maxLineBytes >= 16 else { throw ValidationError("--max-line-bytes must be at least 16") }
         guard !inputs.isEmpty else { throw ValidationError("give at least one input file (or - for standard input)") }
     }
@@ -93,6 +115,13 @@ struct RunCommand: AsyncParsableCommand {
         options.strict = strict
         options.maxLineBytes = maxLineBytes
         options.quiet = quiet
+        options.recordTimeout = recordTimeout
+        options.maxOutage = maxOutage
+        options.allowStale = allowStale
+        options.staticResponse = staticResponse
+        options.gracePeriod = gracePeriod
+        options.breaker = breaker.configuration
+        options.breakersEnabled = !breaker.noBreaker
         options.progressInterval = progress == .none ? nil : 5
 
         let logger = makeLogger()

@@ -11,6 +11,8 @@ public struct JobOptions: Sendable {
     public var concurrency = 16
     /// One attempt's limit, seconds (connect + response).
     public var timeout = 600.0
+    /// Deadline per record across all attempts and models, seconds.
+    public var recordTimeout = 3600.0
     /// Retries per model before falling back.
     public var maxRetries = 2
     /// The first invalid line stops the job (exit 65).

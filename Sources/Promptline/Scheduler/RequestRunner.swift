@@ -39,7 +39,7 @@ struct RequestRunner: Sendable {
 
     /// Walks the degradation chain until something serves the record or it ends errored.
     private func answer(_ record: RequestRecord) async throws -> StoredAnswer {
-        var trail = Trail()
+        var trail = Trail(deadline: health.now() + options.recordTimeout)
         let chain = [record.model] + options.fallbackModels.filter { $0 != record.model }
         while true {
             var blocked = false
@@ -74,6 +74,9 @@ struct RequestRunner: Sendable {
                 return errored(trail.lastFailure ?? RequestFailure(kind: .connection, errorType: "unavailable", message: "no model could serve"), trail: trail)
             }
             // Every model this record can use is behind an open breaker: wait, do not burn it.
+            if health.now() >= trail.deadline {
+                return errored(trail.lastFailure ?? RequestFailure(kind: .timeout, errorType: "timeout_error", message: "the record's deadline passed while every model was unavailable"), trail: trail)
+            }
             let waited = health.noteOutage()
             if waited >= options.maxOutage { throw JobStop(reason: .outage(seconds: options.maxOutage)) }
             try await sleep(min(0.5, options.maxOutage - waited))
@@ -93,6 +96,8 @@ struct RequestRunner: Sendable {
 
     /// The error types met and attempts made for one record, over every model.
     private struct Trail {
+        /// When the record's time is up (seconds on the job's clock).
+        let deadline: Double
         var attempts = 0
         var errors: [String] = []
         var lastFailure: RequestFailure?
@@ -106,10 +111,12 @@ struct RequestRunner: Sendable {
         var policy = RetryPolicy(maxRetries: options.maxRetries)
         let body = record.body(for: model)
         while true {
+            let remaining = trail.deadline - health.now()
+            guard remaining > 0 else { return .exhausted }
             if case .rejected = health.acquire(model) { return .blocked }
             trail.attempts += 1
             counters.update { $0.requestsSent += 1 }
-            switch await client.send(body: body, timeout: options.timeout) {
+            switch await client.send(body: body, timeout: min(options.timeout, remaining)) {
             case .success(let success):
                 health.record(model, failure: nil)
                 counters.update {
@@ -130,6 +137,7 @@ struct RequestRunner: Sendable {
                 switch policy.event(failure) {
                 case .retry(let delay):
                     if failure.status != 429 && !health.withdrawRetry(for: failure) { return .exhausted }
+                    if health.now() + delay > trail.deadline { return .exhausted }
                     counters.update { $0.retries += 1 }
                     try await sleep(delay)
                 case .fail:

@@ -35,6 +35,22 @@ final class Simulator: @unchecked Sendable {
         ["ANTHROPIC_BASE_URL": url, "ANTHROPIC_API_KEY": apiKey]
     }
 
+    /// Starts the simulator with a scenario (JSON text) and extra flags.
+    convenience init(scenario: String, _ flags: [String] = []) async throws {
+        let path = NSTemporaryDirectory() + "promptline-scenario-" + UUID().uuidString + ".json"
+        try scenario.write(toFile: path, atomically: true, encoding: .utf8)
+        try await self.init(["--scenario", path] + flags)
+    }
+
+    /// Replaces the scenario at runtime (`PUT /_sim/scenario`).
+    func setScenario(_ json: String) async throws {
+        var request = HTTPClientRequest(url: url + "/_sim/scenario")
+        request.method = .PUT
+        request.body = .bytes(Array(json.utf8))
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+        guard response.status == .ok else { throw SimulatorError(message: "scenario refused: \(response.status)") }
+    }
+
     /// The simulator's counters.
     func stats() async throws -> SimStatsSnapshot {
         let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: url + "/_sim/stats"), timeout: .seconds(10))
@@ -53,5 +69,6 @@ struct SimStatsSnapshot: Decodable {
     var requests: Int
     var by_status: [String: Int]
     var by_fingerprint: [String: Int]
+    var by_model: [String: [String: Int]]
 }
 
