@@ -16,7 +16,7 @@ struct PromptlineCommand: AsyncParsableCommand {
             130/143 interrupted.
             """,
         version: PromptlineInfo.version,
-        subcommands: [RunCommand.self, StatusCommand.self, ExportCommand.self]
+        subcommands: [RunCommand.self, StatusCommand.self, ExportCommand.self, DoctorCommand.self]
     )
 }
 
@@ -42,4 +42,11 @@ func shellQuoted(_ word: String) -> String {
     let safe = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=:,+@%")
     if !word.isEmpty && word.allSatisfy(safe.contains) { return word }
     return "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
+}
+
+/// Writes a value as pretty, key-sorted JSON.
+func writeJSON(_ value: some Encodable, to path: String) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+    try encoder.encode(value).write(to: URL(fileURLWithPath: path))
 }

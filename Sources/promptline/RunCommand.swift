@@ -53,6 +53,33 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "The last degradation tier: this text as the answer (off unless given).")
     var staticResponse: String?
 
+    @Option(help: "Known requests-per-minute limit (otherwise learned from response headers).")
+    var rpm: Int?
+
+    @Option(help: "Known input-tokens-per-minute limit.")
+    var itpm: Int?
+
+    @Option(help: "Known output-tokens-per-minute limit.")
+    var otpm: Int?
+
+    @Flag(help: "Ignore the anthropic-ratelimit-* headers (to measure what they buy); only --rpm/--itpm/--otpm and 429s throttle.")
+    var noRateLimitHeaders = false
+
+    @Option(help: "Stop dispatching before the estimated spend of this run passes this many dollars (exit 75).")
+    var budgetUsd: Double?
+
+    @Option(help: "JSON file of prices per million tokens, {\"model\": {\"input\": 3, \"output\": 15}}, over the built-in table.")
+    var prices: String?
+
+    @Option(help: "Only records whose key falls in shard K (0-based) of N, e.g. 0/4.")
+    var shard: String?
+
+    @Flag(help: "Read and key everything, report requests to send and estimated tokens and cost; send nothing.")
+    var dryRun = false
+
+    @Flag(help: "Skip the cheap health check (key, URL, authentication) made before reading input.")
+    var noPreflight = false
+
     @Option(help: "Seconds requests in flight get to finish after SIGINT/SIGTERM.")
     var gracePeriod: Double = 10
 
@@ -91,18 +118,23 @@ struct RunCommand: AsyncParsableCommand {
             throw ValidationError("--record-timeout must be positive; --max-outage and --grace-period 0 or more")
         }
         guard maxLineBytes >= 16 else { throw ValidationError("--max-line-bytes must be at least 16") }
+        if let shard, Shard(shard) == nil { throw ValidationError("--shard takes K/N with 0 <= K < N, e.g. 0/4") }
+        if let budgetUsd, budgetUsd <= 0 { throw ValidationError("--budget-usd must be positive") }
         guard !inputs.isEmpty else { throw ValidationError("give at least one input file (or - for standard input)") }
     }
 
     func run() async throws {
         let api = APIConfiguration.fromEnvironment()
-        guard api.apiKey != nil else {
-            printError("promptline: ANTHROPIC_API_KEY is not set; export it (the key is never printed or stored)")
-            throw ExitCode(77)
-        }
         for path in inputs where path != "-" && !FileManager.default.isReadableFile(atPath: path) {
             printError("promptline: \(path): no such readable file")
             throw ExitCode(65)
+        }
+        let priceTable: PriceTable
+        do {
+            priceTable = try PriceTable.loading(overrides: prices)
+        } catch {
+            printError("promptline: \(prices ?? ""): not a price table: \(error)")
+            throw ExitCode(64)
         }
         var options = JobOptions(
             inputs: inputs, output: output,
@@ -122,6 +154,32 @@ struct RunCommand: AsyncParsableCommand {
         options.gracePeriod = gracePeriod
         options.breaker = breaker.configuration
         options.breakersEnabled = !breaker.noBreaker
+        options.prices = priceTable
+        options.requestsPerMinute = rpm
+        options.inputTokensPerMinute = itpm
+        options.outputTokensPerMinute = otpm
+        options.rateLimitHeaders = !noRateLimitHeaders
+        options.budgetUSD = budgetUsd
+        options.shard = shard.flatMap(Shard.init)
+
+        if dryRun {
+            do {
+                let report = try await DryRun(options: options, store: try Store(path: resolveDatabase(db))).run()
+                print(report.text)
+                if let summary { try writeJSON(report, to: summary) }
+                if !report.faults.isEmpty { throw ExitCode(65) }
+                return
+            } catch let error as ExitCode {
+                throw error
+            } catch {
+                printError("promptline: \(error)")
+                throw ExitCode(74)
+            }
+        }
+        guard api.apiKey != nil else {
+            printError("promptline: ANTHROPIC_API_KEY is not set; export it (the key is never printed or stored)")
+            throw ExitCode(77)
+        }
         options.progressInterval = progress == .none ? nil : 5
 
         let logger = makeLogger()
@@ -130,6 +188,15 @@ struct RunCommand: AsyncParsableCommand {
             let store = try Store(path: resolveDatabase(db))
             let client = MessagesClient(configuration: api, concurrency: concurrency, connectTimeout: min(timeout, 10), logger: logger)
             do {
+                if !noPreflight {
+                    let health = await Doctor(configuration: api, client: client).check(models: [], timeout: min(timeout, 15))
+                    if health.exitCode != 0 {
+                        await client.shutdown()
+                        printError("promptline: preflight failed (nothing was read or sent):")
+                        printError(health.text)
+                        throw ExitCode(health.exitCode)
+                    }
+                }
                 let watcher = SignalWatcher()
                 result = try await JobRunner(options: options, store: store, client: client, logger: logger)
                     .run(interrupts: watcher.signals)
@@ -138,6 +205,8 @@ struct RunCommand: AsyncParsableCommand {
                 throw error
             }
             await client.shutdown()
+        } catch let error as ExitCode {
+            throw error
         } catch {
             printError("promptline: \(error)")
             throw ExitCode(74)
@@ -146,11 +215,7 @@ struct RunCommand: AsyncParsableCommand {
         if [75, 130, 143].contains(result.exitCode) {
             printError("promptline: to resume, run: " + CommandLine.arguments.map(shellQuoted).joined(separator: " "))
         }
-        if let summary {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-            try encoder.encode(result).write(to: URL(fileURLWithPath: summary))
-        }
+        if let summary { try writeJSON(result, to: summary) }
         if result.exitCode != 0 { throw ExitCode(result.exitCode) }
     }
 }

@@ -12,7 +12,8 @@ public final class MessagesClient: Sendable {
         public var message: [UInt8]
         public var inputTokens: Int
         public var outputTokens: Int
-        public var headers: [(String, String)]
+        /// The response's rate-limit headers.
+        public var rateLimit: RateLimitHeaders?
     }
 
     private let http: HTTPClient
@@ -71,13 +72,16 @@ public final class MessagesClient: Sendable {
             guard let decoded = try? JSONDecoder().decode(MessageResponse.self, from: Data(bytes)), decoded.type == "message" else {
                 return .failure(RequestFailure(
                     kind: .malformedBody, errorType: "malformed_response",
-                    message: "HTTP 200 with a body that is not a Messages API response (\(bytes.count) bytes)"))
+                    message: "HTTP 200 with a body that is not a Messages API response (\(bytes.count) bytes)",
+                    rateLimit: RateLimitHeaders.parse(pairs)))
             }
             return .success(Success(
                 message: Self.singleLine(bytes), inputTokens: decoded.usage.input_tokens,
-                outputTokens: decoded.usage.output_tokens, headers: pairs))
+                outputTokens: decoded.usage.output_tokens, rateLimit: RateLimitHeaders.parse(pairs)))
         }
-        return .failure(Self.classify(status: status, headers: headers, body: bytes))
+        var failure = Self.classify(status: status, headers: headers, body: bytes)
+        failure.rateLimit = RateLimitHeaders.parse(pairs)
+        return .failure(failure)
     }
 
     /// `GET /v1/models`: the model ids the key can use, with the round trip's headers.

@@ -22,13 +22,16 @@ public struct RequestFailure: Error, Sendable, Equatable, CustomStringConvertibl
     public var retryAfter: Double?
     /// The server's `x-should-retry` verdict, when given.
     public var shouldRetry: Bool?
+    /// The rate-limit headers of the response, when it had any.
+    public var rateLimit: RateLimitHeaders?
     /// `details.error_code` of the error body, when present (e.g. `enforced_spend_limit_reached`).
     public var errorCode: String?
 
     public init(
         kind: Kind, errorType: String, message: String, body: [UInt8]? = nil, retryAfter: Double? = nil,
-        shouldRetry: Bool? = nil, errorCode: String? = nil
+        shouldRetry: Bool? = nil, errorCode: String? = nil, rateLimit: RateLimitHeaders? = nil
     ) {
+        self.rateLimit = rateLimit
         self.kind = kind
         self.errorType = errorType
         self.message = message

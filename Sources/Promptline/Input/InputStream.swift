@@ -20,7 +20,10 @@ public actor InputStream {
     /// Every fault that stopped a file, or the first invalid line under `strict`, in order.
     public private(set) var faults: [String] = []
 
-    public init(paths: [String], defaults: RecordDefaults, maxLineBytes: Int, strict: Bool) {
+    private let shard: Shard?
+
+    public init(paths: [String], defaults: RecordDefaults, maxLineBytes: Int, strict: Bool, shard: Shard? = nil) {
+        self.shard = shard
         self.paths = paths
         self.maxLineBytes = maxLineBytes
         self.strict = strict
@@ -71,6 +74,13 @@ public actor InputStream {
                     faults.append(invalid.description)
                     stopped = true
                     break
+                }
+                if let shard {
+                    switch record {
+                    case .valid(let valid) where !shard.contains(key: valid.key): continue
+                    case .invalid where !shard.takesInvalidLines: continue
+                    default: break
+                    }
                 }
                 batch.append(record)
             } catch {

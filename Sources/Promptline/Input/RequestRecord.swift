@@ -16,6 +16,12 @@ public struct RequestRecord: Sendable {
     public var file: String
     public var line: Int
 
+    /// The request's `max_tokens`.
+    public var maxTokens: Int {
+        if case .number(let value)? = params["max_tokens"] { return Int(value) }
+        return 0
+    }
+
     /// The body to send to another model of the degradation chain.
     public func body(for model: String) -> [UInt8] {
         guard model != self.model, case .object(var object) = params else { return body }

@@ -61,6 +61,11 @@ public final class ModelHealth: Sendable {
         log(transition, model: model)
     }
 
+    /// Gives back a permission that was not used (the request was never sent).
+    func release(_ model: String) {
+        state.withLock { $0.breakers[model]?.release() }
+    }
+
     /// Takes a retry's cost from the job-wide budget; false when it is spent.
     func withdrawRetry(for failure: RequestFailure) -> Bool {
         state.withLock { $0.budget.withdraw(for: failure) }

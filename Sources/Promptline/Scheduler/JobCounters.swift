@@ -12,6 +12,8 @@ public final class JobCounters: Sendable {
         /// Keys found in flight from a process that died (possibly billed twice).
         public var interrupted = 0
         public var inFlight = 0
+        /// Tokens by the model that answered.
+        public var tokensByModel: [String: TokenCount] = [:]
     }
 
     private let state = Mutex(Values())

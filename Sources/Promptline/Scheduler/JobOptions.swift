@@ -31,6 +31,18 @@ public struct JobOptions: Sendable {
     public var breaker = CircuitBreaker.Configuration()
     /// False turns the circuit breakers off (to measure what they buy).
     public var breakersEnabled = true
+    /// Known rate limits (per minute); otherwise learned from response headers.
+    public var requestsPerMinute: Int?
+    public var inputTokensPerMinute: Int?
+    public var outputTokensPerMinute: Int?
+    /// False ignores the rate-limit headers (to measure what they buy).
+    public var rateLimitHeaders = true
+    /// Prices for cost estimates.
+    public var prices = PriceTable.builtIn
+    /// Stop dispatching before the estimated spend of this run would pass this many dollars.
+    public var budgetUSD: Double?
+    /// Only records whose key falls in shard `index` of `count` (SPEC §8).
+    public var shard: Shard?
     /// Seconds requests in flight get to finish after SIGINT/SIGTERM.
     public var gracePeriod = 10.0
     /// Seconds between plain progress lines; nil for none.

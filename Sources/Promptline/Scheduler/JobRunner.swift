@@ -45,7 +45,7 @@ public struct JobRunner: Sendable {
         let defaults = options.defaults
         parts.append("model=\(defaults.model ?? "")|max=\(defaults.maxTokens)|system=\(defaults.system ?? "")")
         parts.append("temperature=\(defaults.temperature.map { "\($0)" } ?? "")|strict=\(options.strict)|line=\(options.maxLineBytes)")
-        parts.append("fallback=\(options.fallbackModels.joined(separator: ","))")
+        parts.append("fallback=\(options.fallbackModels.joined(separator: ","))|shard=\(options.shard.map { "\($0)" } ?? "")")
         return RequestKey(canonicalBytes: Array(parts.joined(separator: "\n").utf8)).rawValue
     }
 
@@ -102,13 +102,20 @@ public struct JobRunner: Sendable {
         }
 
         let input = InputStream(
-            paths: options.inputs, defaults: options.defaults, maxLineBytes: options.maxLineBytes, strict: options.strict)
+            paths: options.inputs, defaults: options.defaults, maxLineBytes: options.maxLineBytes, strict: options.strict,
+            shard: options.shard)
         let counters = JobCounters()
         let health = ModelHealth(
             configuration: options.breaker, breakersEnabled: options.breakersEnabled, budget: RetryBudget(), logger: logger,
             now: { (ContinuousClock.now - started).seconds })
+        let spend = SpendMeter(budget: options.budgetUSD, prices: options.prices)
+        let throttle = Throttle(
+            requestsPerMinute: options.requestsPerMinute, inputTokensPerMinute: options.inputTokensPerMinute,
+            outputTokensPerMinute: options.outputTokensPerMinute, maximumConcurrency: options.concurrency,
+            headerAware: options.rateLimitHeaders, clock: clock, now: { (ContinuousClock.now - started).seconds })
         let runner = RequestRunner(
-            client: client, store: store, options: options, counters: counters, health: health, clock: clock, logger: logger)
+            client: client, store: store, options: options, counters: counters, health: health, spend: spend,
+            throttle: throttle, clock: clock, logger: logger)
         var state = WindowState(skip: skip)
         var stop: JobStop?
 
@@ -164,10 +171,15 @@ public struct JobRunner: Sendable {
                         lastProgress = now
                         let values = counters.values
                         let rate = Double(state.written - skip) / max(0.001, (now - started).seconds)
+                        let limits = throttle.limits
+                        let breakers = health.breakerStates.filter { $0.value != "closed" }
                         stderr(
-                            "promptline: \(state.written) records written, \(Int(rate)) records/s, \(values.inFlight) in flight, "
-                                + "\(values.requestsSent) requests, \(values.retries) retries, \(values.rateLimited) 429s, "
-                                + "tokens in \(values.inputTokens) out \(values.outputTokens), \(await input.bytesRead) input bytes read")
+                            "promptline: \(state.written) records written, \(Int(rate)) records/s, \(values.inFlight) in flight "
+                                + "(window \(throttle.concurrencyLimit)), \(values.requestsSent) requests, \(values.retries) retries, "
+                                + "\(values.rateLimited) 429s, tokens in \(values.inputTokens) out \(values.outputTokens), "
+                                + "cost $\(String(format: "%.4f", spend.spent.total)), \(await input.bytesRead) input bytes read"
+                                + (limits.binding.map { ", limited by \($0)" } ?? "")
+                                + (breakers.isEmpty ? "" : ", breakers " + breakers.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")))
                     }
                 }
 
@@ -182,7 +194,7 @@ public struct JobRunner: Sendable {
                         case .warn(let message):
                             if !options.quiet { stderr("promptline: \(message)") }
                         case .send(let request):
-                            while running >= options.concurrency && interruptedBy == nil {
+                            while running >= throttle.concurrencyLimit && interruptedBy == nil {
                                 absorb(try await group.next())
                                 try await flush()
                             }
@@ -225,6 +237,11 @@ public struct JobRunner: Sendable {
         summary.inputTokens = values.inputTokens
         summary.outputTokens = values.outputTokens
         summary.interruptedKeys = values.interrupted
+        summary.tokensByModel = values.tokensByModel
+        (summary.costUSD, summary.costByModel) = spend.spent
+        summary.breakerTrips = health.trips
+        (summary.rateLimits, summary.bindingDimension) = throttle.limits
+        summary.concurrencyWindow = throttle.concurrencyLimit
         summary.wallSeconds = (ContinuousClock.now - started).seconds
         summary.recordsPerSecond = Double(state.written - skip) / max(0.001, summary.wallSeconds)
 

@@ -11,6 +11,18 @@ public struct JobSummary: Sendable, Codable, Equatable {
     public var rateLimited = 0
     public var inputTokens = 0
     public var outputTokens = 0
+    /// Tokens by the model that answered.
+    public var tokensByModel: [String: TokenCount] = [:]
+    /// Estimated dollars spent in this run, in all and per model (from the price table).
+    public var costUSD = 0.0
+    public var costByModel: [String: Double] = [:]
+    /// Rate limits learned from the headers (or seeded), per minute, and the dimension that bound last.
+    public var rateLimits: [String: Int] = [:]
+    public var bindingDimension: String?
+    /// The adaptive concurrency window at the end.
+    public var concurrencyWindow = 0
+    /// Times a circuit breaker opened.
+    public var breakerTrips = 0
     /// Keys found in flight from a process that died: each may have been billed twice.
     public var interruptedKeys = 0
     public var wallSeconds = 0.0
@@ -33,9 +45,16 @@ public struct JobSummary: Sendable, Codable, Equatable {
         }
         var lines = [
             "promptline: \(totalRecords) records: \(list(records)); tiers: \(list(tiers))",
-            "  reused from store \(reusedFromStore), requests sent \(requestsSent), retries \(retries), 429s \(rateLimited)",
+            "  reused from store \(reusedFromStore), requests sent \(requestsSent), retries \(retries), 429s \(rateLimited), breaker trips \(breakerTrips)",
+            "  estimated cost $\(String(format: "%.4f", costUSD))"
+                + (costByModel.isEmpty ? "" : " (" + costByModel.sorted { $0.key < $1.key }.map { "\($0.key) $\(String(format: "%.4f", $0.value))" }.joined(separator: ", ") + ")"),
             "  tokens in \(inputTokens), out \(outputTokens); \(String(format: "%.1f", wallSeconds)) s, \(String(format: "%.0f", recordsPerSecond)) records/s",
         ]
+        if !rateLimits.isEmpty {
+            lines.append(
+                "  rate limits seen: " + rateLimits.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)/min" }.joined(separator: ", ")
+                    + (bindingDimension.map { "; binding: \($0)" } ?? "") + "; concurrency window \(concurrencyWindow)")
+        }
         if interruptedKeys > 0 {
             lines.append("  \(interruptedKeys) keys were in flight when an earlier run died: they were sent again and may have been billed twice")
         }

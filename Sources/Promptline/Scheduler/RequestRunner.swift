@@ -14,6 +14,8 @@ struct RequestRunner: Sendable {
     let options: JobOptions
     let counters: JobCounters
     let health: ModelHealth
+    let spend: SpendMeter
+    let throttle: Throttle
     let clock: any Clock<Duration>
     let logger: Logger
 
@@ -114,17 +116,38 @@ struct RequestRunner: Sendable {
             let remaining = trail.deadline - health.now()
             guard remaining > 0 else { return .exhausted }
             if case .rejected = health.acquire(model) { return .blocked }
+            let worstCase = spend.worstCase(model: model, bodyBytes: body.count, maxTokens: record.maxTokens)
+            guard spend.reserve(worstCase) else {
+                health.release(model)
+                throw JobStop(reason: .budget(spend.budget ?? 0))
+            }
+            let reservation: RateLimiter.Reservation
+            do {
+                reservation = try await throttle.acquire(bodyBytes: body.count, maxTokens: record.maxTokens)
+            } catch {
+                spend.release(worstCase)
+                health.release(model)
+                throw error
+            }
             trail.attempts += 1
             counters.update { $0.requestsSent += 1 }
             switch await client.send(body: body, timeout: min(options.timeout, remaining)) {
             case .success(let success):
+                throttle.answered(
+                    reservation, headers: success.rateLimit, inputTokens: success.inputTokens,
+                    outputTokens: success.outputTokens, inFlight: counters.values.inFlight)
                 health.record(model, failure: nil)
                 counters.update {
                     $0.inputTokens += success.inputTokens
                     $0.outputTokens += success.outputTokens
+                    $0.tokensByModel[model, default: TokenCount()].input += success.inputTokens
+                    $0.tokensByModel[model, default: TokenCount()].output += success.outputTokens
                 }
+                spend.settle(reserved: worstCase, model: model, inputTokens: success.inputTokens, outputTokens: success.outputTokens)
                 return .served(success)
             case .failure(let failure):
+                spend.release(worstCase)
+                throttle.failed(reservation, failure: failure)
                 // A job stopping (SIGINT, SIGTERM) cancels requests in flight: that is no answer to store.
                 try Task.checkCancellation()
                 health.record(model, failure: failure)

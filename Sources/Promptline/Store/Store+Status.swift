@@ -19,12 +19,6 @@ public struct StoreStatus: Sendable, Codable, Equatable {
     public var tokensByModel: [String: TokenCount] = [:]
     public var jobs: [JobStatus] = []
 
-    /// Input and output tokens.
-    public struct TokenCount: Sendable, Codable, Equatable {
-        public var input = 0
-        public var output = 0
-    }
-
     /// One job's record.
     public struct JobStatus: Sendable, Codable, Equatable {
         public var output: String
@@ -50,7 +44,7 @@ extension Store {
         try db.query(
             "SELECT served_model, SUM(input_tokens), SUM(output_tokens) FROM requests WHERE served_model IS NOT NULL GROUP BY served_model"
         ) { row in
-            let count = StoreStatus.TokenCount(input: Int(row.int(1)), output: Int(row.int(2)))
+            let count = TokenCount(input: Int(row.int(1)), output: Int(row.int(2)))
             status.tokensByModel[row.text(0) ?? "?"] = count
             status.inputTokens += count.input
             status.outputTokens += count.output

@@ -1,0 +1,86 @@
+import Foundation
+
+/// `promptline doctor` and `run`'s preflight: is a run able to start?
+///
+/// Checks that a key is present, the base URL answers, the key authenticates, each given model
+/// is listed by `GET /v1/models`, and reports the round trip's latency and the rate-limit headers
+/// seen. Never prints the key.
+public struct Doctor: Sendable {
+    /// One check's outcome.
+    public struct Check: Sendable, Codable, Equatable {
+        public var name: String
+        public var ok: Bool
+        public var detail: String
+    }
+
+    /// All checks, and whether a run could start.
+    public struct Report: Sendable, Codable, Equatable {
+        public var checks: [Check] = []
+        public var latencyMs: Double?
+        public var rateLimitHeaders: [String: String] = [:]
+        /// The exit code: 0 when a run could start; 77 for a missing or refused key; 75 when the API is
+        /// unreachable or failing (try later); 1 when a model is not listed.
+        public var exitCode: Int32 = 0
+
+        public var text: String {
+            var lines = checks.map { "\($0.ok ? "ok  " : "FAIL") \($0.name): \($0.detail)" }
+            if !rateLimitHeaders.isEmpty {
+                lines.append("rate-limit headers seen:")
+                lines += rateLimitHeaders.sorted { $0.key < $1.key }.map { "  \($0.key): \($0.value)" }
+            }
+            lines.append(exitCode == 0 ? "verdict: a run can start" : "verdict: a run cannot start (exit \(exitCode))")
+            return lines.joined(separator: "\n")
+        }
+    }
+
+    private let configuration: APIConfiguration
+    private let client: MessagesClient
+
+    public init(configuration: APIConfiguration, client: MessagesClient) {
+        self.configuration = configuration
+        self.client = client
+    }
+
+    /// Runs the checks; `models` are the models a run would use.
+    public func check(models: [String], timeout: Double = 10) async -> Report {
+        var report = Report()
+        guard configuration.apiKey != nil else {
+            report.checks.append(Check(name: "key", ok: false, detail: "ANTHROPIC_API_KEY is not set"))
+            report.exitCode = 77
+            return report
+        }
+        report.checks.append(Check(name: "key", ok: true, detail: "ANTHROPIC_API_KEY is set (not shown)"))
+        let started = ContinuousClock.now
+        let listed = await client.listModels(timeout: timeout)
+        let elapsed = ContinuousClock.now - started
+        switch listed {
+        case .failure(let failure):
+            switch failure.kind {
+            case .timeout, .connection:
+                report.checks.append(Check(name: "reachable", ok: false, detail: "\(configuration.baseURL): \(failure.message)"))
+                report.exitCode = 75
+            case .http(let status) where status == 401 || status == 403:
+                report.checks.append(Check(name: "reachable", ok: true, detail: configuration.baseURL))
+                report.checks.append(Check(name: "authentication", ok: false, detail: "HTTP \(status) \(failure.errorType): \(failure.message)"))
+                report.exitCode = 77
+            default:
+                report.checks.append(Check(name: "reachable", ok: true, detail: configuration.baseURL))
+                report.checks.append(Check(name: "models", ok: false, detail: failure.description))
+                report.exitCode = 75
+            }
+        case .success(let (ids, headers)):
+            report.latencyMs = elapsed.seconds * 1000
+            report.checks.append(Check(name: "reachable", ok: true, detail: "\(configuration.baseURL) in \(Int(elapsed.seconds * 1000)) ms"))
+            report.checks.append(Check(name: "authentication", ok: true, detail: "the key is accepted"))
+            for model in models {
+                let listed = ids.contains(model)
+                report.checks.append(Check(name: "model \(model)", ok: listed, detail: listed ? "listed" : "not listed by GET /v1/models"))
+                if !listed && report.exitCode == 0 { report.exitCode = 1 }
+            }
+            for (name, value) in headers where name.hasPrefix("anthropic-ratelimit-") {
+                report.rateLimitHeaders[name] = value
+            }
+        }
+        return report
+    }
+}

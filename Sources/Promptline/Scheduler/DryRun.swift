@@ -1,0 +1,76 @@
+/// `run --dry-run`: reads and keys the whole input, asks the store what is answered, and reports
+/// what a real run would send and what it could cost. Sends nothing.
+public struct DryRun: Sendable {
+    /// What a real run would do.
+    public struct Report: Sendable, Codable, Equatable {
+        public var records = 0
+        public var invalid = 0
+        /// Records whose key the store already answers.
+        public var answeredInStore = 0
+        /// Distinct keys a real run would send (an in-input repeat is sent once).
+        public var requestsToSend = 0
+        /// Estimated input tokens of those requests (request bytes / 4).
+        public var estimatedInputTokens = 0
+        /// Their `max_tokens` added up: the most output they could generate.
+        public var maxOutputTokens = 0
+        /// Worst-case dollars (estimated input, full max_tokens output) per primary model.
+        public var worstCaseCostByModel: [String: Double] = [:]
+        public var faults: [String] = []
+
+        public var worstCaseCost: Double { worstCaseCostByModel.values.reduce(0, +) }
+
+        /// The human report.
+        public var text: String {
+            var lines = [
+                "promptline dry run: \(records) records (\(invalid) invalid), \(answeredInStore) answered in the store",
+                "  requests to send: \(requestsToSend); estimated input tokens \(estimatedInputTokens), at most \(maxOutputTokens) output tokens",
+                "  worst-case cost $\(String(format: "%.4f", worstCaseCost))",
+            ]
+            for (model, cost) in worstCaseCostByModel.sorted(by: { $0.key < $1.key }) {
+                lines.append("    \(model): $\(String(format: "%.4f", cost))")
+            }
+            lines += faults.map { "  input fault: \($0)" }
+            return lines.joined(separator: "\n")
+        }
+    }
+
+    private let options: JobOptions
+    private let store: Store
+
+    public init(options: JobOptions, store: Store) {
+        self.options = options
+        self.store = store
+    }
+
+    public func run() async throws -> Report {
+        let input = InputStream(
+            paths: options.inputs, defaults: options.defaults, maxLineBytes: options.maxLineBytes, strict: options.strict,
+            shard: options.shard)
+        var report = Report()
+        var toSend = Set<String>()
+        while let batch = await input.nextBatch() {
+            var keys: [String] = []
+            for case .valid(let record) in batch { keys.append(record.key) }
+            let stored = try await store.answers(for: keys, includeErrored: !options.retryErrored)
+            for parsed in batch {
+                report.records += 1
+                guard case .valid(let record) = parsed else {
+                    report.invalid += 1
+                    continue
+                }
+                if stored[record.key] != nil {
+                    report.answeredInStore += 1
+                } else if toSend.insert(record.key).inserted {
+                    let input = max(1, record.body.count / 4)
+                    report.estimatedInputTokens += input
+                    report.maxOutputTokens += record.maxTokens
+                    report.worstCaseCostByModel[record.model, default: 0] +=
+                        options.prices.cost(model: record.model, inputTokens: input, outputTokens: record.maxTokens)
+                }
+            }
+        }
+        report.requestsToSend = toSend.count
+        report.faults = await input.faults
+        return report
+    }
+}

@@ -1,0 +1,59 @@
+import Synchronization
+
+/// The job's estimated spend, for `--budget-usd` and the summary.
+///
+/// Before each attempt the worst case of the request (its estimated input tokens and its full
+/// `max_tokens` of output, at the model's price) is reserved; dispatch stops before the spend so
+/// far plus what is reserved would pass the budget. An answered request settles at its reported
+/// usage; a failed one gives its reservation back (failed requests are not billed).
+public final class SpendMeter: Sendable {
+    private struct State {
+        var spent = 0.0
+        var reserved = 0.0
+        var byModel: [String: Double] = [:]
+    }
+
+    private let state = Mutex(State())
+    /// The budget in dollars, if one was given.
+    public let budget: Double?
+    let prices: PriceTable
+
+    public init(budget: Double?, prices: PriceTable) {
+        self.budget = budget
+        self.prices = prices
+    }
+
+    /// The worst-case dollars of one attempt.
+    func worstCase(model: String, bodyBytes: Int, maxTokens: Int) -> Double {
+        prices.cost(model: model, inputTokens: max(1, bodyBytes / 4), outputTokens: maxTokens)
+    }
+
+    /// Reserves `amount`; false (nothing reserved) when the budget could be passed.
+    func reserve(_ amount: Double) -> Bool {
+        state.withLock { state in
+            if let budget, state.spent + state.reserved + amount > budget { return false }
+            state.reserved += amount
+            return true
+        }
+    }
+
+    /// Gives a reservation back.
+    func release(_ amount: Double) {
+        state.withLock { $0.reserved = max(0, $0.reserved - amount) }
+    }
+
+    /// Replaces a reservation by the cost of the usage reported.
+    func settle(reserved: Double, model: String, inputTokens: Int, outputTokens: Int) {
+        let cost = prices.cost(model: model, inputTokens: inputTokens, outputTokens: outputTokens)
+        state.withLock { state in
+            state.reserved = max(0, state.reserved - reserved)
+            state.spent += cost
+            state.byModel[model, default: 0] += cost
+        }
+    }
+
+    /// Estimated dollars spent so far, in all and per model.
+    public var spent: (total: Double, byModel: [String: Double]) {
+        state.withLock { ($0.spent, $0.byModel) }
+    }
+}
