@@ -98,6 +98,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Operator output: auto, plain or none.")
     var progress: ProgressMode = .auto
 
+    @Option(help: ArgumentHelp("Seconds between plain progress lines.", visibility: .hidden))
+    var progressInterval: Double = 5
+
     @Flag(help: "Errors only on standard error.")
     var quiet = false
 
@@ -180,7 +183,11 @@ struct RunCommand: AsyncParsableCommand {
             printError("promptline: ANTHROPIC_API_KEY is not set; export it (the key is never printed or stored)")
             throw ExitCode(77)
         }
-        options.progressInterval = progress == .none ? nil : 5
+        switch progress {
+        case .none: options.progress = .none
+        case .plain: options.progress = .plain(every: progressInterval)
+        case .auto: options.progress = isatty(STDERR_FILENO) == 1 ? .live : .plain(every: progressInterval)
+        }
 
         let logger = makeLogger()
         let result: JobSummary

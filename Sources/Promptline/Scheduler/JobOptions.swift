@@ -1,3 +1,13 @@
+/// How a job shows its progress on stderr.
+public enum ProgressMode: Sendable, Equatable {
+    /// One line redrawn in place (a terminal).
+    case live
+    /// A plain line every so many seconds (make, CI logs).
+    case plain(every: Double)
+    /// No progress lines.
+    case none
+}
+
 /// Everything `promptline run` was told, as the pipeline needs it.
 public struct JobOptions: Sendable {
     /// Input files in order; `-` is standard input.
@@ -45,8 +55,8 @@ public struct JobOptions: Sendable {
     public var shard: Shard?
     /// Seconds requests in flight get to finish after SIGINT/SIGTERM.
     public var gracePeriod = 10.0
-    /// Seconds between plain progress lines; nil for none.
-    public var progressInterval: Double? = 5
+    /// How progress is shown on stderr.
+    public var progress = ProgressMode.plain(every: 5)
     /// Errors only on stderr.
     public var quiet = false
 

@@ -53,6 +53,8 @@ public struct JobRunner: Sendable {
     private enum Completion: Sendable {
         case answered(String, StoredAnswer)
         case cancelled(String)
+        /// The record met a job-wide stop; it stays pending.
+        case stopped(String, JobStop)
         case interrupt(Int32)
         case graceOver
         case listenerEnded
@@ -125,6 +127,8 @@ public struct JobRunner: Sendable {
                 var running = 0
                 var lastCheckpoint = ContinuousClock.now
                 var lastProgress = ContinuousClock.now
+                var liveLineShown = false
+                defer { if liveLineShown { FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8)) } }
                 if let interrupts {
                     group.addTask {
                         for await signal in interrupts { return .interrupt(signal) }
@@ -140,6 +144,14 @@ public struct JobRunner: Sendable {
                         state.answer(key: key, with: answer)
                     case .cancelled?:
                         running -= 1
+                    case .stopped(_, let jobStop)?:
+                        running -= 1
+                        if stop == nil {
+                            stop = jobStop
+                            if !options.quiet {
+                                stderr("promptline: stopping: \(jobStop); letting \(running) requests in flight finish")
+                            }
+                        }
                     case .interrupt(let signal)?:
                         guard interruptedBy == nil else { return }
                         interruptedBy = signal
@@ -167,23 +179,26 @@ public struct JobRunner: Sendable {
                         state.sinceCheckpoint = 0
                         lastCheckpoint = now
                     }
-                    if let interval = options.progressInterval, !options.quiet, now - lastProgress > .seconds(interval) {
+                    let interval: Double? = switch options.progress {
+                    case .live: 0.5
+                    case .plain(let every): every
+                    case .none: nil
+                    }
+                    if let interval, !options.quiet, now - lastProgress > .seconds(interval) {
                         lastProgress = now
-                        let values = counters.values
-                        let rate = Double(state.written - skip) / max(0.001, (now - started).seconds)
-                        let limits = throttle.limits
-                        let breakers = health.breakerStates.filter { $0.value != "closed" }
-                        stderr(
-                            "promptline: \(state.written) records written, \(Int(rate)) records/s, \(values.inFlight) in flight "
-                                + "(window \(throttle.concurrencyLimit)), \(values.requestsSent) requests, \(values.retries) retries, "
-                                + "\(values.rateLimited) 429s, tokens in \(values.inputTokens) out \(values.outputTokens), "
-                                + "cost $\(String(format: "%.4f", spend.spent.total)), \(await input.bytesRead) input bytes read"
-                                + (limits.binding.map { ", limited by \($0)" } ?? "")
-                                + (breakers.isEmpty ? "" : ", breakers " + breakers.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")))
+                        let line = progressLine(
+                            written: state.written, skip: skip, elapsed: (now - started).seconds, counters: counters.values,
+                            throttle: throttle, health: health, spend: spend, bytesRead: await input.bytesRead)
+                        if options.progress == .live {
+                            FileHandle.standardError.write(Data(("\r\u{1B}[2K" + line).utf8))
+                            liveLineShown = true
+                        } else {
+                            stderr(line)
+                        }
                     }
                 }
 
-                reading: while interruptedBy == nil, let batch = await input.nextBatch() {
+                reading: while interruptedBy == nil, stop == nil, let batch = await input.nextBatch() {
                     var lookup: [String] = []
                     for case .valid(let record) in batch where state.isFresh(record.key) { lookup.append(record.key) }
                     let stored = try await store.answers(for: lookup, includeErrored: !options.retryErrored)
@@ -194,25 +209,27 @@ public struct JobRunner: Sendable {
                         case .warn(let message):
                             if !options.quiet { stderr("promptline: \(message)") }
                         case .send(let request):
-                            while running >= throttle.concurrencyLimit && interruptedBy == nil {
+                            while running >= throttle.concurrencyLimit && interruptedBy == nil && stop == nil {
                                 absorb(try await group.next())
                                 try await flush()
                             }
-                            if interruptedBy != nil { break reading }
+                            if interruptedBy != nil || stop != nil { break reading }
                             group.addTask {
                                 do {
                                     return .answered(request.key, try await runner.run(request))
                                 } catch is CancellationError {
                                     return .cancelled(request.key)
+                                } catch let jobStop as JobStop {
+                                    return .stopped(request.key, jobStop)
                                 }
                             }
                             running += 1
                         }
-                        while state.isWindowFull && interruptedBy == nil {
+                        while state.isWindowFull && interruptedBy == nil && stop == nil {
                             absorb(try await group.next())
                             try await flush()
                         }
-                        if interruptedBy != nil { break reading }
+                        if interruptedBy != nil || stop != nil { break reading }
                     }
                     try await flush()
                 }
@@ -279,6 +296,25 @@ public struct JobRunner: Sendable {
         try await store.finishJob(
             output: options.output, records: state.written, offset: length, summary: Array(try JSONEncoder().encode(summary)))
         return summary
+    }
+}
+
+extension JobRunner {
+    /// One progress line: records written, rate, in flight and window, requests, retries, 429s,
+    /// tokens, estimated cost, input read, the binding rate limit, breakers not closed.
+    func progressLine(
+        written: Int, skip: Int, elapsed: Double, counters values: JobCounters.Values, throttle: Throttle,
+        health: ModelHealth, spend: SpendMeter, bytesRead: Int
+    ) -> String {
+        let rate = Double(written - skip) / max(0.001, elapsed)
+        let limits = throttle.limits
+        let breakers = health.breakerStates.filter { $0.value != "closed" }
+        return "promptline: \(written) records written, \(Int(rate)) records/s, \(values.inFlight) in flight "
+            + "(window \(throttle.concurrencyLimit)), \(values.requestsSent) requests, \(values.retries) retries, "
+            + "\(values.rateLimited) 429s, tokens in \(values.inputTokens) out \(values.outputTokens), "
+            + "cost $\(String(format: "%.4f", spend.spent.total)), \(bytesRead) input bytes read"
+            + (limits.binding.map { ", limited by \($0)" } ?? "")
+            + (breakers.isEmpty ? "" : ", breakers " + breakers.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
     }
 }
 
