@@ -40,3 +40,4 @@ read wall user sys rss < <(measure run500k "$bin/promptline" run "$out/500k.json
 echo "| peak RSS, 500,000 records | $(python3 -c "print(f'{$rss/1024:.0f} MiB')") ($(python3 -c "print(f'{500000/$wall:,.0f}')") records/s) |"
 read wall user sys rss50 < "$out/run50k.time"
 echo "| peak RSS, 50,000 records | $(python3 -c "print(f'{$rss50/1024:.0f} MiB')") |"
+python3 scripts/bench_scenarios.py "$out"

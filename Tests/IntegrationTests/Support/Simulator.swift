@@ -53,9 +53,14 @@ final class Simulator: @unchecked Sendable {
 
     /// The simulator's counters.
     func stats() async throws -> SimStatsSnapshot {
+        try JSONDecoder().decode(SimStatsSnapshot.self, from: try await rawStats())
+    }
+
+    /// `GET /_sim/stats`, as sent.
+    func rawStats() async throws -> Data {
         let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: url + "/_sim/stats"), timeout: .seconds(10))
         let body = try await response.body.collect(upTo: 64 << 20)
-        return try JSONDecoder().decode(SimStatsSnapshot.self, from: Data(body.readableBytesView))
+        return Data(body.readableBytesView)
     }
 }
 

@@ -1,0 +1,90 @@
+#!/usr/bin/env python3
+"""make bench, part 2: what the circuit breaker and header-driven throttling buy.
+
+Each scenario starts its own promptline-sim, runs promptline against it with and without the
+feature, and prints markdown table rows from the simulator's own counters and the summaries.
+"""
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+BIN = os.environ["PROMPTLINE_BIN_DIR"]
+OUT = sys.argv[1] if len(sys.argv) > 1 else "bench-out"
+PRIMARY, FALLBACK = "claude-sonnet-4-5", "claude-haiku-4-5"
+
+
+def records(path, n, salt):
+    with open(path, "w", encoding="utf-8") as f:
+        for i in range(n):
+            f.write(json.dumps({"id": f"r{i}", "prompt": f"Bench {salt} question {i}: what is {i} x 7?"}) + "\n")
+
+
+class Sim:
+    def __init__(self, scenario):
+        fd, self.scenario = tempfile.mkstemp(suffix=".json")
+        os.write(fd, json.dumps(scenario).encode())
+        os.close(fd)
+        self.proc = subprocess.Popen([f"{BIN}/promptline-sim", "--port", "0", "--api-key", "bench", "--scenario", self.scenario],
+                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        line = self.proc.stdout.readline()
+        self.url = re.search(r"http://[0-9.:]+", line).group(0)
+
+    def stats(self):
+        with urllib.request.urlopen(self.url + "/_sim/stats") as r:
+            return json.load(r)
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait()
+
+
+def run(sim, args, name):
+    summary = f"{OUT}/{name}.summary.json"
+    env = dict(os.environ, ANTHROPIC_BASE_URL=sim.url, ANTHROPIC_API_KEY="bench")
+    subprocess.run([f"{BIN}/promptline", "run", *args, "--db", f"{OUT}/{name}.db", "--progress", "none", "--summary", summary],
+                   env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    with open(summary) as f:
+        return json.load(f)
+
+
+def breaker():
+    inp = f"{OUT}/outage.jsonl"
+    records(inp, 10000, "outage")
+    scenario = {"latency": {"fixed_ms": 100}, "outages": [{"model": PRIMARY, "start_s": 3, "end_s": 23, "kind": "529"}]}
+    for flag, label in (([], "with the breaker"), (["--no-breaker"], "without (--no-breaker)")):
+        sim = Sim(scenario)
+        s = run(sim, [inp, "-o", f"{OUT}/outage{len(flag)}.jsonl", "--model", PRIMARY, "--fallback-model", FALLBACK,
+                      "--concurrency", "32", *flag], f"outage{len(flag)}")
+        hits = sim.stats()["by_model"].get(PRIMARY, {}).get("529", 0)
+        sim.stop()
+        tiers = ", ".join(f"{k} {v}" for k, v in sorted(s["tiers"].items()))
+        print(f"| 20 s 529 outage of the primary, concurrency 32, {label} | {hits} requests reached the down model; tiers: {tiers}; {s['wallSeconds']:.0f} s |")
+
+
+def ratelimit():
+    inp = f"{OUT}/ratelimit.jsonl"
+    records(inp, 2400, "rl")
+    rpm = 1200
+    scenario = {"rate_limits": {"requests_per_minute": rpm, "input_tokens_per_minute": 200000}}
+    for flag, label in (([], "header-aware"), (["--no-rate-limit-headers"], "headers ignored (--no-rate-limit-headers)")):
+        sim = Sim(scenario)
+        run(sim, [inp, "-o", f"{OUT}/rl{len(flag)}.jsonl", "--model", FALLBACK, "--concurrency", "32", *flag], f"rl{len(flag)}")
+        st = sim.stats()
+        sim.stop()
+        per = {int(k): v for k, v in st["accepted_per_second"].items()}
+        secs = sorted(per)
+        steady = [s for s in secs if secs[0] + 10 <= s < secs[-1]]
+        achieved = sum(per[s] for s in steady) / max(1, len(steady)) * 60
+        share = st["by_status"].get("429", 0) / max(1, st["requests"])
+        print(f"| {rpm} requests/min limit, 2,400 records, {label} | {achieved / rpm:.1%} of the limit after the first 10 s; 429s {share:.2%} of {st['requests']} requests |")
+
+
+if __name__ == "__main__":
+    os.makedirs(OUT, exist_ok=True)
+    breaker()
+    ratelimit()
