@@ -24,9 +24,7 @@ struct DoctorCommand: AsyncParsableCommand {
         let report = await Doctor(configuration: api, client: client).check(models: model, timeout: timeout)
         await client.shutdown()
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+            print(String(decoding: try prettyJSON(report), as: UTF8.self))
         } else {
             print(report.text)
         }

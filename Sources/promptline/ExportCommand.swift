@@ -17,20 +17,8 @@ struct ExportCommand: AsyncParsableCommand {
     @Option(name: [.short, .long], help: "Output path; a .gz suffix means gzip.")
     var output: String
 
-    @Option(help: "The --model the job ran with.")
-    var model: String?
-
-    @Option(help: "The --max-tokens the job ran with.")
-    var maxTokens: Int = 1024
-
-    @Option(help: "The --system the job ran with.")
-    var system: String?
-
-    @Option(help: "The --temperature the job ran with.")
-    var temperature: Double?
-
-    @Option(help: "The --max-line-bytes the job ran with.")
-    var maxLineBytes: Int = 16 << 20
+    @OptionGroup(title: "Records (give the values the job ran with)")
+    var records: RecordOptions
 
     func run() async throws {
         let paths = db.isEmpty ? [resolveDatabase(nil)] : db
@@ -39,8 +27,7 @@ struct ExportCommand: AsyncParsableCommand {
             let stores = try paths.map { path throws(StoreError) in try Store(path: path) }
             let exporter = Exporter(
                 stores: stores, inputs: inputs,
-                defaults: RecordDefaults(model: model, maxTokens: maxTokens, system: system, temperature: temperature),
-                maxLineBytes: maxLineBytes)
+                defaults: records.defaults, maxLineBytes: records.maxLineBytes)
             result = try await exporter.export(to: output)
         } catch {
             printError("promptline: \(error)")

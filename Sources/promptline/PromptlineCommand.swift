@@ -44,9 +44,14 @@ func shellQuoted(_ word: String) -> String {
     return "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
 }
 
-/// Writes a value as pretty, key-sorted JSON.
-func writeJSON(_ value: some Encodable, to path: String) throws {
+/// A value as pretty, key-sorted JSON.
+func prettyJSON(_ value: some Encodable) throws -> Data {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-    try encoder.encode(value).write(to: URL(fileURLWithPath: path))
+    return try encoder.encode(value)
+}
+
+/// Writes a value as pretty, key-sorted JSON.
+func writeJSON(_ value: some Encodable, to path: String) throws {
+    try prettyJSON(value).write(to: URL(fileURLWithPath: path))
 }

@@ -17,20 +17,11 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Checkpoint store (default $PROMPTLINE_DB, else .promptline/state.db).")
     var db: String?
 
-    @Option(help: "Model for records that do not name one.")
-    var model: String?
+    @OptionGroup(title: "Records")
+    var records: RecordOptions
 
     @Option(name: .customLong("fallback-model"), help: "A model of the degradation chain, in order (repeatable).")
     var fallbackModels: [String] = []
-
-    @Option(help: "max_tokens for records that do not set it.")
-    var maxTokens: Int = 1024
-
-    @Option(help: "System prompt for records that do not set one.")
-    var system: String?
-
-    @Option(help: "Temperature for records that do not set one.")
-    var temperature: Double?
 
     @Option(help: "Most requests in flight.")
     var concurrency: Int = 16
@@ -92,9 +83,6 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(help: "The first invalid input line stops the job (exit 65) instead of being annotated.")
     var strict = false
 
-    @Option(help: "Longest input line accepted, in bytes.")
-    var maxLineBytes: Int = 16 << 20
-
     @Option(help: "Operator output: auto, plain or none.")
     var progress: ProgressMode = .auto
 
@@ -113,14 +101,13 @@ struct RunCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard concurrency >= 1 else { throw ValidationError("--concurrency must be at least 1") }
-        guard maxTokens >= 1 else { throw ValidationError("--max-tokens must be at least 1") }
         guard timeout > 0 else { throw ValidationError("--timeout must be positive") }
         guard maxRetries >= 0 else { throw ValidationError("--max-retries must be 0 or more") }
         try breaker.validate()
+        try records.validate()
         guard recordTimeout > 0, maxOutage >= 0, gracePeriod >= 0 else {
             throw ValidationError("--record-timeout must be positive; --max-outage and --grace-period 0 or more")
         }
-        guard maxLineBytes >= 16 else { throw ValidationError("--max-line-bytes must be at least 16") }
         if let shard, Shard(shard) == nil { throw ValidationError("--shard takes K/N with 0 <= K < N, e.g. 0/4") }
         if let budgetUsd, budgetUsd <= 0 { throw ValidationError("--budget-usd must be positive") }
         guard !inputs.isEmpty else { throw ValidationError("give at least one input file (or - for standard input)") }
@@ -141,14 +128,14 @@ struct RunCommand: AsyncParsableCommand {
         }
         var options = JobOptions(
             inputs: inputs, output: output,
-            defaults: RecordDefaults(model: model, maxTokens: maxTokens, system: system, temperature: temperature))
+            defaults: records.defaults)
         options.fallbackModels = fallbackModels
         options.concurrency = concurrency
         options.timeout = timeout
         options.maxRetries = maxRetries
         options.retryErrored = retryErrored
         options.strict = strict
-        options.maxLineBytes = maxLineBytes
+        options.maxLineBytes = records.maxLineBytes
         options.quiet = quiet
         options.recordTimeout = recordTimeout
         options.maxOutage = maxOutage

@@ -32,9 +32,7 @@ struct StatusCommand: AsyncParsableCommand {
             throw ExitCode(74)
         }
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+            print(String(decoding: try prettyJSON(report), as: UTF8.self))
         } else {
             print(report.text)
         }

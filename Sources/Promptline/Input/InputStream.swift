@@ -1,3 +1,5 @@
+import Foundation
+
 /// Reads the job's input files in order, in batches, on its own serial queue: gzip inflation,
 /// line splitting, JSON decoding and key hashing never run on the cooperative pool.
 ///
@@ -28,6 +30,18 @@ public actor InputStream {
         self.maxLineBytes = maxLineBytes
         self.strict = strict
         self.parser = RecordParser(defaults: defaults)
+    }
+
+    /// The input's total size in bytes, when every input is a regular file (not standard input).
+    public nonisolated var totalBytes: Int? {
+        var total = 0
+        for path in paths {
+            guard path != "-", let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber else {
+                return nil
+            }
+            total += size.intValue
+        }
+        return total
     }
 
     /// Compressed bytes consumed so far, over all files.

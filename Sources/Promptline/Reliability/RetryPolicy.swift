@@ -2,7 +2,8 @@
 ///
 /// Feed it each failed attempt with ``event(_:)``; it answers what to do next. Delays follow the
 /// official SDKs (0.5 s doubling to 8 s, minus up to 25 % jitter) unless the server asked for a
-/// wait (`retry-after-ms` / `retry-after`), which is honoured however long it is.
+/// wait (`retry-after-ms` / `retry-after`), which is honoured however long it is. Unlike the SDKs,
+/// a 429 does not use up the retries: a batch job waits for its rate limit instead of giving up.
 public struct RetryPolicy: Sendable {
     /// What the caller does after a failed attempt.
     public enum Action: Sendable, Equatable {
@@ -41,6 +42,9 @@ public struct RetryPolicy: Sendable {
             return .fail
         }
         if failure.shouldRetry == false { return .exhausted }
+        // A 429 is the rate limiter's business: it pauses dispatch job-wide and is retried without
+        // spending this model's retries (the record's deadline still bounds it).
+        if failure.status == 429 { return .retry(after: failure.retryAfter ?? backoff(retry: 0)) }
         guard retries < maxRetries else { return .exhausted }
         defer { retries += 1 }
         return .retry(after: failure.retryAfter ?? backoff(retry: retries))

@@ -118,6 +118,7 @@ public struct JobRunner: Sendable {
         let runner = RequestRunner(
             client: client, store: store, options: options, counters: counters, health: health, spend: spend,
             throttle: throttle, clock: clock, logger: logger)
+        let totalBytes = input.totalBytes
         var state = WindowState(skip: skip)
         var stop: JobStop?
 
@@ -188,7 +189,7 @@ public struct JobRunner: Sendable {
                         lastProgress = now
                         let line = progressLine(
                             written: state.written, skip: skip, elapsed: (now - started).seconds, counters: counters.values,
-                            throttle: throttle, health: health, spend: spend, bytesRead: await input.bytesRead)
+                            throttle: throttle, health: health, spend: spend, bytesRead: await input.bytesRead, totalBytes: totalBytes)
                         if options.progress == .live {
                             FileHandle.standardError.write(Data(("\r\u{1B}[2K" + line).utf8))
                             liveLineShown = true
@@ -304,15 +305,23 @@ extension JobRunner {
     /// tokens, estimated cost, input read, the binding rate limit, breakers not closed.
     func progressLine(
         written: Int, skip: Int, elapsed: Double, counters values: JobCounters.Values, throttle: Throttle,
-        health: ModelHealth, spend: SpendMeter, bytesRead: Int
+        health: ModelHealth, spend: SpendMeter, bytesRead: Int, totalBytes: Int?
     ) -> String {
         let rate = Double(written - skip) / max(0.001, elapsed)
+        var read = "\(bytesRead) input bytes read"
+        if let totalBytes, totalBytes > 0 {
+            let fraction = min(1, Double(bytesRead) / Double(totalBytes))
+            read = String(format: "%.1f%% of input read", fraction * 100)
+            if fraction > 0.01 && fraction < 1 {
+                read += ", ETA \(Int(elapsed * (1 - fraction) / fraction)) s"
+            }
+        }
         let limits = throttle.limits
         let breakers = health.breakerStates.filter { $0.value != "closed" }
         return "promptline: \(written) records written, \(Int(rate)) records/s, \(values.inFlight) in flight "
             + "(window \(throttle.concurrencyLimit)), \(values.requestsSent) requests, \(values.retries) retries, "
             + "\(values.rateLimited) 429s, tokens in \(values.inputTokens) out \(values.outputTokens), "
-            + "cost $\(String(format: "%.4f", spend.spent.total)), \(bytesRead) input bytes read"
+            + "cost $\(String(format: "%.4f", spend.spent.total)), \(read)"
             + (limits.binding.map { ", limited by \($0)" } ?? "")
             + (breakers.isEmpty ? "" : ", breakers " + breakers.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
     }

@@ -40,11 +40,8 @@ public struct JobSummary: Sendable, Codable, Equatable {
 
     /// The human summary, several lines for stderr.
     public var humanDescription: String {
-        func list(_ counts: [String: Int]) -> String {
-            counts.isEmpty ? "none" : counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
-        }
         var lines = [
-            "promptline: \(totalRecords) records: \(list(records)); tiers: \(list(tiers))",
+            "promptline: \(totalRecords) records: \(formatCounts(records)); tiers: \(formatCounts(tiers))",
             "  reused from store \(reusedFromStore), requests sent \(requestsSent), retries \(retries), 429s \(rateLimited), breaker trips \(breakerTrips)",
             "  estimated cost $\(String(format: "%.4f", costUSD))"
                 + (costByModel.isEmpty ? "" : " (" + costByModel.sorted { $0.key < $1.key }.map { "\($0.key) $\(String(format: "%.4f", $0.value))" }.joined(separator: ", ") + ")"),

@@ -30,21 +30,22 @@ public struct StatusReport: Sendable, Codable {
 
     /// The human report.
     public var text: String {
-        func list(_ counts: [String: Int]) -> String {
-            counts.isEmpty ? "none" : counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
-        }
         var lines = [
             "store: \(store)",
-            "keys: \(list(status.keysByState))",
-            "served by tier: \(list(status.keysByTier))",
-            "failures by type: \(list(status.failuresByType))",
+            "keys: \(formatCounts(status.keysByState))",
+            "served by tier: \(formatCounts(status.keysByTier))",
+            "failures by type: \(formatCounts(status.failuresByType))",
             "tokens: in \(status.inputTokens), out \(status.outputTokens)",
             "in flight now (leased by a live process): \(status.leasedKeys)",
             "possibly billed twice (in flight when a process died): \(status.interruptedKeys)",
         ]
+        var cost = 0.0
         for (model, tokens) in status.tokensByModel.sorted(by: { $0.key < $1.key }) {
-            lines.append("  \(model): in \(tokens.input), out \(tokens.output)")
+            let dollars = PriceTable.builtIn.cost(model: model, inputTokens: tokens.input, outputTokens: tokens.output)
+            cost += dollars
+            lines.append("  \(model): in \(tokens.input), out \(tokens.output), estimated $\(String(format: "%.4f", dollars))")
         }
+        lines.append("estimated cost of all answers: $\(String(format: "%.4f", cost)) (built-in prices)")
         if let job = status.jobs.last {
             let when = Date(timeIntervalSince1970: job.updatedAt).formatted(.iso8601)
             lines.append("last run: \(job.output), \(job.recordsWritten) records written, \(job.finished ? "finished" : "unfinished"), \(when)")

@@ -43,6 +43,14 @@ import Testing
         #expect(policy.event(failure(529)) == .exhausted)
     }
 
+    @Test func rateLimitsAreRetriedWithoutUsingUpTheRetries() {
+        var policy = RetryPolicy(maxRetries: 1, random: { 0 })
+        let actions = (0..<5).map { _ in policy.event(failure(429, type: "rate_limit_error", retryAfter: 3)) }
+        #expect(actions == Array(repeating: .retry(after: 3), count: 5))
+        #expect(policy.event(failure(500)) == .retry(after: 0.5))
+        #expect(policy.event(failure(500)) == .exhausted)
+    }
+
     @Test func retryAfterIsHonouredEvenWhenLong() {
         var policy = RetryPolicy(maxRetries: 2, random: { 0 })
         #expect(policy.event(failure(429, retryAfter: 300)) == .retry(after: 300))
