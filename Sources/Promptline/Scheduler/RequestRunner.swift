@@ -41,7 +41,7 @@ struct RequestRunner: Sendable {
 
     /// Walks the degradation chain until something serves the record or it ends errored.
     private func answer(_ record: RequestRecord) async throws -> StoredAnswer {
-        var trail = Trail(deadline: health.now() + options.recordTimeout)
+        var trail = Trail(deadline: health.now() + options.recordTimeout, leaseRenewedAt: health.now())
         let chain = [record.model] + options.fallbackModels.filter { $0 != record.model }
         while true {
             var blocked = false
@@ -100,6 +100,8 @@ struct RequestRunner: Sendable {
     private struct Trail {
         /// When the record's time is up (seconds on the job's clock).
         let deadline: Double
+        /// When the key's lease was last taken or renewed (job clock).
+        var leaseRenewedAt: Double
         var attempts = 0
         var errors: [String] = []
         var lastFailure: RequestFailure?
@@ -113,6 +115,10 @@ struct RequestRunner: Sendable {
         var policy = RetryPolicy(maxRetries: options.maxRetries)
         let body = record.body(for: model)
         while true {
+            if health.now() - trail.leaseRenewedAt > store.leaseSeconds / 3 {
+                try await store.renewLease(record.key)
+                trail.leaseRenewedAt = health.now()
+            }
             let remaining = trail.deadline - health.now()
             guard remaining > 0 else { return .exhausted }
             if case .rejected = health.acquire(model) { return .blocked }

@@ -18,7 +18,8 @@ public actor Store {
     let db: SQLiteConnection
     /// This process's lease owner id: `host/pid/nonce`.
     public nonisolated let owner: String
-    private let leaseSeconds: Double
+    /// How long a claim holds a key before another process may take it over.
+    public nonisolated let leaseSeconds: Double
     let now: @Sendable () -> Double
 
     /// Opens (creating if needed) the store at `path`.
@@ -199,6 +200,14 @@ public actor Store {
                 ])
             return answer
         }
+    }
+
+    /// Extends this process's lease on a key it is still working on (long retries, long waits),
+    /// so no other process takes it over while it is in flight.
+    public func renewLease(_ key: String) throws(StoreError) {
+        try db.query(
+            "UPDATE requests SET lease_expires = ? WHERE key = ? AND owner = ? AND state = 'inflight'",
+            [.real(now() + leaseSeconds), .text(key), .text(owner)])
     }
 
     /// Gives back every lease this process holds (on a clean stop): those keys are pending again.

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 
 @testable import Promptline
@@ -69,6 +70,20 @@ import Testing
         #expect(try await store.claim("k", model: "m", messagesKey: "mk", retryErrored: false) == .claimed(interrupted: true))
     }
 
+    @Test func aRenewedLeaseIsNotTakenOverWhereAnExpiredOneWouldBe() async throws {
+        let path = directory.file("s.db")
+        let time = TestTime()
+        let first = try Store(path: path, leaseSeconds: 10, now: time.now)
+        let second = try Store(path: path, leaseSeconds: 10, now: time.now)
+        _ = try await first.claim("renewed", model: "m", messagesKey: "mk", retryErrored: false)
+        _ = try await first.claim("expired", model: "m", messagesKey: "mk", retryErrored: false)
+        time.set(8)
+        try await first.renewLease("renewed")
+        time.set(12)
+        #expect(try await second.claim("renewed", model: "m", messagesKey: "mk", retryErrored: false) == .leased(until: 18))
+        #expect(try await second.claim("expired", model: "m", messagesKey: "mk", retryErrored: false) == .claimed(interrupted: true))
+    }
+
     @Test func releasingLeasesMakesKeysPendingAgain() async throws {
         let path = directory.file("s.db")
         let first = try Store(path: path)
@@ -118,4 +133,13 @@ import Testing
             _ = try Store(path: "/proc/promptline-cannot-write/state.db")
         }
     }
+}
+
+/// A settable clock for the store's `now`.
+final class TestTime: Sendable {
+    private let value = Mutex(0.0)
+
+    func set(_ seconds: Double) { value.withLock { $0 = seconds } }
+
+    var now: @Sendable () -> Double { { self.value.withLock { $0 } } }
 }
