@@ -16,6 +16,9 @@ public final class MessagesClient: Sendable {
         public var rateLimit: RateLimitHeaders?
     }
 
+    /// One decoder for every response (the guide's measured fast path).
+    private static let decoder = JSONDecoder()
+
     private let http: HTTPClient
     private let configuration: APIConfiguration
     private let logger: Logger
@@ -69,7 +72,7 @@ public final class MessagesClient: Sendable {
         }
         let pairs = headers.map { ($0.name.lowercased(), $0.value) }
         if status == 200 {
-            guard let decoded = try? JSONDecoder().decode(MessageResponse.self, from: Data(bytes)), decoded.type == "message" else {
+            guard let decoded = try? Self.decoder.decode(MessageResponse.self, from: Data(bytes)), decoded.type == "message" else {
                 return .failure(RequestFailure(
                     kind: .malformedBody, errorType: "malformed_response",
                     message: "HTTP 200 with a body that is not a Messages API response (\(bytes.count) bytes)",
@@ -98,7 +101,7 @@ public final class MessagesClient: Sendable {
                 struct Model: Decodable { var id: String }
                 var data: [Model]
             }
-            guard let models = try? JSONDecoder().decode(Models.self, from: Data(bytes)) else {
+            guard let models = try? Self.decoder.decode(Models.self, from: Data(bytes)) else {
                 return .failure(RequestFailure(kind: .malformedBody, errorType: "malformed_response", message: "the models list is not JSON of the API's shape"))
             }
             return .success((models.data.map(\.id), response.headers.map { ($0.name.lowercased(), $0.value) }))
@@ -128,7 +131,7 @@ extension MessagesClient {
     /// Classifies an HTTP error response from its status, headers and the API's error body.
     static func classify(status: Int, headers: HTTPHeaders, body: [UInt8]) -> RequestFailure {
         var failure = RequestFailure(kind: .http(status: status), errorType: defaultErrorType(status), message: "HTTP \(status)")
-        if let decoded = try? JSONDecoder().decode(ErrorResponse.self, from: Data(body)), decoded.type == "error" {
+        if let decoded = try? Self.decoder.decode(ErrorResponse.self, from: Data(body)), decoded.type == "error" {
             failure.errorType = decoded.error.type
             failure.message = decoded.error.message ?? failure.message
             failure.errorCode = decoded.error.details?.error_code

@@ -76,12 +76,14 @@ public struct JobRunner: Sendable {
             let stored = try await store.jobSummary(output: options.output)
         {
             // A rerun of a finished job: nothing to read, nothing to send.
-            summary = stored
+            // Its outcome (records by type and tier, exit code) is the finished job's; its costs are this run's: none.
+            summary.records = stored.records
+            summary.tiers = stored.tiers
+            summary.exitCode = stored.exitCode
+            summary.outputComplete = true
             summary.reusedFromStore = summary.totalRecords
-            summary.requestsSent = 0
-            summary.retries = 0
-            summary.rateLimited = 0
             summary.wallSeconds = (ContinuousClock.now - started).seconds
+            summary.recordsPerSecond = Double(summary.totalRecords) / max(0.001, summary.wallSeconds)
             if !options.quiet { stderr("promptline: \(options.output) is complete and up to date; nothing to do") }
             return summary
         }

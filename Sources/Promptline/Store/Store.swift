@@ -104,6 +104,10 @@ public actor Store {
     /// The stored final answers among `keys` (keys pending or in flight are absent).
     public func answers(for keys: [String], includeErrored: Bool = true) throws(StoreError) -> [String: StoredAnswer] {
         var found: [String: StoredAnswer] = [:]
+        guard !keys.isEmpty else { return found }
+        // One read transaction for the whole batch: one snapshot, one lock round.
+        try db.execute("BEGIN")
+        defer { try? db.execute("COMMIT") }
         for key in keys where found[key] == nil {
             try db.query(Self.selectAnswer, [.text(key)]) { row in
                 if let answer = Self.answer(row), includeErrored || answer.state == .succeeded {
