@@ -88,6 +88,17 @@ import Testing
         #expect(try await sim.stats().requests == 300)
     }
 
+    @Test func standardInputIsReadWhenTheInputIsADash() async throws {
+        let sim = try await Simulator()
+        let dir = Fixtures.directory()
+        try Fixtures.write(Fixtures.records(50), to: dir + "/in.jsonl.gz")
+        let command = "\(Binaries.promptline) run - -o \(dir)/out.jsonl --db \(dir)/s.db --model \(model) < \(dir)/in.jsonl.gz"
+        let result = try await ChildProcess("/bin/sh", ["-c", command], environment: sim.environment).wait()
+        #expect(result.status == 0, "\(result.stderr)")
+        let lines = try Fixtures.lines(dir + "/out.jsonl").map(Fixtures.json)
+        #expect(lines.map { $0["custom_id"] as? String } == (0..<50).map { "r\($0)" })
+    }
+
     @Test func statusReportsTheStoreAndWhetherTheOutputIsComplete() async throws {
         let sim = try await Simulator()
         let dir = Fixtures.directory()
