@@ -86,6 +86,13 @@ import Testing
         #expect(export.status == 1, "\(export.stderr)")
         #expect(try Fixtures.lines(dir + "/export.jsonl.gz") == Fixtures.lines(dir + "/out.jsonl.gz"))
         #expect(try await sim.stats().requests == 300)
+
+        // A rerun of the finished job is a no-op that exits 0, though the job holds an invalid line.
+        let rerun = try await promptline(
+            ["run", dir + "/in.jsonl.gz", "-o", dir + "/out.jsonl.gz", "--db", dir + "/s.db", "--model", model], environment: sim.environment)
+        #expect(rerun.status == 0)
+        #expect(rerun.stderr.contains("nothing to do"))
+        #expect(try await sim.stats().requests == 300)
     }
 
     @Test func standardInputIsReadWhenTheInputIsADash() async throws {

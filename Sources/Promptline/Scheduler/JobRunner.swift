@@ -76,10 +76,10 @@ public struct JobRunner: Sendable {
             let stored = try await store.jobSummary(output: options.output)
         {
             // A rerun of a finished job: nothing to read, nothing to send.
-            // Its outcome (records by type and tier, exit code) is the finished job's; its costs are this run's: none.
+            // Its records by type and tier are the finished job's; its costs are this run's: none. It exits 0
+            // (SPEC §7): nothing failed in this run, even when the finished job holds errored or invalid records.
             summary.records = stored.records
             summary.tiers = stored.tiers
-            summary.exitCode = stored.exitCode
             summary.outputComplete = true
             summary.reusedFromStore = summary.totalRecords
             summary.wallSeconds = (ContinuousClock.now - started).seconds
