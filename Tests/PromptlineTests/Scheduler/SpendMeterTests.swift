@@ -1,0 +1,35 @@
+import Testing
+
+@testable import Promptline
+
+@Suite struct SpendMeterTests {
+    private let prices = PriceTable(prices: ["m": .init(input: 1, output: 5)])
+
+    @Test func theWorstCaseIsTheEstimatedInputAndTheFullMaxTokens() {
+        let meter = SpendMeter(budget: nil, prices: prices)
+        #expect(meter.worstCase(model: "m", bodyBytes: 4_000_000, maxTokens: 200_000) == 2)
+    }
+
+    @Test func reservationsStopBeforeTheBudgetWouldBePassed() {
+        let meter = SpendMeter(budget: 1, prices: prices)
+        let outcomes = [meter.reserve(0.4), meter.reserve(0.4), meter.reserve(0.4)]
+        #expect(outcomes == [true, true, false])
+        meter.release(0.4)
+        #expect(meter.reserve(0.2))
+    }
+
+    @Test func settlingReplacesTheReservationWithTheReportedUsage() {
+        let meter = SpendMeter(budget: 1, prices: prices)
+        _ = meter.reserve(0.9)
+        meter.settle(reserved: 0.9, model: "m", inputTokens: 100_000, outputTokens: 20_000)  // $0.2
+        #expect(abs(meter.spent.total - 0.2) < 1e-9)
+        #expect(meter.spent.byModel.keys.sorted() == ["m"])
+        #expect(meter.reserve(0.7))
+        #expect(!meter.reserve(0.2))
+    }
+
+    @Test func withoutABudgetEverythingIsAdmitted() {
+        let meter = SpendMeter(budget: nil, prices: prices)
+        #expect(meter.reserve(1e9))
+    }
+}
