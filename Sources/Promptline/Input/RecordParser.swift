@@ -94,7 +94,7 @@ public struct RecordParser: Sendable {
         let canonical = Canonicalizer.canonicalBytes(.object(params))
         var messagesOnly: [String: JSONValue] = ["messages": params["messages"]!]
         messagesOnly["system"] = params["system"]
-        let messagesKey = RequestKey(canonicalBytes: Canonicalizer.canonicalBytes(.object(messagesOnly))).rawValue
+        let messagesKey = RequestKey(body: .object(messagesOnly)).rawValue
         return RequestRecord(
             customID: customID, key: overrideKey ?? RequestKey(canonicalBytes: canonical).rawValue, model: model,
             params: .object(params), body: canonical, messagesKey: messagesKey, file: line.file, line: line.number)
