@@ -70,6 +70,9 @@ public actor OutputWriter {
 
     /// Completes the output: last bytes, fsync, rename into place, fsync of the directory.
     public func finish() throws(OutputError) -> Int {
+        if let deflater, offset == 0, !dirty {
+            deflater.finishMember(into: &pending)  // an empty job still gets a valid (empty) gzip file
+        }
         let length = try checkpoint()
         guard fsync(fd) == 0 else { throw failure() }
         close(fd)

@@ -46,6 +46,15 @@ import Testing
         #expect(try lines(path) == ["a", "b", "c"])
     }
 
+    @Test func anEmptyGzipOutputIsStillAValidGzipFile() async throws {
+        let path = directory.file("empty.jsonl.gz")
+        let writer = try OutputWriter(path: path, resumeOffset: 0)
+        _ = try await writer.finish()
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        #expect(Array(bytes.prefix(2)) == [0x1f, 0x8b])
+        #expect(try lines(path).isEmpty)
+    }
+
     @Test func aPartialFileShorterThanTheCheckpointStartsOver() async throws {
         let path = directory.file("out.jsonl")
         let writer = try OutputWriter(path: path, resumeOffset: 1000)
