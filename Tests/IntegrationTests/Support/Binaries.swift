@@ -30,8 +30,8 @@ final class ChildProcess: @unchecked Sendable {
         let base = NSTemporaryDirectory() + "promptline-child-" + UUID().uuidString
         stdoutPath = base + ".out"
         stderrPath = base + ".err"
-        FileManager.default.createFile(atPath: stdoutPath, contents: nil)
-        FileManager.default.createFile(atPath: stderrPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: stdoutPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
