@@ -164,3 +164,44 @@ import Testing
         #expect(try Fixtures.lines(dir + "/out.jsonl.gz") == Fixtures.lines(dir + "/ref.jsonl.gz"))
     }
 }
+
+/// The last degradation tiers: a stale answer (`--allow-stale`) and the static response.
+@Suite(.serialized) struct DegradationTierTests {
+    let model = "claude-haiku-4-5"
+
+    private func prompts(temperature: Double) -> [String] {
+        (0..<20).map { #"{"id":"r\#($0)","prompt":"tell me about \#($0)","temperature":\#(temperature)}"# }
+    }
+
+    private func tiers(_ path: String) throws -> [String?] {
+        try Fixtures.lines(path).map { (Fixtures.json($0)["served_by"] as? [String: Any])?["tier"] as? String }
+    }
+
+    @Test func whenNoModelCanServeStaleThenStaticAnswersAreWrittenAndRetriedLater() async throws {
+        let sim = try await Simulator()
+        let dir = Fixtures.directory()
+        try Fixtures.write(prompts(temperature: 0.2), to: dir + "/cool.jsonl")
+        try Fixtures.write(prompts(temperature: 0.9) + [#"{"id":"new","prompt":"never asked before","temperature":0.9}"#], to: dir + "/warm.jsonl")
+        let base = ["--db", dir + "/s.db", "--model", model, "--progress", "none", "--max-retries", "0"]
+        #expect(try await promptline(["run", dir + "/cool.jsonl", "-o", dir + "/cool.out"] + base, environment: sim.environment).status == 0)
+
+        // Every request now fails with a 500 and no retries are allowed: the degradation tiers serve.
+        try await sim.setScenario(#"{"error_rates":{"500":1}}"#)
+        let degraded = try await promptline(
+            ["run", dir + "/warm.jsonl", "-o", dir + "/warm.out", "--allow-stale", "--static-response", "unavailable"] + base,
+            environment: sim.environment)
+        #expect(degraded.status == 0, "\(degraded.stderr.suffix(1000))")
+        let served = try tiers(dir + "/warm.out")
+        #expect(served == Array(repeating: "stale", count: 20) + ["static"])
+        let stale = Fixtures.json(try Fixtures.lines(dir + "/warm.out")[0])
+        let original = Fixtures.json(try Fixtures.lines(dir + "/cool.out")[0])
+        #expect((stale["result"] as? NSDictionary) == (original["result"] as? NSDictionary))
+
+        // Degraded answers are tried again with --retry-errored once the API is back.
+        try await sim.setScenario("{}")
+        let retried = try await promptline(
+            ["run", dir + "/warm.jsonl", "-o", dir + "/warm.out", "--retry-errored"] + base, environment: sim.environment)
+        #expect(retried.status == 0)
+        #expect(try tiers(dir + "/warm.out") == Array(repeating: "primary", count: 21))
+    }
+}

@@ -92,12 +92,9 @@ public struct RecordParser: Sendable {
         guard case .string(let model)? = params["model"] else { preconditionFailure("validated") }
 
         let canonical = Canonicalizer.canonicalBytes(.object(params))
-        var messagesOnly: [String: JSONValue] = ["messages": params["messages"]!]
-        messagesOnly["system"] = params["system"]
-        let messagesKey = RequestKey(body: .object(messagesOnly)).rawValue
         return RequestRecord(
             customID: customID, key: overrideKey ?? RequestKey(canonicalBytes: canonical).rawValue, model: model,
-            params: .object(params), body: canonical, messagesKey: messagesKey, file: line.file, line: line.number)
+            params: .object(params), body: canonical, file: line.file, line: line.number)
     }
 
     private func fill(_ params: inout [String: JSONValue], customID: String, withSystemAndTemperature: Bool) throws {

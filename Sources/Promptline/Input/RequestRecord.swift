@@ -10,11 +10,18 @@ public struct RequestRecord: Sendable {
     public var params: JSONValue
     /// The canonical (RFC 8785) bytes of `params`: what is hashed and what is sent.
     public var body: [UInt8]
-    /// Key of the messages and system prompt alone, to find stale answers under other parameters.
-    public var messagesKey: String
     /// Where the record came from.
     public var file: String
     public var line: Int
+
+    /// Key of the messages and system prompt alone, to find stale answers under other parameters.
+    /// Computed on demand: only records that are sent need it, not the ones answered from the store.
+    public var messagesKey: String {
+        var messagesOnly: [String: JSONValue] = [:]
+        messagesOnly["messages"] = params["messages"]
+        messagesOnly["system"] = params["system"]
+        return RequestKey(body: .object(messagesOnly)).rawValue
+    }
 
     /// The request's `max_tokens`.
     public var maxTokens: Int {

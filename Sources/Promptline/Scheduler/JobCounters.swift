@@ -23,6 +23,9 @@ public final class JobCounters: Sendable {
     /// The current values.
     public var values: Values { state.withLock { $0 } }
 
+    /// Records in flight now (cheaper than a whole snapshot, for the per-request path).
+    var inFlight: Int { state.withLock { $0.inFlight } }
+
     func update(_ body: (inout Values) -> Void) {
         state.withLock { body(&$0) }
     }

@@ -52,9 +52,9 @@ public struct JobRunner: Sendable {
     /// What a child task of the job's group reports.
     private enum Completion: Sendable {
         case answered(String, StoredAnswer)
-        case cancelled(String)
+        case cancelled
         /// The record met a job-wide stop; it stays pending.
-        case stopped(String, JobStop)
+        case stopped(JobStop)
         case interrupt(Int32)
         case graceOver
         case listenerEnded
@@ -147,7 +147,7 @@ public struct JobRunner: Sendable {
                         state.answer(key: key, with: answer)
                     case .cancelled?:
                         running -= 1
-                    case .stopped(_, let jobStop)?:
+                    case .stopped(let jobStop)?:
                         running -= 1
                         if stop == nil {
                             stop = jobStop
@@ -221,9 +221,9 @@ public struct JobRunner: Sendable {
                                 do {
                                     return .answered(request.key, try await runner.run(request))
                                 } catch is CancellationError {
-                                    return .cancelled(request.key)
+                                    return .cancelled
                                 } catch let jobStop as JobStop {
-                                    return .stopped(request.key, jobStop)
+                                    return .stopped(jobStop)
                                 }
                             }
                             running += 1

@@ -22,8 +22,9 @@ struct RequestRunner: Sendable {
     /// The committed answer for `record`, sending it only if no answer is stored and no other
     /// live process holds it.
     func run(_ record: RequestRecord) async throws -> StoredAnswer {
+        let messagesKey = record.messagesKey
         while true {
-            switch try await store.claim(record.key, model: record.model, messagesKey: record.messagesKey, retryErrored: options.retryErrored) {
+            switch try await store.claim(record.key, model: record.model, messagesKey: messagesKey, retryErrored: options.retryErrored) {
             case .done(let answer):
                 return answer
             case .leased:
@@ -33,14 +34,14 @@ struct RequestRunner: Sendable {
                 if interrupted { counters.update { $0.interrupted += 1 } }
                 counters.update { $0.inFlight += 1 }
                 defer { counters.update { $0.inFlight -= 1 } }
-                let answer = try await answer(record)
+                let answer = try await answer(record, messagesKey: messagesKey)
                 return try await store.complete(record.key, answer: answer)
             }
         }
     }
 
     /// Walks the degradation chain until something serves the record or it ends errored.
-    private func answer(_ record: RequestRecord) async throws -> StoredAnswer {
+    private func answer(_ record: RequestRecord, messagesKey: String) async throws -> StoredAnswer {
         var trail = Trail(deadline: health.now() + options.recordTimeout, leaseRenewedAt: health.now())
         let chain = [record.model] + options.fallbackModels.filter { $0 != record.model }
         while true {
@@ -61,7 +62,7 @@ struct RequestRunner: Sendable {
                     break
                 }
             }
-            if options.allowStale, let stale = try await store.staleAnswer(messagesKey: record.messagesKey, excluding: record.key) {
+            if options.allowStale, let stale = try await store.staleAnswer(messagesKey: messagesKey, excluding: record.key) {
                 return StoredAnswer(
                     state: .degraded, result: stale.result, servedBy: trail.servedBy(model: stale.model, tier: "stale"),
                     tier: "stale", model: stale.model, errorType: nil, inputTokens: 0, outputTokens: 0, attempts: trail.attempts)
@@ -141,7 +142,7 @@ struct RequestRunner: Sendable {
             case .success(let success):
                 throttle.answered(
                     reservation, headers: success.rateLimit, inputTokens: success.inputTokens,
-                    outputTokens: success.outputTokens, inFlight: counters.values.inFlight)
+                    outputTokens: success.outputTokens, inFlight: counters.inFlight)
                 health.record(model, failure: nil)
                 counters.update {
                     $0.inputTokens += success.inputTokens

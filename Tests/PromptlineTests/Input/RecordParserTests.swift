@@ -62,6 +62,15 @@ import Testing
         #expect(sample?.params["idempotency_key"] == nil)
     }
 
+    @Test func theMessagesKeyIgnoresParametersButNotMessagesOrSystem() {
+        let cool = valid(#"{"id":"x","prompt":"p","temperature":0.1,"max_tokens":5}"#)!
+        let warm = valid(#"{"id":"x","prompt":"p","temperature":0.9,"model":"claude-opus-4-1"}"#)!
+        let briefed = valid(#"{"id":"x","prompt":"p","system":"be brief"}"#)!
+        #expect(cool.key != warm.key)
+        #expect(cool.messagesKey == warm.messagesKey)
+        #expect(cool.messagesKey != briefed.messagesKey)
+    }
+
     @Test func fallbackBodiesDifferOnlyInTheModel() {
         let record = valid(#"{"id":"x","prompt":"p"}"#)!
         #expect(record.body(for: record.model) == record.body)

@@ -1,17 +1,10 @@
 import Logging
-import Synchronization
 import Testing
 
 @testable import Promptline
 
 @Suite struct ModelHealthTests {
-    final class Time: Sendable {
-        let value = Mutex(0.0)
-        func advance(_ seconds: Double) { value.withLock { $0 += seconds } }
-        var now: @Sendable () -> Double { { self.value.withLock { $0 } } }
-    }
-
-    private func health(time: Time, enabled: Bool = true) -> ModelHealth {
+    private func health(time: TestTime, enabled: Bool = true) -> ModelHealth {
         var configuration = CircuitBreaker.Configuration()
         configuration.consecutiveFailures = 2
         configuration.jitter = 0
@@ -24,7 +17,7 @@ import Testing
     private let rateLimited = RequestFailure(kind: .http(status: 429), errorType: "rate_limit_error", message: "")
 
     @Test func serverFailuresOpenAModelsBreakerAndOnlyThatModels() {
-        let time = Time()
+        let time = TestTime()
         let health = health(time: time)
         health.record("a", failure: overloaded)
         health.record("a", failure: overloaded)
@@ -35,19 +28,19 @@ import Testing
     }
 
     @Test func rateLimitsDoNotCountAgainstTheBreaker() {
-        let health = health(time: Time())
+        let health = health(time: TestTime())
         for _ in 0..<10 { health.record("a", failure: rateLimited) }
         #expect(health.acquire("a") == .allowed)
     }
 
     @Test func withBreakersOffEverythingIsAllowed() {
-        let health = health(time: Time(), enabled: false)
+        let health = health(time: TestTime(), enabled: false)
         for _ in 0..<10 { health.record("a", failure: overloaded) }
         #expect(health.acquire("a") == .allowed)
     }
 
     @Test func anOutageLastsUntilASuccess() {
-        let time = Time()
+        let time = TestTime()
         let health = health(time: time)
         #expect(health.noteOutage() == 0)
         time.advance(5)
@@ -57,7 +50,7 @@ import Testing
     }
 
     @Test func theRetryBudgetIsSharedAndRefilledBySuccesses() {
-        let health = health(time: Time())
+        let health = health(time: TestTime())
         let draws = [health.withdrawRetry(for: overloaded), health.withdrawRetry(for: overloaded), health.withdrawRetry(for: overloaded)]
         #expect(draws == [true, true, false])
         for _ in 0..<5 { health.record("a", failure: nil) }

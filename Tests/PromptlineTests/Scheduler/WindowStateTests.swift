@@ -5,7 +5,7 @@ import Testing
 @Suite struct WindowStateTests {
     private func record(_ id: String, key: String) -> ParsedRecord {
         .valid(RequestRecord(
-            customID: id, key: key, model: "m", params: .object([:]), body: [], messagesKey: "mk", file: "f", line: 1))
+            customID: id, key: key, model: "m", params: .object([:]), body: [], file: "f", line: 1))
     }
 
     private let answer = StoredAnswer(
@@ -21,7 +21,7 @@ import Testing
 
     @Test func linesLeaveInInputOrderWhateverOrderAnswersArrive() {
         var window = WindowState(skip: 0)
-        #expect(window.admit(record("a", key: "ka"), stored: [:]) == .send(RequestRecord(customID: "a", key: "ka", model: "m", params: .null, body: [], messagesKey: "", file: "", line: 0)))
+        #expect(window.admit(record("a", key: "ka"), stored: [:]) == .send(RequestRecord(customID: "a", key: "ka", model: "m", params: .null, body: [], file: "", line: 0)))
         _ = window.admit(record("b", key: "kb"), stored: [:])
         window.answer(key: "kb", with: answer)
         #expect(window.takeReady().isEmpty)

@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 import Testing
 
 @testable import Promptline
@@ -135,11 +134,3 @@ import Testing
     }
 }
 
-/// A settable clock for the store's `now`.
-final class TestTime: Sendable {
-    private let value = Mutex(0.0)
-
-    func set(_ seconds: Double) { value.withLock { $0 = seconds } }
-
-    var now: @Sendable () -> Double { { self.value.withLock { $0 } } }
-}
