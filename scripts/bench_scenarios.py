@@ -66,6 +66,35 @@ def breaker():
         print(f"| 20 s 529 outage of the primary, concurrency 32, {label} | {hits} requests reached the down model; tiers: {tiers}; {s['wallSeconds']:.0f} s |")
 
 
+def brownout():
+    """Issue 8: a steady share of 529s on one model, no fallback; and a healthy but slow API."""
+    inp = f"{OUT}/brownout.jsonl"
+    records(inp, 3000, "brownout")
+    for rate in (0.0, 0.10, 0.35, 0.60):
+        sim = Sim({"latency": {"fixed_ms": 30}, "error_rates": {"529": rate}})
+        t0 = time.time()
+        s = run(sim, [inp, "-o", f"{OUT}/brownout{int(rate*100)}.jsonl", "--model", PRIMARY, "--concurrency", "32"],
+                f"brownout{int(rate*100)}")
+        wall = time.time() - t0
+        st = sim.stats()
+        sim.stop()
+        ok = s["records"].get("succeeded", 0)
+        errored = s["records"].get("errored", 0)
+        print(f"| 529 on {rate:.0%} of requests, one model, 3,000 records, 30 ms, concurrency 32 | {ok / wall:,.0f} records/s; "
+              f"{st['requests'] / max(1, ok):.2f} requests per success; {errored} errored; {s['breakerTrips']} breaker trips; "
+              f"{s['throttledSends']} throttled sends; {wall:.1f} s |")
+    inp = f"{OUT}/slow.jsonl"
+    records(inp, 1200, "slow")
+    sim = Sim({"latency": {"median_ms": 2000, "p99_ms": 6000}})
+    t0 = time.time()
+    s = run(sim, [inp, "-o", f"{OUT}/slow.jsonl.out", "--model", PRIMARY, "--concurrency", "64"], "slow")
+    wall = time.time() - t0
+    sim.stop()
+    mean = 2.0 * 2.718281828 ** ((0.4723 ** 2) / 2)  # log-normal mean for median 2 s, p99 6 s
+    print(f"| healthy slow API: 1,200 records, latency median 2 s / p99 6 s, concurrency 64 | {wall:.1f} s "
+          f"(ideal {1200 * mean / 64:.0f} s = records × mean latency / concurrency); window at the end {s['concurrencyWindow']} |")
+
+
 def ratelimit():
     inp = f"{OUT}/ratelimit.jsonl"
     records(inp, 2400, "rl")
@@ -86,5 +115,6 @@ def ratelimit():
 
 if __name__ == "__main__":
     os.makedirs(OUT, exist_ok=True)
-    breaker()
-    ratelimit()
+    which = sys.argv[2:] or ["brownout", "breaker", "ratelimit"]
+    for name in which:
+        globals()[name]()

@@ -11,12 +11,15 @@ extension SimScenario {
 
     /// Throws ``SimScenarioError`` when a kind or figure is out of range.
     public func validate() throws {
-        for (kind, probability) in self.errorRates ?? [:] {
-            guard SimFault(rawValue: kind) != nil else { throw SimScenarioError.unknownFault(kind) }
-            guard (0...1).contains(probability) else { throw SimScenarioError.badProbability(kind, probability) }
+        for rates in [self.errorRates ?? [:]] + (self.modelErrorRates ?? [:]).values {
+            for (kind, probability) in rates {
+                guard SimFault(rawValue: kind) != nil else { throw SimScenarioError.unknownFault(kind) }
+                guard (0...1).contains(probability) else { throw SimScenarioError.badProbability(kind, probability) }
+            }
         }
         for outage in self.outages ?? [] {
             guard SimFault(rawValue: outage.kind) != nil else { throw SimScenarioError.unknownFault(outage.kind) }
+            if let rate = outage.rate, !(0...1).contains(rate) { throw SimScenarioError.badProbability(outage.kind, rate) }
         }
     }
 }

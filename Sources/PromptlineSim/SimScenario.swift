@@ -10,8 +10,12 @@ public struct SimScenario: Sendable, Codable, Equatable {
     public var outages: [Outage]?
     /// After this many successful requests every request gets the spend-cap 429.
     public var spendCapAfter: Int?
-    /// Token-bucket rate limits, per minute.
+    /// Token-bucket rate limits, per minute, for each model separately (the API limits each model class on its own).
     public var rateLimits: RateLimits?
+    /// Limits for named models, instead of `rateLimits`.
+    public var modelRateLimits: [String: RateLimits]?
+    /// Error rates for named models, instead of `errorRates` (a sustained brown-out of one model).
+    public var modelErrorRates: [String: [String: Double]]?
     /// Extra model ids to list and accept, besides the configured ones.
     public var models: [String]?
 
@@ -21,6 +25,8 @@ public struct SimScenario: Sendable, Codable, Equatable {
         case outages
         case spendCapAfter = "spend_cap_after"
         case rateLimits = "rate_limits"
+        case modelRateLimits = "model_rate_limits"
+        case modelErrorRates = "model_error_rates"
         case models
     }
 
@@ -31,8 +37,12 @@ public struct SimScenario: Sendable, Codable, Equatable {
         outages: [Outage]? = nil,
         spendCapAfter: Int? = nil,
         rateLimits: RateLimits? = nil,
+        modelRateLimits: [String: RateLimits]? = nil,
+        modelErrorRates: [String: [String: Double]]? = nil,
         models: [String]? = nil
     ) {
+        self.modelRateLimits = modelRateLimits
+        self.modelErrorRates = modelErrorRates
         self.latency = latency
         self.errorRates = errorRates
         self.outages = outages
@@ -41,46 +51,58 @@ public struct SimScenario: Sendable, Codable, Equatable {
         self.models = models
     }
 
-    /// Latency: either `fixed_ms`, or uniform in `min_ms...max_ms`.
+    /// Latency: `fixed_ms`, uniform in `min_ms...max_ms`, or log-normal with `median_ms` and
+    /// `p99_ms` (real APIs' long tail: `{"median_ms": 2000, "p99_ms": 6000}`).
     public struct Latency: Sendable, Codable, Equatable {
         public var fixedMs: Int?
         public var minMs: Int?
         public var maxMs: Int?
+        public var medianMs: Int?
+        public var p99Ms: Int?
 
         enum CodingKeys: String, CodingKey {
             case fixedMs = "fixed_ms"
             case minMs = "min_ms"
             case maxMs = "max_ms"
+            case medianMs = "median_ms"
+            case p99Ms = "p99_ms"
         }
 
         /// Creates a latency specification.
-        public init(fixedMs: Int? = nil, minMs: Int? = nil, maxMs: Int? = nil) {
+        public init(fixedMs: Int? = nil, minMs: Int? = nil, maxMs: Int? = nil, medianMs: Int? = nil, p99Ms: Int? = nil) {
             self.fixedMs = fixedMs
             self.minMs = minMs
             self.maxMs = maxMs
+            self.medianMs = medianMs
+            self.p99Ms = p99Ms
         }
     }
 
-    /// A window during which requests for `model` (or every model, `"*"`) fail with `kind`.
+    /// A window during which requests for `model` (or every model, `"*"`) fail with `kind`: all of
+    /// them (an outage), or the share `rate` of them (a brown-out that starts and ends at given times).
     public struct Outage: Sendable, Codable, Equatable {
         public var model: String
         public var startS: Double
         public var endS: Double
         public var kind: String
+        /// The share of requests that fail during the window (nil: all).
+        public var rate: Double?
 
         enum CodingKeys: String, CodingKey {
             case model
             case startS = "start_s"
             case endS = "end_s"
             case kind
+            case rate
         }
 
-        /// Creates an outage window.
-        public init(model: String, startS: Double, endS: Double, kind: String) {
+        /// Creates an outage (or, with `rate`, a brown-out) window.
+        public init(model: String, startS: Double, endS: Double, kind: String, rate: Double? = nil) {
             self.model = model
             self.startS = startS
             self.endS = endS
             self.kind = kind
+            self.rate = rate
         }
 
         /// Whether this outage applies to `model` at `elapsed` seconds after the scenario was set.

@@ -28,7 +28,7 @@ extension SimServer {
 
         func fail(_ error: SimAPIError) async -> Response {
             await self.state.answered(String(error.status), model: model)
-            return await self.errorResponse(error, requestID: requestID, now: Date().timeIntervalSince1970)
+            return await self.errorResponse(error, requestID: requestID, model: model, now: Date().timeIntervalSince1970)
         }
 
         if let error = self.authenticationError(request) {
@@ -107,7 +107,7 @@ extension SimServer {
                 SimMessage(id: "msg_sim_malformed", model: modelName, text: "truncated", inputTokens: inputTokens, outputTokens: 1)
             )
             body.removeLast(body.count / 2)
-            return await self.response(status: 200, body: body, requestID: requestID, now: Date().timeIntervalSince1970)
+            return await self.response(status: 200, body: body, requestID: requestID, model: modelName, now: Date().timeIntervalSince1970)
         case .success:
             let text = SimulatedModel.text(fingerprint: fingerprint, userText: userText)
             let outputTokens = min(maxTokens, max(1, text.utf8.count / 4))
@@ -120,7 +120,7 @@ extension SimServer {
             )
             let now = Date().timeIntervalSince1970
             await self.state.succeeded(model: modelName, outputTokens: outputTokens, admittedAt: admittedAt, now: now)
-            return await self.response(status: 200, body: Self.encode(message), requestID: requestID, now: now)
+            return await self.response(status: 200, body: Self.encode(message), requestID: requestID, model: modelName, now: now)
         }
     }
 

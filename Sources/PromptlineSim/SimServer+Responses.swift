@@ -30,11 +30,12 @@ extension SimServer {
     }
 
     /// An error response in the API's shape with its headers.
-    func errorResponse(_ error: SimAPIError, requestID: String, now: Double) async -> Response {
+    func errorResponse(_ error: SimAPIError, requestID: String, model: String? = nil, now: Double) async -> Response {
         var response = await self.response(
             status: error.status,
             body: Self.encode(SimErrorBody(error, requestID: requestID)),
             requestID: requestID,
+            model: model,
             now: now
         )
         if let retryAfter = error.retryAfter {
@@ -46,12 +47,13 @@ extension SimServer {
         return response
     }
 
-    /// A JSON response with `request-id`, `content-type` and every rate-limit header.
-    func response(status: Int, body: [UInt8], requestID: String, now: Double) async -> Response {
+    /// A JSON response with `request-id`, `content-type` and every rate-limit header (those of
+    /// `model`'s limits, as the API reports the limits of the model class that answered).
+    func response(status: Int, body: [UInt8], requestID: String, model: String? = nil, now: Double) async -> Response {
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
         headers[Self.requestIDHeader] = requestID
-        let snapshots = await self.state.rateLimitSnapshots(now: now)
+        let snapshots = await self.state.rateLimitSnapshots(model: model, now: now)
         for (name, snapshot) in [
             ("requests", snapshots.requests), ("input-tokens", snapshots.inputTokens),
             ("output-tokens", snapshots.outputTokens), ("tokens", snapshots.tokens),

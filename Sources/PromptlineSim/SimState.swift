@@ -1,3 +1,5 @@
+import Foundation
+
 /// The mutable heart of a running simulator: scenario, counters, the seeded random
 /// source and the rate-limit buckets. Times are seconds since 1970, passed in.
 actor SimState {
@@ -23,7 +25,8 @@ actor SimState {
     private var scenarioStart: Double
     private var stats = SimStats()
     private var random: SeededRandom
-    private var limiter: RateLimiter
+    /// One token-bucket set per model, as the API limits each model class separately.
+    private var limiters: [String: RateLimiter] = [:]
     private var successes = 0
 
     init(configuration: SimConfiguration, now: Double) {
@@ -31,7 +34,17 @@ actor SimState {
         self.scenario = configuration.scenario
         self.scenarioStart = now
         self.random = SeededRandom(seed: configuration.seed)
-        self.limiter = RateLimiter(limits: configuration.scenario.rateLimits, now: now)
+    }
+
+    /// The limits `model` is held to: its own from `model_rate_limits`, else `rate_limits`.
+    private func limits(for model: String?) -> RateLimits? {
+        model.flatMap { self.scenario.modelRateLimits?[$0] } ?? self.scenario.rateLimits
+    }
+
+    private func withLimiter<T>(_ model: String, now: Double, _ body: (inout RateLimiter) -> T) -> T {
+        var limiter = self.limiters[model] ?? RateLimiter(limits: self.limits(for: model), now: now)
+        defer { self.limiters[model] = limiter }
+        return body(&limiter)
     }
 
     /// Model ids accepted and listed: the configured ones, then the scenario's.
@@ -40,8 +53,10 @@ actor SimState {
         for model in self.scenario.models ?? [] where !result.contains(model) {
             result.append(model)
         }
-        for outage in self.scenario.outages ?? [] where outage.model != "*" && !result.contains(outage.model) {
-            result.append(outage.model)
+        let named = (self.scenario.outages ?? []).map(\.model) + (self.scenario.modelErrorRates ?? [:]).keys.sorted()
+            + (self.scenario.modelRateLimits ?? [:]).keys.sorted()
+        for model in named where model != "*" && !result.contains(model) {
+            result.append(model)
         }
         return result
     }
@@ -74,18 +89,20 @@ actor SimState {
         }
         let elapsed = now - self.scenarioStart
         if let outage = self.scenario.outages?.first(where: { $0.applies(to: model, elapsed: elapsed) }),
+            faultDraw < (outage.rate ?? 1),
             let fault = SimFault(rawValue: outage.kind)
         {
             return Plan(occurrence: occurrence, outcome: Self.outcome(for: fault), latencyMs: latencyMs)
         }
         var cumulative = 0.0
-        for (kind, probability) in (self.scenario.errorRates ?? [:]).sorted(by: { $0.key < $1.key }) {
+        let rates = self.scenario.modelErrorRates?[model] ?? self.scenario.errorRates ?? [:]
+        for (kind, probability) in rates.sorted(by: { $0.key < $1.key }) {
             cumulative += probability
             if faultDraw < cumulative, let fault = SimFault(rawValue: kind) {
                 return Plan(occurrence: occurrence, outcome: Self.outcome(for: fault), latencyMs: latencyMs)
             }
         }
-        switch self.limiter.admit(inputTokens: inputTokens, now: now) {
+        switch self.withLimiter(model, now: now, { $0.admit(inputTokens: inputTokens, now: now) }) {
         case .admitted:
             return Plan(occurrence: occurrence, outcome: .success, latencyMs: latencyMs)
         case .limited(let retryAfter):
@@ -101,18 +118,21 @@ actor SimState {
 
     /// Records a successful answer: charges its output tokens and counts it.
     func succeeded(model: String, outputTokens: Int, admittedAt: Double, now: Double) {
-        self.limiter.charge(outputTokens: outputTokens, now: now)
+        self.withLimiter(model, now: now) { $0.charge(outputTokens: outputTokens, now: now) }
         self.successes += 1
-        self.stats.acceptedPerSecond[String(Int(admittedAt.rounded(.down))), default: 0] += 1
+        let second = String(Int(admittedAt.rounded(.down)))
+        self.stats.acceptedPerSecond[second, default: 0] += 1
+        self.stats.acceptedPerSecondByModel[model, default: [:]][second, default: 0] += 1
         self.stats.record(outcome: "200", model: model)
     }
 
     /// Figures for the `anthropic-ratelimit-*` headers.
-    func rateLimitSnapshots(now: Double) -> (
+    func rateLimitSnapshots(model: String?, now: Double) -> (
         requests: RateLimiter.Snapshot, inputTokens: RateLimiter.Snapshot,
         outputTokens: RateLimiter.Snapshot, tokens: RateLimiter.Snapshot
     ) {
-        self.limiter.snapshots(now: now)
+        guard let model else { return RateLimiter(limits: self.scenario.rateLimits, now: now).snapshots(now: now) }
+        return self.withLimiter(model, now: now) { $0.snapshots(now: now) }
     }
 
     /// The current counters.
@@ -130,12 +150,18 @@ actor SimState {
         self.scenario = scenario
         self.scenarioStart = now
         self.successes = 0
-        self.limiter = RateLimiter(limits: scenario.rateLimits, now: now)
+        self.limiters = [:]
     }
 
     private func scenarioLatency(draw: Double) -> Int {
         guard let latency = self.scenario.latency else { return 0 }
         if let fixed = latency.fixedMs { return max(0, fixed) }
+        if let median = latency.medianMs, median > 0 {
+            // Log-normal through Box–Muller, with one more draw: σ puts the 99th percentile at p99_ms.
+            let sigma = log(Double(max(median, latency.p99Ms ?? median)) / Double(median)) / 2.326
+            let normal = (-2 * log(max(draw, 1e-12))).squareRoot() * cos(2 * Double.pi * self.random.nextUnit())
+            return Int(Double(median) * exp(sigma * normal))
+        }
         let low = max(0, latency.minMs ?? 0)
         let high = max(low, latency.maxMs ?? low)
         return low + Int((draw * Double(high - low + 1)).rounded(.down)).clamped(to: 0...(high - low))

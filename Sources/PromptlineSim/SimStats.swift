@@ -10,6 +10,8 @@ public struct SimStats: Sendable, Codable, Equatable {
     public var byFingerprint: [String: Int] = [:]
     /// Successful (200) answers by the unix second they were admitted.
     public var acceptedPerSecond: [String: Int] = [:]
+    /// The same, per model.
+    public var acceptedPerSecondByModel: [String: [String: Int]] = [:]
 
     enum CodingKeys: String, CodingKey {
         case requests
@@ -17,6 +19,7 @@ public struct SimStats: Sendable, Codable, Equatable {
         case byModel = "by_model"
         case byFingerprint = "by_fingerprint"
         case acceptedPerSecond = "accepted_per_second"
+        case acceptedPerSecondByModel = "accepted_per_second_by_model"
     }
 
     /// Empty counters.

@@ -4,15 +4,15 @@ import Promptline
 /// The circuit breaker's tuning flags.
 struct BreakerOptions: ParsableArguments {
     @Option(name: .customLong("breaker-window"), help: "Calls in the breaker's sliding window.")
-    var window = 20
+    var window = 50
 
     @Option(name: .customLong("breaker-min-calls"), help: "Calls the window needs before the failure rate can open the breaker.")
-    var minimumCalls = 10
+    var minimumCalls = 20
 
     @Option(name: .customLong("breaker-failure-rate"), help: "Failure rate (0-1) over the window that opens the breaker.")
-    var failureRate = 0.5
+    var failureRate = 0.9
 
-    @Option(name: .customLong("breaker-consecutive"), help: "Consecutive server failures that open the breaker.")
+    @Option(name: .customLong("breaker-consecutive"), help: "Shortest run of consecutive server failures that opens the breaker (longer when the model's recent error share explains the run).")
     var consecutive = 5
 
     @Option(name: .customLong("breaker-break"), help: "First break, seconds; each reopening doubles it.")

@@ -28,6 +28,50 @@ import Testing
         #expect(status.stdout.contains("keys: succeeded 1500"))
     }
 
+    /// `make -j` starts its targets at the same instant: every process starting together on a new
+    /// store must open it (WAL switch, migration, first write) without "database is locked".
+    @Test(.timeLimit(.minutes(3))) func processesStartingTogetherOnANewStoreAllOpenIt() async throws {
+        let dir = Fixtures.directory()
+        try Fixtures.write(Fixtures.records(30), to: dir + "/in.jsonl")
+        for round in 0..<8 {
+            let store = dir + "/new-\(round)/state.db"
+            let jobs = try (0..<5).map { index in
+                try ChildProcess(
+                    Binaries.promptline,
+                    ["run", dir + "/in.jsonl", "-o", dir + "/out-\(round)-\(index).jsonl", "--db", store, "--model", model,
+                     "--dry-run"])
+            }
+            for job in jobs {
+                let result = await job.wait()
+                #expect(result.status == 0, "round \(round): \(result.stderr.suffix(600))")
+            }
+        }
+    }
+
+    @Test(.timeLimit(.minutes(3))) func processesStartingTogetherOnANewStoreSendEachKeyOnce() async throws {
+        let sim = try await Simulator(["--latency-ms", "5"])
+        let dir = Fixtures.directory()
+        try Fixtures.write(Fixtures.records(300), to: dir + "/in.jsonl")
+        for round in 0..<3 {
+            let store = dir + "/new-\(round).db"
+            let jobs = try (0..<3).map { index in
+                try ChildProcess(
+                    Binaries.promptline,
+                    ["run", dir + "/in.jsonl", "-o", dir + "/out-\(round)-\(index).jsonl", "--db", store, "--model", model,
+                     "--progress", "none", "--no-preflight"],
+                    environment: sim.environment)
+            }
+            for job in jobs {
+                let result = await job.wait()
+                #expect(result.status == 0, "round \(round): \(result.stderr.suffix(600))")
+            }
+        }
+        let stats = try await sim.stats()
+        #expect(stats.by_fingerprint.count == 300)
+        // Three stores, each answering the 300 keys once: every key reached the simulator exactly 3 times.
+        #expect(stats.by_fingerprint.values.allSatisfy { $0 == 3 }, "a key was sent twice from one store")
+    }
+
     @Test func malformedBodiesAndResetConnectionsAreRetriedAndNothingIsLost() async throws {
         let sim = try await Simulator(scenario: #"{"error_rates":{"malformed":0.05,"reset":0.05,"500":0.05}}"#, ["--seed", "11"])
         let dir = Fixtures.directory()

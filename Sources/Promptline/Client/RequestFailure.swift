@@ -56,6 +56,11 @@ public struct RequestFailure: Error, Sendable, Equatable, CustomStringConvertibl
         }
     }
 
+    /// True for a 404 `not_found_error` about the model (unknown or retired): the model's fault, not the record's.
+    public var isModelNotFound: Bool {
+        status == 404 && errorType == "not_found_error" && message.lowercased().contains("model")
+    }
+
     public var description: String {
         switch kind {
         case .http(let status): "HTTP \(status) \(errorType): \(message)"

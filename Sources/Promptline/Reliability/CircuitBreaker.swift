@@ -1,20 +1,32 @@
+import Foundation
+
 /// A circuit breaker for one model: a pure state machine driven by the caller's clock.
 ///
-/// Closed, it lets every request through and watches the outcomes of the last `windowSize`
-/// calls: it opens when at least `minimumCalls` were seen and the failure rate reaches
-/// `failureRateThreshold`, or after `consecutiveFailures` failures in a row. Open, it rejects
-/// everything until its break ends; then it is half-open and admits `halfOpenProbes` probe
-/// requests. A probe's success closes it; a probe's failure reopens it with a break twice as
-/// long as the last (capped at `maxBreak`, jittered). Only server failures are recorded as
-/// failures (5xx, 529, timeouts, connection errors, malformed bodies); 4xx, 429 included, are
-/// the caller's to leave out.
+/// The breaker is for outages, not for partial failure (a brown-out is the ``AdaptiveThrottle``'s
+/// business). Closed, it lets every request through and watches the outcomes of the last
+/// `windowSize` calls: it opens when at least `minimumCalls` were seen and the failure rate reaches
+/// `failureRateThreshold` (90 % by default: near total), or after a run of consecutive failures
+/// that the model's recent failure share does not explain: the run needed is the shortest whose
+/// odds under that share are below `unexplainedRunOdds` (at least `consecutiveFailures`, at most
+/// `maxConsecutiveFailures`) — 5 for a healthy model, 14 at a 35 % error share, 28 at 60 %,
+/// so even hours of a brown-out at 100 calls a second almost never show such a run by chance.
+/// Open, it rejects everything until its break ends; then it is half-open and admits
+/// `halfOpenProbes` probe requests. A probe's success closes it; a probe's failure reopens it with
+/// a break twice as long as the last (capped at `maxBreak`, jittered). Only server failures are
+/// recorded as failures (5xx, 529, timeouts, connection errors, malformed bodies); 4xx, 429
+/// included, are the caller's to leave out.
 public struct CircuitBreaker: Sendable {
     /// Tuning, with defaults that suit a batch job.
     public struct Configuration: Sendable, Equatable {
-        public var windowSize = 20
-        public var minimumCalls = 10
-        public var failureRateThreshold = 0.5
+        public var windowSize = 50
+        public var minimumCalls = 20
+        public var failureRateThreshold = 0.9
+        /// The shortest run of consecutive failures that opens the breaker (a healthy model's).
         public var consecutiveFailures = 5
+        /// The longest run ever needed, whatever the model's error share.
+        public var maxConsecutiveFailures = 30
+        /// A run of failures this unlikely under the model's recent failure share is an outage.
+        public var unexplainedRunOdds = 1e-6
         /// The first break, seconds.
         public var baseBreak = 2.0
         /// The longest break, seconds.
@@ -104,15 +116,16 @@ public struct CircuitBreaker: Sendable {
         }
     }
 
-    /// Records a server failure.
-    public mutating func failure(now: Double) -> Transition? {
+    /// Records a server failure; `baselineFailureShare` is the model's recent share of server
+    /// failures (0 when unknown), which sets how long a run of failures must be to open the breaker.
+    public mutating func failure(now: Double, baselineFailureShare: Double = 0) -> Transition? {
         consecutive += 1
         switch state {
         case .halfOpen:
             return open(now: now, reason: "probe failed")
         case .closed:
             note(failure: true)
-            if consecutive >= configuration.consecutiveFailures {
+            if consecutive >= consecutiveRunNeeded(baselineFailureShare: baselineFailureShare) {
                 return open(now: now, reason: "\(consecutive) consecutive failures")
             }
             let failures = outcomes.filter { $0 }.count
@@ -125,6 +138,17 @@ public struct CircuitBreaker: Sendable {
         case .open:
             return nil
         }
+    }
+
+    /// The run of consecutive failures that opens the breaker when the model recently failed
+    /// `baselineFailureShare` of its calls.
+    public func consecutiveRunNeeded(baselineFailureShare share: Double) -> Int {
+        let floor = configuration.consecutiveFailures
+        let ceiling = max(floor, configuration.maxConsecutiveFailures)
+        guard share > 0 else { return floor }
+        guard share < 1 else { return ceiling }
+        let run = (log(configuration.unexplainedRunOdds) / log(share)).rounded(.up)
+        return min(ceiling, max(floor, Int(run)))
     }
 
     /// Gives back a probe that ended without an outcome the breaker counts (a 4xx, a cancellation).

@@ -1,25 +1,31 @@
-/// The adaptive concurrency window: how many requests may be in flight, adapted by AIMD
-/// (additive increase, multiplicative decrease) between 1 and `maximum` (`--concurrency`).
+/// The adaptive concurrency window: how many requests may be in flight (sent, not yet answered),
+/// between 1 and `maximum` (`--concurrency`). A pure state machine: the caller reports each
+/// outcome with the current time and sends while its in-flight count is below ``limit``.
 ///
-/// A pure state machine: the caller reports each outcome with the current time and dispatches
-/// while its in-flight count is below ``limit``.
-/// - It starts at `min(maximum, initial)` rather than at `maximum`: the API limits sharp
-///   increases in traffic ("acceleration"), so a job ramps up gradually.
-/// - Additive increase: +1 after `limit` successes that each completed while the window was
-///   fully used (`inFlight >= limit`); successes while the window was not the bottleneck
-///   prove nothing and do not count.
-/// - Multiplicative decrease: halved (rounded down, at least 1) on a 429, a 529 or a timeout,
-///   at most once per `cooldown` seconds, so one burst of failures from requests that were
-///   already in flight counts once. A decrease also restarts the success count.
+/// - Slow start: the window starts at `min(maximum, initial)` (the API limits sharp increases,
+///   "acceleration") and grows by one per success that completed while the window was fully used,
+///   so it doubles every round trip until something pushes back — reaching `--concurrency` in a
+///   few round trips, as TCP does. The header-driven rate limiter, not the window, keeps a job
+///   under its limits.
+/// - After the first push-back, additive increase: +1 per `limit` such successes.
+/// - Push-back is a 429, a timeout, or a latency rise (the recent round-trip time, an average
+///   over about ten answers, above `latencyTolerance` times the long-run one, about a hundred
+///   answers, and at least `latencyFloor` seconds above it: the server is queueing). A 429 or a
+///   timeout halves the window; a latency rise takes a tenth off. Either happens at most once per
+///   round trip, so one burst of failures from requests already in flight counts once.
+/// - A 529 or a 5xx does not move the window: a brown-out's steady error share is the
+///   ``AdaptiveThrottle``'s business (it sends in proportion to what the model accepts), an
+///   outage the ``CircuitBreaker``'s. Collapsing the window on every 529 would starve the healthy
+///   share of a brown-out.
 public struct ConcurrencyWindow: Sendable, Equatable {
     /// An outcome that moves the window.
     public enum Event: Sendable, Equatable {
-        /// A request succeeded; `inFlight` is how many were in flight when it completed
-        /// (itself included).
-        case success(inFlight: Int)
+        /// A request succeeded after `latency` seconds; `inFlight` is how many were in flight when
+        /// it completed (itself included).
+        case success(inFlight: Int, latency: Double)
         /// A 429 (rate limited).
         case rateLimited
-        /// A 529 (overloaded).
+        /// A 529 or 5xx: recorded, but it does not move the window.
         case overloaded
         /// An attempt timed out.
         case timeout
@@ -27,18 +33,29 @@ public struct ConcurrencyWindow: Sendable, Equatable {
 
     /// The most requests in flight ever allowed (`--concurrency`), at least 1.
     public let maximum: Int
-    /// Seconds during which further failures do not decrease the window again.
-    public let cooldown: Double
+    /// The shortest time between two decreases, seconds (the round trip is used when longer).
+    public let minimumCooldown: Double
+    /// How many times the long-run round trip the recent one may reach before it counts as a rise.
+    public let latencyTolerance: Double
+    /// How many seconds above the long-run round trip the recent one must also be.
+    public let latencyFloor: Double
     /// The current window: requests that may be in flight now, in 1...maximum.
     public private(set) var limit: Int
+    /// True until the first push-back.
+    public private(set) var slowStart = true
 
     private var successes = 0
     private var lastDecrease: Double?
+    private var recentLatency: Double?
+    private var longLatency: Double?
+    private var samples = 0
 
     /// Creates a window starting at `min(maximum, initial)` (at least 1).
-    public init(maximum: Int, initial: Int = 4, cooldown: Double = 2) {
+    public init(maximum: Int, initial: Int = 4, minimumCooldown: Double = 0.1, latencyTolerance: Double = 2, latencyFloor: Double = 0.1) {
         self.maximum = max(1, maximum)
-        self.cooldown = max(0, cooldown)
+        self.minimumCooldown = max(0, minimumCooldown)
+        self.latencyTolerance = latencyTolerance
+        self.latencyFloor = latencyFloor
         self.limit = min(self.maximum, max(1, initial))
     }
 
@@ -46,19 +63,43 @@ public struct ConcurrencyWindow: Sendable, Equatable {
     @discardableResult
     public mutating func event(_ event: Event, now: Double) -> Int {
         switch event {
-        case .success(let inFlight):
-            guard inFlight >= limit, limit < maximum else { break }
-            successes += 1
-            if successes >= limit {
-                limit += 1
-                successes = 0
+        case .success(let inFlight, let latency):
+            noteLatency(latency)
+            if latencyRose {
+                decrease(to: limit - max(1, limit / 10), now: now)
+            } else if inFlight >= limit, limit < maximum {
+                successes += 1
+                if slowStart || successes >= limit {
+                    limit += 1
+                    successes = 0
+                }
             }
-        case .rateLimited, .overloaded, .timeout:
-            if let lastDecrease, now < lastDecrease + cooldown { break }
-            limit = max(1, limit / 2)
-            successes = 0
-            lastDecrease = now
+        case .rateLimited, .timeout:
+            decrease(to: limit / 2, now: now)
+        case .overloaded:
+            break
         }
         return limit
+    }
+
+    private var cooldown: Double { max(minimumCooldown, recentLatency ?? 0) }
+
+    private var latencyRose: Bool {
+        guard samples >= 50, let recentLatency, let longLatency else { return false }
+        return recentLatency > longLatency * latencyTolerance && recentLatency - longLatency > latencyFloor
+    }
+
+    private mutating func noteLatency(_ latency: Double) {
+        samples += 1
+        recentLatency = recentLatency.map { $0 + (latency - $0) * 0.1 } ?? latency
+        longLatency = longLatency.map { $0 + (latency - $0) * 0.01 } ?? latency
+    }
+
+    private mutating func decrease(to target: Int, now: Double) {
+        slowStart = false
+        if let lastDecrease, now < lastDecrease + cooldown { return }
+        limit = max(1, target)
+        successes = 0
+        lastDecrease = now
     }
 }

@@ -1,77 +1,169 @@
+import Foundation
 import Logging
 import Synchronization
 
-/// The job's view of each model's health: one ``CircuitBreaker`` per model and the shared
-/// ``RetryBudget``, behind a lock, with every breaker state change logged.
+/// The job's view of each model's health, behind one lock: per model a ``CircuitBreaker`` (for
+/// outages) and an ``AdaptiveThrottle`` (for brown-outs), the shared ``RetryBudget``, and how long
+/// no model has answered at all. Every breaker state change is logged.
 public final class ModelHealth: Sendable {
+    /// The answer to ``admit(_:)``.
+    enum Admission: Sendable, Equatable {
+        /// Send the request (`probe`: as one of a half-open breaker's probes).
+        case send(probe: Bool)
+        /// The model's breaker is open: nothing goes to it now.
+        case open
+        /// The model's adaptive throttle refused this attempt: wait a little and ask again.
+        case throttled
+    }
+
+    private struct Model {
+        var breaker: CircuitBreaker
+        var throttle: AdaptiveThrottle
+        /// Server failures in a row, the current run (a success ends it).
+        var run = 0
+
+        /// The failure share that explains a run: that of the window's answers before the current
+        /// run, with a prior of ten answers at 50 % so that a model with no history yet (the start of
+        /// a job) is not judged on its first few answers: a run of 5 opens the breaker after a
+        /// hundred healthy answers, a run of 20 with no history.
+        func baselineFailureShare(now: Double) -> Double {
+            let (accepted, failed) = throttle.answers(now: now)
+            let before = max(0, accepted + failed - run)
+            return (Double(max(0, failed - run)) + 5) / (Double(before) + 10)
+        }
+    }
+
     private struct State {
-        var breakers: [String: CircuitBreaker] = [:]
+        var models: [String: Model] = [:]
         var budget: RetryBudget
-        /// Since when every model some record needed was open (nil while something could serve).
+        /// Since when no model has answered successfully (nil while something does).
         var outageSince: Double?
     }
 
     private let state: Mutex<State>
     private let configuration: CircuitBreaker.Configuration
+    private let throttleConfiguration: AdaptiveThrottle.Configuration
     private let breakersEnabled: Bool
     private let logger: Logger
+    private let random: @Sendable () -> Double
+    /// A record whose consecutive failures on a model have odds below this under the model's
+    /// failure share, while the model serves others, is a poison record.
+    let poisonOdds: Double
+    /// The fewest consecutive failures that can make a poison record.
+    let poisonMinimumFailures: Int
     /// The time in seconds, from the job's clock.
     let now: @Sendable () -> Double
 
     public init(
         configuration: CircuitBreaker.Configuration, breakersEnabled: Bool, budget: RetryBudget,
-        logger: Logger, now: @escaping @Sendable () -> Double
+        throttle: AdaptiveThrottle.Configuration = .init(), poisonOdds: Double = 1e-6, poisonMinimumFailures: Int = 10,
+        logger: Logger, now: @escaping @Sendable () -> Double,
+        random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }
     ) {
         self.state = Mutex(State(budget: budget))
         self.configuration = configuration
+        self.throttleConfiguration = throttle
         self.breakersEnabled = breakersEnabled
+        self.poisonOdds = poisonOdds
+        self.poisonMinimumFailures = poisonMinimumFailures
         self.logger = logger
         self.now = now
+        self.random = random
     }
 
-    /// May a request go to `model` now?
-    func acquire(_ model: String) -> CircuitBreaker.Permission {
-        guard breakersEnabled else { return .allowed }
+    private func fresh() -> Model {
+        Model(breaker: CircuitBreaker(configuration: configuration), throttle: AdaptiveThrottle(configuration: throttleConfiguration))
+    }
+
+    /// May a request go to `model` now? The breaker answers first, then the adaptive throttle.
+    func admit(_ model: String) -> Admission {
         let now = self.now()
-        let (permission, transition) = state.withLock { state in
-            state.breakers[model, default: CircuitBreaker(configuration: configuration)].acquire(now: now)
+        let draw = random()
+        let (admission, transition) = state.withLock { state -> (Admission, CircuitBreaker.Transition?) in
+            var entry = state.models[model] ?? fresh()
+            defer { state.models[model] = entry }
+            var probe = false
+            var transition: CircuitBreaker.Transition?
+            if breakersEnabled {
+                let (permission, change) = entry.breaker.acquire(now: now)
+                transition = change
+                switch permission {
+                case .allowed: break
+                case .probe: probe = true
+                case .rejected: return (.open, transition)
+                }
+            }
+            // A probe is the breaker's question to the server: the throttle does not hold it back.
+            let action = entry.throttle.event(.attempt(draw: probe ? 1 : draw), now: now)
+            return (action == .refuse ? .throttled : .send(probe: probe), transition)
         }
         log(transition, model: model)
-        return permission
+        return admission
+    }
+
+    /// Is `model`'s breaker open now (a cheap look that takes no probe)?
+    func isOpen(_ model: String) -> Bool {
+        guard breakersEnabled else { return false }
+        let now = self.now()
+        return state.withLock { state in
+            if case .open(let until)? = state.models[model]?.breaker.state { return until > now }
+            return false
+        }
     }
 
     /// Records an attempt's outcome: a success, a server failure, or neither (4xx, 429).
     func record(_ model: String, failure: RequestFailure?) {
         let now = self.now()
         let transition: CircuitBreaker.Transition? = state.withLock { state in
-            if failure == nil {
-                state.budget.deposit()
-                state.outageSince = nil
-            }
-            guard breakersEnabled else { return nil }
+            var entry = state.models[model] ?? fresh()
+            defer { state.models[model] = entry }
             switch failure {
-            case nil: return state.breakers[model, default: CircuitBreaker(configuration: configuration)].success(now: now)
+            case nil:
+                state.budget.deposit(now: now)
+                state.outageSince = nil
+                entry.run = 0
+                _ = entry.throttle.event(.accepted, now: now)
+                return breakersEnabled ? entry.breaker.success(now: now) : nil
             case let failure? where failure.isServerFailure:
-                return state.breakers[model, default: CircuitBreaker(configuration: configuration)].failure(now: now)
-            default:
-                state.breakers[model]?.release()
+                _ = entry.throttle.event(.failed, now: now)
+                entry.run += 1
+                let share = entry.baselineFailureShare(now: now)
+                return breakersEnabled ? entry.breaker.failure(now: now, baselineFailureShare: share) : nil
+            case let failure?:
+                // The server did its job (a 4xx); a 429 belongs to the rate limiter: neither counts here.
+                if failure.status != 429 { _ = entry.throttle.event(.accepted, now: now) }
+                entry.breaker.release()
                 return nil
             }
         }
         log(transition, model: model)
     }
 
-    /// Gives back a permission that was not used (the request was never sent).
+    /// Gives back a permission that was not used (the request was never sent or was cancelled).
     func release(_ model: String) {
-        state.withLock { $0.breakers[model]?.release() }
+        state.withLock { $0.models[model]?.breaker.release() }
     }
 
-    /// Takes a retry's cost from the job-wide budget; false when it is spent.
+    /// Takes a retry's cost from the job-wide budget; false when it is spent (the record then
+    /// moves down the chain or waits; it is never burnt for it).
     func withdrawRetry(for failure: RequestFailure) -> Bool {
-        state.withLock { $0.budget.withdraw(for: failure) }
+        let now = self.now()
+        return state.withLock { $0.budget.withdraw(for: failure, now: now) }
     }
 
-    /// Notes that a record found every model it could use unavailable; returns how long that has lasted.
+    /// Is a record that failed `consecutiveFailures` times in a row on `model` a poison record?
+    /// Yes when the model serves others (it accepted some of its recent requests) and a run that
+    /// long has odds below ``poisonOdds`` under the model's recent failure share.
+    func isPoison(model: String, consecutiveFailures: Int) -> Bool {
+        guard consecutiveFailures >= poisonMinimumFailures else { return false }
+        let now = self.now()
+        guard let accepted = state.withLock({ $0.models[model]?.throttle.acceptShare(now: now) }), accepted > 0 else {
+            return false
+        }
+        return pow(1 - accepted, Double(consecutiveFailures)) < poisonOdds
+    }
+
+    /// Notes that a record found nothing that could serve it; returns how long no model has answered.
     func noteOutage() -> Double {
         let now = self.now()
         return state.withLock { state in
@@ -85,8 +177,8 @@ public final class ModelHealth: Sendable {
     public var breakerStates: [String: String] {
         let now = self.now()
         return state.withLock { state in
-            state.breakers.mapValues { breaker in
-                switch breaker.state {
+            state.models.mapValues { entry in
+                switch entry.breaker.state {
                 case .closed: "closed"
                 case .halfOpen: "half-open"
                 case .open(let until): until > now ? "open" : "half-open"
@@ -95,8 +187,17 @@ public final class ModelHealth: Sendable {
         }
     }
 
+    /// Each model's share of answered requests that succeeded over the throttle's window (the last minute).
+    public var successShares: [String: Double] {
+        let now = self.now()
+        return state.withLock { state in state.models.compactMapValues { $0.throttle.acceptShare(now: now) } }
+    }
+
+    /// Attempts the adaptive throttles refused (they waited and tried again).
+    public var throttledSends: Int { state.withLock { $0.models.values.reduce(0) { $0 + $1.throttle.refused } } }
+
     /// Times any breaker opened.
-    public var trips: Int { state.withLock { $0.breakers.values.reduce(0) { $0 + $1.trips } } }
+    public var trips: Int { state.withLock { $0.models.values.reduce(0) { $0 + $1.breaker.trips } } }
 
     private func log(_ transition: CircuitBreaker.Transition?, model: String) {
         guard let transition else { return }

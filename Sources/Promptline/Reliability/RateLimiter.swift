@@ -126,6 +126,10 @@ public struct RateLimiter: Sendable {
     private var tokensCell: Cell?
 
     private var pauseEnd: Double?
+    /// Per dimension (by `Dimension.rawValue`), what reservations in flight would have charged a
+    /// cell not known when they were admitted: the server counts them, so a cell learned later
+    /// starts that much lower.
+    private var unmetered: [Double] = [0, 0, 0, 0]
     private var lastBinding: String?
 
     private let initialOutputEstimate: Int
@@ -218,7 +222,10 @@ public struct RateLimiter: Sendable {
 
         var charged: UInt8 = 0
         for dimension in Dimension.allCases {
-            guard var cell = self[dimension] else { continue }
+            guard var cell = self[dimension] else {
+                unmetered[dimension.rawValue] += amounts[dimension.rawValue]
+                continue
+            }
             cell.take(amounts[dimension.rawValue])
             self[dimension] = cell
             charged |= dimension.bit
@@ -237,6 +244,7 @@ public struct RateLimiter: Sendable {
         let reserved = Self.amounts(requests: reservation.requests, input: reservation.inputTokens,
                                     output: reservation.outputTokens)
         let used = Self.amounts(requests: reservation.requests, input: input, output: output)
+        forgetUnmetered(reservation, amounts: reserved)
         for dimension in Dimension.allCases where reservation.charged & dimension.bit != 0 {
             guard var cell = self[dimension] else { continue }
             cell.advance(to: now)
@@ -262,6 +270,7 @@ public struct RateLimiter: Sendable {
     public mutating func release(_ reservation: Reservation, now: Double) {
         let reserved = Self.amounts(requests: reservation.requests, input: reservation.inputTokens,
                                     output: reservation.outputTokens)
+        forgetUnmetered(reservation, amounts: reserved)
         for dimension in Dimension.allCases where reservation.charged & dimension.bit != 0 {
             guard var cell = self[dimension] else { continue }
             cell.advance(to: now)
@@ -290,12 +299,13 @@ public struct RateLimiter: Sendable {
     /// - the limit is adopted as the cell's capacity (limits can change mid-job; a dimension not
     ///   known before is learned, its cell starting at the reported `remaining`); a lower limit
     ///   also caps the level;
-    /// - the level follows the server's `remaining` DOWNWARDS at once (other processes and
-    ///   shards share the organisation's limit: the server's figure wins);
-    /// - the level follows it UPWARDS only as far as `remaining` minus what we have reserved and
-    ///   not yet settled or released: the response may predate those reservations (or, for
-    ///   output tokens, their generation), so a stale figure cannot hand out tokens our own
-    ///   in-flight requests are about to use. A figure below our level is never raised back.
+    /// - the level follows the server's `remaining` minus what we have reserved and not yet
+    ///   settled or released, downwards only: other processes and shards share the
+    ///   organisation's limit, so a lower server figure wins; the response may predate our other
+    ///   requests in flight (or, for output tokens, their generation), so those are taken off;
+    ///   and answers arrive out of order, so a higher figure may be stale and never raises the
+    ///   level (the cell refills on its own at the limit's rate). Call it after settling or
+    ///   releasing the answered request's own reservation, which the figure already counts.
     ///
     /// The `-reset` times are not needed by the model (a cell refills at limit/60 per second)
     /// and are ignored.
@@ -308,18 +318,22 @@ public struct RateLimiter: Sendable {
             let limit = max(1, figures.limit)
             let remaining = Double(min(max(0, figures.remaining), limit))
             guard var cell = self[dimension] else {
-                self[dimension] = Cell(limit: limit, level: remaining, now: now)
+                self[dimension] = Cell(limit: limit, level: remaining - unmetered[dimension.rawValue], now: now)
                 continue
             }
             cell.advance(to: now)
             cell.capacity = Double(limit)
             cell.level = min(cell.level, cell.capacity)
-            if remaining < cell.level {
-                cell.level = remaining
-            } else {
-                cell.level = max(cell.level, remaining - cell.outstanding)
-            }
+            // What the server has left, minus what we have reserved and it may not have counted yet;
+            // never raised: answers arrive out of order, and an older, higher figure is stale.
+            cell.level = min(cell.level, remaining - cell.outstanding - unmetered[dimension.rawValue])
             self[dimension] = cell
+        }
+    }
+
+    private mutating func forgetUnmetered(_ reservation: Reservation, amounts: [Double]) {
+        for dimension in Dimension.allCases where reservation.charged & dimension.bit == 0 {
+            unmetered[dimension.rawValue] = max(0, unmetered[dimension.rawValue] - amounts[dimension.rawValue])
         }
     }
 

@@ -1,29 +1,52 @@
-/// The job-wide retry quota, in the manner of the AWS SDKs' retry quota: each retry withdraws
-/// tokens, each success deposits one back. When an outage empties it, records stop retrying and
-/// move down the degradation chain (or wait on the breakers) instead of storming the API.
+/// The job-wide retry quota: each retry withdraws tokens, each success deposits some back, and a
+/// slow trickle refills it with time.
+///
+/// Sized so partial failure is ridden out and only an outage drains it: a success deposits
+/// `depositPerSuccess` tokens (2: a model may fail up to two retries per success, a 66 % error
+/// share, before retries outrun the deposits) and a retry costs `retryCost` (a timeout
+/// `timeoutCost`). When an outage empties it, records do not retry: they move down the degradation
+/// chain or wait (they are never burnt for it) until successes or the `refillPerSecond` trickle
+/// pay for another try, so an outage drains into the breakers instead of a retry storm.
 public struct RetryBudget: Sendable, Equatable {
-    public let capacity: Int
-    public let retryCost: Int
-    public let timeoutCost: Int
-    public private(set) var tokens: Int
+    public let capacity: Double
+    public let retryCost: Double
+    public let timeoutCost: Double
+    public let depositPerSuccess: Double
+    public let refillPerSecond: Double
+    public private(set) var tokens: Double
+    private var refilledAt: Double?
 
-    public init(capacity: Int = 500, retryCost: Int = 5, timeoutCost: Int = 10) {
+    public init(
+        capacity: Double = 200, retryCost: Double = 1, timeoutCost: Double = 2, depositPerSuccess: Double = 2,
+        refillPerSecond: Double = 1
+    ) {
         self.capacity = capacity
         self.retryCost = retryCost
         self.timeoutCost = timeoutCost
+        self.depositPerSuccess = depositPerSuccess
+        self.refillPerSecond = refillPerSecond
         self.tokens = capacity
     }
 
-    /// Takes the cost of one retry; false (and nothing taken) when the budget cannot pay it.
-    public mutating func withdraw(for failure: RequestFailure) -> Bool {
+    /// Takes the cost of one retry at `now`; false (and nothing taken) when the budget cannot pay it.
+    public mutating func withdraw(for failure: RequestFailure, now: Double) -> Bool {
+        refill(now: now)
         let cost = failure.kind == .timeout ? timeoutCost : retryCost
         guard tokens >= cost else { return false }
         tokens -= cost
         return true
     }
 
-    /// A success refills one token.
-    public mutating func deposit() {
-        tokens = min(capacity, tokens + 1)
+    /// A success refills `depositPerSuccess` tokens.
+    public mutating func deposit(now: Double) {
+        refill(now: now)
+        tokens = min(capacity, tokens + depositPerSuccess)
+    }
+
+    private mutating func refill(now: Double) {
+        if let refilledAt, now > refilledAt {
+            tokens = min(capacity, tokens + (now - refilledAt) * refillPerSecond)
+        }
+        refilledAt = max(now, refilledAt ?? now)
     }
 }

@@ -11,7 +11,12 @@ public final class JobCounters: Sendable {
         public var outputTokens = 0
         /// Keys found in flight from a process that died (possibly billed twice).
         public var interrupted = 0
-        public var inFlight = 0
+        /// Records waiting to go round their degradation chain again (transient failures, open breakers).
+        public var waiting = 0
+        /// Attempts the adaptive throttles held back (they waited and asked again).
+        public var throttled = 0
+        /// Records ended `errored` as poison records.
+        public var poisonRecords = 0
         /// Tokens by the model that answered.
         public var tokensByModel: [String: TokenCount] = [:]
     }
@@ -22,9 +27,6 @@ public final class JobCounters: Sendable {
 
     /// The current values.
     public var values: Values { state.withLock { $0 } }
-
-    /// Records in flight now (cheaper than a whole snapshot, for the per-request path).
-    var inFlight: Int { state.withLock { $0.inFlight } }
 
     func update(_ body: (inout Values) -> Void) {
         state.withLock { body(&$0) }

@@ -122,6 +122,10 @@ public struct JobRunner: Sendable {
             throttle: throttle, clock: clock, logger: logger)
         let totalBytes = input.totalBytes
         var state = WindowState(skip: skip)
+        // Records between claim and answer: a record waiting out a backoff holds no request slot (the
+        // throttle's window bounds requests in flight), so many more records than `--concurrency` may
+        // be in progress under a brown-out; the in-order window bounds them all the same.
+        let recordsInProgress = min(state.capacity, max(256, options.concurrency * 32))
         var stop: JobStop?
 
         var interruptedBy: Int32?
@@ -212,7 +216,7 @@ public struct JobRunner: Sendable {
                         case .warn(let message):
                             if !options.quiet { stderr("promptline: \(message)") }
                         case .send(let request):
-                            while running >= throttle.concurrencyLimit && interruptedBy == nil && stop == nil {
+                            while running >= recordsInProgress && interruptedBy == nil && stop == nil {
                                 absorb(try await group.next())
                                 try await flush()
                             }
@@ -260,8 +264,11 @@ public struct JobRunner: Sendable {
         summary.tokensByModel = values.tokensByModel
         (summary.costUSD, summary.costByModel) = spend.spent
         summary.breakerTrips = health.trips
-        (summary.rateLimits, summary.bindingDimension) = throttle.limits
+        summary.rateLimits = throttle.limits
         summary.concurrencyWindow = throttle.concurrencyLimit
+        summary.throttledSends = values.throttled
+        summary.successShares = health.successShares
+        summary.poisonRecords = values.poisonRecords
         summary.wallSeconds = (ContinuousClock.now - started).seconds
         summary.recordsPerSecond = Double(state.written - skip) / max(0.001, summary.wallSeconds)
 
@@ -318,13 +325,16 @@ extension JobRunner {
                 read += ", ETA \(Int(elapsed * (1 - fraction) / fraction)) s"
             }
         }
-        let limits = throttle.limits
+        let bound = throttle.limits.compactMap { model, seen in seen.binding.map { "\(model) by \($0)" } }.sorted()
         let breakers = health.breakerStates.filter { $0.value != "closed" }
-        return "promptline: \(written) records written, \(Int(rate)) records/s, \(values.inFlight) in flight "
-            + "(window \(throttle.concurrencyLimit)), \(values.requestsSent) requests, \(values.retries) retries, "
+        let shares = health.successShares.filter { $0.value < 0.995 }
+        return "promptline: \(written) records written, \(Int(rate)) records/s, \(throttle.inFlight) in flight "
+            + "(window \(throttle.concurrencyLimit)), \(values.waiting) waiting, \(values.requestsSent) requests, \(values.retries) retries, "
             + "\(values.rateLimited) 429s, tokens in \(values.inputTokens) out \(values.outputTokens), "
             + "cost $\(String(format: "%.4f", spend.spent.total)), \(read)"
-            + (limits.binding.map { ", limited by \($0)" } ?? "")
+            + (bound.isEmpty ? "" : ", limited: " + bound.joined(separator: ", "))
+            + (shares.isEmpty ? "" : ", success last min " + shares.sorted { $0.key < $1.key }.map { "\($0.key) \(Int(($0.value * 100).rounded())) %" }.joined(separator: ", "))
+            + (values.throttled == 0 ? "" : ", \(values.throttled) sends throttled")
             + (breakers.isEmpty ? "" : ", breakers " + breakers.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
     }
 }

@@ -16,13 +16,18 @@ public struct JobSummary: Sendable, Codable, Equatable {
     /// Estimated dollars spent in this run, in all and per model (from the price table).
     public var costUSD = 0.0
     public var costByModel: [String: Double] = [:]
-    /// Rate limits learned from the headers (or seeded), per minute, and the dimension that bound last.
-    public var rateLimits: [String: Int] = [:]
-    public var bindingDimension: String?
+    /// Rate limits learned from each model's headers (or seeded), per minute, and the dimension that bound last.
+    public var rateLimits: [String: ModelLimits] = [:]
     /// The adaptive concurrency window at the end.
     public var concurrencyWindow = 0
     /// Times a circuit breaker opened.
     public var breakerTrips = 0
+    /// Attempts the adaptive throttles held back because their model accepted too small a share of requests.
+    public var throttledSends = 0
+    /// Each model's share of answered requests that succeeded, over the last minute of the run.
+    public var successShares: [String: Double] = [:]
+    /// Records ended `errored` as poison records (failing far more often in a row than their model's error share explains).
+    public var poisonRecords = 0
     /// Keys found in flight from a process that died: each may have been billed twice.
     public var interruptedKeys = 0
     public var wallSeconds = 0.0
@@ -47,10 +52,19 @@ public struct JobSummary: Sendable, Codable, Equatable {
                 + (costByModel.isEmpty ? "" : " (" + costByModel.sorted { $0.key < $1.key }.map { "\($0.key) $\(String(format: "%.4f", $0.value))" }.joined(separator: ", ") + ")"),
             "  tokens in \(inputTokens), out \(outputTokens); \(String(format: "%.1f", wallSeconds)) s, \(String(format: "%.0f", recordsPerSecond)) records/s",
         ]
-        if !rateLimits.isEmpty {
+        for (model, seen) in rateLimits.sorted(by: { $0.key < $1.key }) where !seen.limits.isEmpty {
             lines.append(
-                "  rate limits seen: " + rateLimits.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)/min" }.joined(separator: ", ")
-                    + (bindingDimension.map { "; binding: \($0)" } ?? "") + "; concurrency window \(concurrencyWindow)")
+                "  rate limits of \(model): " + seen.limits.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)/min" }.joined(separator: ", ")
+                    + (seen.binding.map { "; binding: \($0)" } ?? ""))
+        }
+        if !successShares.isEmpty || throttledSends > 0 {
+            lines.append(
+                "  success share over the last minute: "
+                    + successShares.sorted { $0.key < $1.key }.map { "\($0.key) \(Int(($0.value * 100).rounded())) %" }.joined(separator: ", ")
+                    + "; throttled sends \(throttledSends); concurrency window \(concurrencyWindow)")
+        }
+        if poisonRecords > 0 {
+            lines.append("  \(poisonRecords) poison records ended errored: they kept failing while their model served others")
         }
         if interruptedKeys > 0 {
             lines.append("  \(interruptedKeys) keys were in flight when an earlier run died: they were sent again and may have been billed twice")

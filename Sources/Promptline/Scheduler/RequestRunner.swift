@@ -4,10 +4,15 @@ import Logging
 /// and its outcome classified and acted on.
 ///
 /// The degradation chain, per record: the primary model, then each fallback model (taken when a
-/// model's breaker is open or its retries are spent), then a stale answer (`--allow-stale`), then
-/// the static response (`--static-response`), then `errored`. When the chain ends only because
-/// breakers are open, the record waits for a breaker to half-open instead of being burnt as
-/// errored, up to `--max-outage` job-wide.
+/// model's breaker is open, its `--max-retries` are spent or the job's retry budget is empty, or
+/// the API says the model does not exist), then a stale answer (`--allow-stale`), then the static
+/// response (`--static-response`). When nothing in the chain served it and the failures were
+/// transient (429, 5xx, 529, timeouts, connection errors, open breakers), the record is not burnt:
+/// it waits with backoff and goes round the chain again, until its `--record-timeout`. Only a
+/// request's own fault (400, 413, a 404 not about the model), the record deadline, or a poison
+/// record (one failing far more often in a row than its model's error share explains while that
+/// model serves others) make it `errored`. No success from any model for `--max-outage` stops
+/// the job (exit 75).
 struct RequestRunner: Sendable {
     let client: MessagesClient
     let store: Store
@@ -18,6 +23,7 @@ struct RequestRunner: Sendable {
     let throttle: Throttle
     let clock: any Clock<Duration>
     let logger: Logger
+    let random: @Sendable () -> Double = { Double.random(in: 0..<1) }
 
     /// The committed answer for `record`, sending it only if no answer is stored and no other
     /// live process holds it.
@@ -32,36 +38,38 @@ struct RequestRunner: Sendable {
                 try await sleep(0.25)
             case .claimed(let interrupted):
                 if interrupted { counters.update { $0.interrupted += 1 } }
-                counters.update { $0.inFlight += 1 }
-                defer { counters.update { $0.inFlight -= 1 } }
                 let answer = try await answer(record, messagesKey: messagesKey)
                 return try await store.complete(record.key, answer: answer)
             }
         }
     }
 
-    /// Walks the degradation chain until something serves the record or it ends errored.
+    /// Walks the degradation chain, round after round, until something serves the record or it ends errored.
     private func answer(_ record: RequestRecord, messagesKey: String) async throws -> StoredAnswer {
         var trail = Trail(deadline: health.now() + options.recordTimeout, leaseRenewedAt: health.now())
-        let chain = [record.model] + options.fallbackModels.filter { $0 != record.model }
+        var chain = [record.model] + options.fallbackModels.filter { $0 != record.model }
+        var round = 0
         while true {
-            var blocked = false
+            var transient = false
             for (index, model) in chain.enumerated() {
                 switch try await attempt(record, model: model, trail: &trail) {
                 case .served(let answer):
+                    let tier = index == 0 && model == record.model ? "primary" : "fallback"
                     return StoredAnswer(
                         state: .succeeded, result: OutputLine.succeededResult(message: answer.message),
-                        servedBy: trail.servedBy(model: model, tier: index == 0 ? "primary" : "fallback"),
-                        tier: index == 0 ? "primary" : "fallback", model: model, errorType: nil,
+                        servedBy: trail.servedBy(model: model, tier: tier),
+                        tier: tier, model: model, errorType: nil,
                         inputTokens: answer.inputTokens, outputTokens: answer.outputTokens, attempts: trail.attempts)
                 case .failed(let failure):
                     return errored(failure, trail: trail)
-                case .blocked:
-                    blocked = true
-                case .exhausted:
+                case .modelUnavailable:
                     break
+                case .waiting:
+                    transient = true
                 }
             }
+            // A model the API does not know is never asked again for this record.
+            chain.removeAll { trail.unavailableModels.contains($0) }
             if options.allowStale, let stale = try await store.staleAnswer(messagesKey: messagesKey, excluding: record.key) {
                 return StoredAnswer(
                     state: .degraded, result: stale.result, servedBy: trail.servedBy(model: stale.model, tier: "stale"),
@@ -73,28 +81,33 @@ struct RequestRunner: Sendable {
                     servedBy: trail.servedBy(model: nil, tier: "static"), tier: "static", model: nil, errorType: nil,
                     inputTokens: 0, outputTokens: 0, attempts: trail.attempts)
             }
-            guard blocked else {
+            guard transient, !chain.isEmpty else {
                 return errored(trail.lastFailure ?? RequestFailure(kind: .connection, errorType: "unavailable", message: "no model could serve"), trail: trail)
             }
-            // Every model this record can use is behind an open breaker: wait, do not burn it.
+            // Every model this record can use failed transiently or is behind an open breaker: wait, do not burn it.
             if health.now() >= trail.deadline {
                 return errored(trail.lastFailure ?? RequestFailure(kind: .timeout, errorType: "timeout_error", message: "the record's deadline passed while every model was unavailable"), trail: trail)
             }
             let waited = health.noteOutage()
             if waited >= options.maxOutage { throw JobStop(reason: .outage(seconds: options.maxOutage)) }
-            try await sleep(min(0.5, options.maxOutage - waited))
+            let pause = RetryPolicy(maxRetries: 0, random: random).backoff(retry: round + 1)
+            round += 1
+            counters.update { $0.waiting += 1 }
+            defer { counters.update { $0.waiting -= 1 } }
+            try await sleep(min(pause, options.maxOutage - waited, trail.deadline - health.now()))
         }
     }
 
     /// What became of one record on one model.
     private enum ModelOutcome {
         case served(MessagesClient.Success)
-        /// The request itself is at fault: no other model is tried.
+        /// The request itself is at fault (or is a poison record): no other model is tried.
         case failed(RequestFailure)
-        /// The breaker refused the request.
-        case blocked
-        /// Retries (or the job's retry budget) are spent.
-        case exhausted
+        /// The API does not know the model (404 naming it): go down the chain, never come back.
+        case modelUnavailable
+        /// Transient trouble (retries or the retry budget spent, the breaker open, the deadline
+        /// near): go down the chain, and wait and come back if nothing serves.
+        case waiting
     }
 
     /// The error types met and attempts made for one record, over every model.
@@ -106,6 +119,9 @@ struct RequestRunner: Sendable {
         var attempts = 0
         var errors: [String] = []
         var lastFailure: RequestFailure?
+        /// Server failures in a row, per model (a success ends the record, so they never reset).
+        var consecutiveFailures: [String: Int] = [:]
+        var unavailableModels: Set<String> = []
 
         func servedBy(model: String?, tier: String) -> [UInt8] {
             OutputLine.servedBy(model: model, tier: tier, attempts: attempts, errors: errors)
@@ -113,7 +129,8 @@ struct RequestRunner: Sendable {
     }
 
     private func attempt(_ record: RequestRecord, model: String, trail: inout Trail) async throws -> ModelOutcome {
-        var policy = RetryPolicy(maxRetries: options.maxRetries)
+        var policy = RetryPolicy(maxRetries: options.maxRetries, random: random)
+        var refusals = 0
         let body = record.body(for: model)
         while true {
             if health.now() - trail.leaseRenewedAt > store.leaseSeconds / 3 {
@@ -121,28 +138,44 @@ struct RequestRunner: Sendable {
                 trail.leaseRenewedAt = health.now()
             }
             let remaining = trail.deadline - health.now()
-            guard remaining > 0 else { return .exhausted }
-            if case .rejected = health.acquire(model) { return .blocked }
+            guard remaining > 0 else { return .waiting }
+            // A request slot first (rate limits, concurrency window), then the model's health: a breaker
+            // that opened while this record queued for a slot must still stop it.
+            if health.isOpen(model) { return .waiting }
+            let permit = try await throttle.acquire(model: model, bodyBytes: body.count, maxTokens: record.maxTokens)
+            switch health.admit(model) {
+            case .open:
+                throttle.cancelled(permit)
+                return .waiting
+            case .throttled:
+                // The model accepts too small a share of requests: this attempt waits (longer each time) and asks again.
+                throttle.cancelled(permit)
+                counters.update { $0.throttled += 1 }
+                try await sleep(min(remaining, 0.25 * Double(1 << min(refusals, 4)) * (0.5 + random())))
+                refusals += 1
+                continue
+            case .send:
+                break
+            }
             let worstCase = spend.worstCase(model: model, bodyBytes: body.count, maxTokens: record.maxTokens)
             guard spend.reserve(worstCase) else {
+                throttle.cancelled(permit)
                 health.release(model)
                 throw JobStop(reason: .budget(spend.budget ?? 0))
             }
-            let reservation: RateLimiter.Reservation
-            do {
-                reservation = try await throttle.acquire(bodyBytes: body.count, maxTokens: record.maxTokens)
-            } catch {
-                spend.release(worstCase)
-                health.release(model)
-                throw error
-            }
             trail.attempts += 1
             counters.update { $0.requestsSent += 1 }
-            switch await client.send(body: body, timeout: min(options.timeout, remaining)) {
+            let outcome = await client.send(body: body, timeout: min(options.timeout, remaining))
+            if Task.isCancelled {
+                // A job stopping (SIGINT, SIGTERM) cancels requests in flight: that is no answer to store.
+                throttle.cancelled(permit)
+                spend.release(worstCase)
+                health.release(model)
+                throw CancellationError()
+            }
+            switch outcome {
             case .success(let success):
-                throttle.answered(
-                    reservation, headers: success.rateLimit, inputTokens: success.inputTokens,
-                    outputTokens: success.outputTokens, inFlight: counters.inFlight)
+                throttle.answered(permit, headers: success.rateLimit, inputTokens: success.inputTokens, outputTokens: success.outputTokens)
                 health.record(model, failure: nil)
                 counters.update {
                     $0.inputTokens += success.inputTokens
@@ -154,9 +187,7 @@ struct RequestRunner: Sendable {
                 return .served(success)
             case .failure(let failure):
                 spend.release(worstCase)
-                throttle.failed(reservation, failure: failure)
-                // A job stopping (SIGINT, SIGTERM) cancels requests in flight: that is no answer to store.
-                try Task.checkCancellation()
+                throttle.failed(permit, failure: failure)
                 health.record(model, failure: failure)
                 trail.errors.append(failure.errorType)
                 trail.lastFailure = failure
@@ -164,16 +195,32 @@ struct RequestRunner: Sendable {
                 logger.debug(
                     "attempt failed",
                     metadata: ["request.key": "\(record.key)", "request.model": "\(model)", "request.error": "\(failure)"])
+                if failure.isServerFailure {
+                    trail.consecutiveFailures[model, default: 0] += 1
+                    let run = trail.consecutiveFailures[model, default: 0]
+                    if health.isPoison(model: model, consecutiveFailures: run) {
+                        logger.warning(
+                            "poison record: \(run) failures in a row on \(model) while it serves other records; the record ends errored",
+                            metadata: ["request.key": "\(record.key)", "request.model": "\(model)"])
+                        counters.update { $0.poisonRecords += 1 }
+                        return .failed(failure)
+                    }
+                }
                 switch policy.event(failure) {
                 case .retry(let delay):
-                    if failure.status != 429 && !health.withdrawRetry(for: failure) { return .exhausted }
-                    if health.now() + delay > trail.deadline { return .exhausted }
+                    // An empty retry budget does not burn the record: it moves down the chain and waits.
+                    if failure.status != 429 && !health.withdrawRetry(for: failure) { return .waiting }
+                    if health.now() + delay > trail.deadline { return .waiting }
                     counters.update { $0.retries += 1 }
                     try await sleep(delay)
                 case .fail:
+                    if failure.isModelNotFound {
+                        trail.unavailableModels.insert(model)
+                        return .modelUnavailable
+                    }
                     return .failed(failure)
                 case .exhausted:
-                    return .exhausted
+                    return .waiting
                 case .stopJob(let reason):
                     throw JobStop(reason: reason)
                 }

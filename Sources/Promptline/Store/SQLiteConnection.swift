@@ -87,6 +87,25 @@ final class SQLiteConnection {
         }
     }
 
+    /// Runs `body` again while it fails because another connection holds a lock, a few jittered
+    /// milliseconds apart, until `deadline`; then the error names the store and how long it waited.
+    func retryingWhileBusy<T>(
+        until deadline: ContinuousClock.Instant, waited: Double, _ body: () throws(StoreError) -> T
+    ) throws(StoreError) -> T {
+        var pause = 2.0
+        while true {
+            do {
+                return try body()
+            } catch where error.code == .busy {
+                guard ContinuousClock.now < deadline else {
+                    throw StoreError(code: .busy, path: path, message: "still locked after \(Int(waited)) s (\(error.message))")
+                }
+                usleep(useconds_t(pause * (0.5 + Double.random(in: 0..<1)) * 1000))
+                pause = min(pause * 2, 50)
+            }
+        }
+    }
+
     private func prepared(_ sql: String) throws(StoreError) -> OpaquePointer? {
         if let statement = statements[sql] { return statement }
         var statement: OpaquePointer?

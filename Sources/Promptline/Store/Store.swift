@@ -24,7 +24,7 @@ public actor Store {
 
     /// Opens (creating if needed) the store at `path`.
     public init(
-        path: String, leaseSeconds: Double = 900,
+        path: String, leaseSeconds: Double = 900, busyTimeout: Double = Store.defaultBusyTimeout,
         now: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }
     ) throws(StoreError) {
         let directory = (path as NSString).deletingLastPathComponent
@@ -36,10 +36,31 @@ public actor Store {
         self.owner = "\(ProcessInfo.processInfo.hostName)/\(getpid())/\(UInt32.random(in: 0...UInt32.max))"
         self.leaseSeconds = leaseSeconds
         self.now = now
-        try db.execute("PRAGMA busy_timeout = 30000")
-        try db.execute("PRAGMA journal_mode = WAL")
+        try Self.startUp(db, busyTimeout: busyTimeout)
+    }
+
+    /// How long a write waits for another process's lock before giving up with a clear error.
+    public static let defaultBusyTimeout = 30.0
+
+    /// Brings a new or existing store to WAL mode and the current schema, however many processes
+    /// start on it at the same instant (`make -j`).
+    ///
+    /// SQLite does not call the busy handler in every case here: switching a new file to WAL and a
+    /// reader racing the first writer's schema can answer `SQLITE_BUSY` at once. So each step is
+    /// retried (jittered, a few milliseconds apart) until it succeeds or `busyTimeout` has passed;
+    /// every step is idempotent, and the migration runs in one `BEGIN IMMEDIATE` transaction.
+    private static func startUp(_ db: SQLiteConnection, busyTimeout: Double) throws(StoreError) {
+        let deadline = ContinuousClock.now + .milliseconds(Int64(busyTimeout * 1000))
+        try db.execute("PRAGMA busy_timeout = \(Int(busyTimeout * 1000))")
+        try db.retryingWhileBusy(until: deadline, waited: busyTimeout) { () throws(StoreError) in
+            var mode = ""
+            try db.query("PRAGMA journal_mode = WAL") { row in mode = row.text(0) ?? "" }
+            guard mode.lowercased() == "wal" else {
+                throw StoreError(code: .busy, path: db.path, message: "journal mode is still \(mode)")
+            }
+        }
         try db.execute("PRAGMA synchronous = NORMAL")
-        try Self.migrate(db)
+        try db.retryingWhileBusy(until: deadline, waited: busyTimeout) { () throws(StoreError) in try migrate(db) }
     }
 
     private static func migrate(_ db: SQLiteConnection) throws(StoreError) {

@@ -39,6 +39,8 @@ public struct StoreError: Error, CustomStringConvertible, Sendable {
         switch code {
         case .diskFull: "\(path): the disk holding the store is full (\(message)); free space and run the same command again"
         case .readOnly: "\(path): the store cannot be written (\(message)); check permissions or pass --db"
+        case .busy:
+            "\(path): the store is locked by another process (\(message)); wait for it to finish, or pass another --db"
         default: "\(path): \(message)"
         }
     }

@@ -89,4 +89,43 @@ import Testing
         }
         #expect(b.state == .closed)
     }
+
+    @Test(arguments: [(0.0, 5), (0.1, 6), (0.35, 14), (0.6, 28), (0.95, 30), (1.0, 30)])
+    func theRunThatOpensItGrowsWithTheModelsRecentErrorShare(share: Double, run: Int) {
+        let b = CircuitBreaker()
+        #expect(b.consecutiveRunNeeded(baselineFailureShare: share) == run)
+    }
+
+    /// Simulated minutes of a brown-out (a steady share of 529s, 100 calls a second): the breaker, for
+    /// outages only, never opens at 10, 35 or 60 %, and opens within seconds of a total outage.
+    @Test(arguments: [(0.1, false), (0.35, false), (0.6, false), (1.0, true)])
+    func aBrownOutNeverOpensTheBreakerAnOutageDoes(errorShare: Double, opens: Bool) {
+        var b = CircuitBreaker(random: { 0 })
+        var draws = Draws(seed: 11)
+        var now = 0.0
+        while now < 600, b.trips == 0 {
+            now += 0.01
+            if draws.next() < errorShare {
+                _ = b.failure(now: now, baselineFailureShare: errorShare)
+            } else {
+                _ = b.success(now: now)
+            }
+        }
+        #expect((b.trips > 0) == opens)
+        if opens { #expect(now < 1) }
+    }
+
+    @Test func byDefaultItOpensOnANearTotalFailureRateNotOnHalf() {
+        var b = CircuitBreaker(random: { 0 })
+        for index in 0..<200 {  // alternate: 50 % failures, never 5 in a row
+            _ = index % 2 == 0 ? b.failure(now: 0, baselineFailureShare: 0.5) : b.success(now: 0)
+        }
+        #expect(b.state == .closed)
+        var c = CircuitBreaker(random: { 0 })
+        for index in 0..<50 {  // 96 % failures in runs of 24 that a 96 % share explains: the rate opens it
+            _ = index % 25 == 24 ? c.success(now: 0) : c.failure(now: 0, baselineFailureShare: 0.96)
+        }
+        #expect(c.trips == 1)
+    }
 }
+

@@ -15,28 +15,42 @@ import Testing
         #expect(ConcurrencyWindow(maximum: 100).limit == 4)
     }
 
-    @Test func rampsUpByOnePerFullWindowOfSuccesses() {
-        var window = ConcurrencyWindow(maximum: 10)
-        var limits: [Int] = []
+    /// Slow start: every success of a fully used window adds one, so the window doubles per round trip.
+    @Test func doublesEveryRoundTripUntilSomethingPushesBack() {
+        var window = ConcurrencyWindow(maximum: 64)
         var now = 0.0
-        for _ in 0..<(4 + 5 + 6) {
-            now += 0.1
-            limits.append(window.event(.success(inFlight: window.limit), now: now))
+        var perRoundTrip: [Int] = []
+        for _ in 0..<5 {
+            now += 2  // a 2 s round trip: the whole window completes, each success completing a full window
+            for _ in 0..<window.limit { window.event(.success(inFlight: window.limit, latency: 2), now: now) }
+            perRoundTrip.append(window.limit)
         }
-        // 4 successes at limit 4 → 5; 5 at 5 → 6; 6 at 6 → 7.
-        #expect(limits == [4, 4, 4, 5, 5, 5, 5, 5, 6, 6, 6, 6, 6, 6, 7])
+        #expect(perRoundTrip == [8, 16, 32, 64, 64])
+    }
+
+    @Test func afterAPushBackItGrowsByOnePerFullWindowOfSuccesses() {
+        var window = ConcurrencyWindow(maximum: 64, initial: 20)
+        window.event(.rateLimited, now: 1)  // 20 → 10, slow start over
+        #expect(!window.slowStart)
+        var limits: [Int] = []
+        for step in 0..<(10 + 11) {
+            limits.append(window.event(.success(inFlight: window.limit, latency: 0.03), now: 2 + Double(step) * 0.01))
+        }
+        #expect(limits.prefix(9).allSatisfy { $0 == 10 })
+        #expect(limits[9] == 11)
+        #expect(limits.last == 12)
     }
 
     @Test func successesWhileTheWindowIsNotFullyUsedDoNotRampUp() {
         var window = ConcurrencyWindow(maximum: 10)
         for step in 0..<1000 {
-            window.event(.success(inFlight: 3), now: Double(step))
+            window.event(.success(inFlight: 3, latency: 0.03), now: Double(step))
         }
         #expect(window.limit == 4)
     }
 
-    @Test(arguments: [ConcurrencyWindow.Event.rateLimited, .overloaded, .timeout])
-    func halvesOnRateLimitOverloadAndTimeout(event: ConcurrencyWindow.Event) {
+    @Test(arguments: [ConcurrencyWindow.Event.rateLimited, .timeout])
+    func halvesOnRateLimitAndTimeout(event: ConcurrencyWindow.Event) {
         var window = ConcurrencyWindow(maximum: 64, initial: 33)
         let first = window.event(event, now: 0)
         let second = window.event(event, now: 10)
@@ -44,11 +58,28 @@ import Testing
         #expect([first, second, third] == [16, 8, 4])
     }
 
+    /// A brown-out's steady 529s are the adaptive throttle's business: the window neither shrinks nor
+    /// stops growing, so the healthy share of the traffic keeps the concurrency asked for.
+    @Test func overloadAndServerErrorsDoNotMoveTheWindow() {
+        var window = ConcurrencyWindow(maximum: 32, initial: 32)
+        for step in 0..<1000 { window.event(.overloaded, now: Double(step) * 0.01) }
+        #expect(window.limit == 32)
+        var growing = ConcurrencyWindow(maximum: 32)
+        var now = 0.0
+        for step in 0..<400 {
+            now += 0.01
+            let event: ConcurrencyWindow.Event = step % 3 == 0 ? .overloaded : .success(inFlight: growing.limit, latency: 0.03)
+            growing.event(event, now: now)
+        }
+        #expect(growing.limit == 32)
+        #expect(growing.slowStart)
+    }
+
     @Test func neverFallsBelowOne() {
         var window = ConcurrencyWindow(maximum: 8, initial: 2)
         var lowest = Int.max
         for step in 0..<50 {
-            lowest = min(lowest, window.event(.overloaded, now: Double(step) * 3))
+            lowest = min(lowest, window.event(.rateLimited, now: Double(step) * 3))
         }
         #expect(lowest == 1)
         #expect(window.limit == 1)
@@ -58,34 +89,56 @@ import Testing
         var window = ConcurrencyWindow(maximum: 12)
         var highest = 0
         for step in 0..<10_000 {
-            highest = max(highest, window.event(.success(inFlight: 1000), now: Double(step) * 0.01))
+            highest = max(highest, window.event(.success(inFlight: 1000, latency: 0.01), now: Double(step) * 0.01))
         }
         #expect(highest == 12)
         #expect(window.limit == 12)
     }
 
-    @Test func decreasesOnlyOncePerCooldownDuringABurstOfFailures() {
-        var window = ConcurrencyWindow(maximum: 64, initial: 32, cooldown: 2)
+    /// At most one decrease per round trip: the failures of requests already in flight count once.
+    @Test func decreasesOnlyOncePerRoundTripDuringABurstOfFailures() {
+        var window = ConcurrencyWindow(maximum: 64, initial: 32)
+        for step in 0..<60 { window.event(.success(inFlight: 1, latency: 2), now: Double(step) * 0.01) }  // round trip 2 s
         var limits: [Int] = []
-        // Twenty failures within 1.9 s: one decrease.
-        for step in 0..<20 {
+        for step in 0..<19 {  // nineteen 429s within 1.9 s: one decrease
             limits.append(window.event(.rateLimited, now: 100 + Double(step) * 0.1))
         }
         #expect(Set(limits) == [16])
-        // Once the cooldown has passed, the next failure counts again.
-        let afterCooldown = window.event(.timeout, now: 102)
-        #expect(afterCooldown == 8)
-        let withinNewCooldown = window.event(.overloaded, now: 103.9)
-        #expect(withinNewCooldown == 8)
+        #expect(window.event(.timeout, now: 102.01) == 8)
+        #expect(window.event(.rateLimited, now: 103.9) == 8)
     }
 
-    @Test func aDecreaseRestartsTheSuccessCount() {
-        var window = ConcurrencyWindow(maximum: 64, initial: 8)
-        for step in 0..<7 { window.event(.success(inFlight: 8), now: Double(step)) }
-        window.event(.rateLimited, now: 10)  // 8 → 4, count restarted
-        var limits: [Int] = []
-        for step in 0..<4 { limits.append(window.event(.success(inFlight: 4), now: 11 + Double(step))) }
-        #expect(limits == [4, 4, 4, 5])
+    /// Latency as the signal that the server is queueing (a gradient, as Netflix's limiters use):
+    /// when the recent round trip rises to several times the long-run one, the window shrinks.
+    @Test func aSustainedLatencyRiseShrinksTheWindow() {
+        var window = ConcurrencyWindow(maximum: 64, initial: 40)
+        var now = 0.0
+        for _ in 0..<200 {
+            now += 0.01
+            window.event(.success(inFlight: 1, latency: 0.2), now: now)
+        }
+        #expect(window.limit == 40)
+        for _ in 0..<100 {
+            now += 0.05
+            window.event(.success(inFlight: 1, latency: 1.5), now: now)
+        }
+        #expect(window.limit < 40)
+        #expect(!window.slowStart)
+    }
+
+    @Test func latencyNoiseAroundASteadyMedianDoesNotShrinkTheWindow() {
+        var window = ConcurrencyWindow(maximum: 64, initial: 64)
+        var now = 0.0
+        var seed: UInt64 = 42
+        for _ in 0..<5000 {
+            seed = seed &* 6364136223846793005 &+ 1442695040888963407
+            let draw = Double(seed >> 11) / Double(1 << 53)
+            // 2 s median, a 6 s tail for one answer in a hundred.
+            let latency = draw > 0.99 ? 6.0 : 1.0 + 2 * draw
+            now += 0.03
+            window.event(.success(inFlight: 64, latency: latency), now: now)
+        }
+        #expect(window.limit == 64)
     }
 
     /// Minutes of a closed loop against a server that answers 429 once more than 20 requests
@@ -98,7 +151,7 @@ import Testing
         while now < 600 {
             now += 0.05  // one completion every 50 ms
             let inFlight = window.limit  // the scheduler keeps the window full
-            let event: ConcurrencyWindow.Event = inFlight > capacity ? .rateLimited : .success(inFlight: inFlight)
+            let event: ConcurrencyWindow.Event = inFlight > capacity ? .rateLimited : .success(inFlight: inFlight, latency: 0.05)
             let limit = window.event(event, now: now)
             #expect((1...50).contains(limit))
             if now > 300 { limits.append(limit) }

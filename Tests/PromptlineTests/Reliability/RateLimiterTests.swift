@@ -127,16 +127,20 @@ import Testing
     }
 
     @Test func aChangedLimitIsAdopted() {
+        // Each request is answered (settled) as soon as it is admitted, as a real job's are.
+        let answered: (inout RateLimiter, RateLimiter.Reservation, Double) -> Void = { limiter, reservation, now in
+            limiter.settle(reservation, inputTokens: 1, outputTokens: 1, now: now)
+        }
         var limiter = RateLimiter(requestsPerMinute: 600, inputTokensPerMinute: nil, outputTokensPerMinute: nil)
         limiter.observe(headers(requests: (1200, 1200)), now: 0)
         #expect(limiter.limits["requests"] == 1200)
-        drive(&limiter, from: 0, until: 60)
-        let raised = drive(&limiter, from: 60, until: 120)
+        drive(&limiter, from: 0, until: 60, afterAdmit: answered)
+        let raised = drive(&limiter, from: 60, until: 120, afterAdmit: answered)
         #expect(abs(raised.admitted.count - 1200) <= 1)
 
-        limiter.observe(headers(requests: (300, 300)), now: 120)
+        limiter.observe(headers(requests: (300, 0)), now: 120)  // the server says the bucket is drained
         #expect(limiter.limits["requests"] == 300)
-        let lowered = drive(&limiter, from: 120, until: 180)  // the bucket was drained: the new rate
+        let lowered = drive(&limiter, from: 120, until: 180, afterAdmit: answered)  // the bucket was drained: the new rate
         #expect(abs(lowered.admitted.count - 300) <= 1)
 
         // A lower limit also caps a full bucket's level.
@@ -144,7 +148,7 @@ import Testing
         let idle = 180.0 + 3600
         limiter.observe(headers(requests: (100, 100)), now: idle)
         #expect(limiter.available("requests", now: idle) == 100)
-        let burst = drive(&limiter, from: idle, until: idle + 60)
+        let burst = drive(&limiter, from: idle, until: idle + 60, afterAdmit: answered)
         #expect(abs(burst.admitted.count - 200) <= 1)  // the full 100 bucket, then 100 more
     }
 
@@ -182,22 +186,24 @@ import Testing
         // A response produced before those requests reached the server still says 10 remain.
         limiter.observe(headers(requests: (10, 10)), now: 0)
         #expect(waitTime(limiter.reserve(inputTokens: 1, maxTokens: 1, now: 0)) != nil)
-        // Once they are settled, the server's figure may raise the level again.
+        // Once they are settled, a lower figure from the server still wins.
         for admitted in inFlight { limiter.settle(admitted, inputTokens: 1, outputTokens: 1, now: 0) }
         limiter.observe(headers(requests: (10, 4)), now: 0)
-        #expect(limiter.available("requests", now: 0) == 4)
+        #expect(limiter.available("requests", now: 0) == 0)
     }
 
-    @Test func aHigherRemainingRaisesTheLevelByWhatIsNotInFlight() {
+    /// Answers arrive out of order: an older answer's higher `remaining` is stale and never raises the
+    /// level; a lower one (another shard's usage) lowers it, less what is still in flight.
+    @Test func aHigherRemainingNeverRaisesTheLevelALowerOneLowersIt() {
         var limiter = RateLimiter(requestsPerMinute: nil, inputTokensPerMinute: 1000, outputTokensPerMinute: nil)
-        limiter.observe(headers(input: (1000, 100)), now: 0)  // others used 900
+        limiter.observe(headers(input: (1000, 900)), now: 0)  // others used 100
         let first = reservation(limiter.reserve(inputTokens: 50, maxTokens: 1, now: 0))
         #expect(first != nil)
-        #expect(limiter.available("input_tokens", now: 0) == 50)
-        // The server now reports 800 left (say, a burst of ours was refunded server-side):
-        // raised, less the 50 still in flight.
-        limiter.observe(headers(input: (1000, 800)), now: 0)
-        #expect(limiter.available("input_tokens", now: 0) == 750)
+        #expect(limiter.available("input_tokens", now: 0) == 850)
+        limiter.observe(headers(input: (1000, 1000)), now: 0)
+        #expect(limiter.available("input_tokens", now: 0) == 850)
+        limiter.observe(headers(input: (1000, 400)), now: 0)  // another shard spent 450: less the 50 in flight
+        #expect(limiter.available("input_tokens", now: 0) == 350)
     }
 
     // MARK: - Settle and release
