@@ -18,6 +18,9 @@ extension SimScenario {
         for outage in self.outages ?? [] {
             guard SimFault(rawValue: outage.kind) != nil else { throw SimScenarioError.unknownFault(outage.kind) }
         }
+        if let failAfter = self.failAfter, SimFault(rawValue: failAfter.kind) == nil {
+            throw SimScenarioError.unknownFault(failAfter.kind)
+        }
     }
 }
 

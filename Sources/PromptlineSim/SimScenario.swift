@@ -14,6 +14,10 @@ public struct SimScenario: Sendable, Codable, Equatable {
     public var rateLimits: RateLimits?
     /// Extra model ids to list and accept, besides the configured ones.
     public var models: [String]?
+    /// After this many successful answers, every message request gets this fault (e.g. `billing`).
+    public var failAfter: FailAfter?
+    /// The most ids one page of `GET /v1/models` holds, whatever `limit` asks (to exercise paging).
+    public var modelsPageSize: Int?
 
     enum CodingKeys: String, CodingKey {
         case latency
@@ -22,6 +26,19 @@ public struct SimScenario: Sendable, Codable, Equatable {
         case spendCapAfter = "spend_cap_after"
         case rateLimits = "rate_limits"
         case models
+        case failAfter = "fail_after"
+        case modelsPageSize = "models_page_size"
+    }
+
+    /// After `successes` successful answers, every message request gets fault `kind`.
+    public struct FailAfter: Sendable, Codable, Equatable {
+        public var successes: Int
+        public var kind: String
+
+        public init(successes: Int, kind: String) {
+            self.successes = successes
+            self.kind = kind
+        }
     }
 
     /// Creates a scenario.
@@ -31,8 +48,12 @@ public struct SimScenario: Sendable, Codable, Equatable {
         outages: [Outage]? = nil,
         spendCapAfter: Int? = nil,
         rateLimits: RateLimits? = nil,
-        models: [String]? = nil
+        models: [String]? = nil,
+        failAfter: FailAfter? = nil,
+        modelsPageSize: Int? = nil
     ) {
+        self.failAfter = failAfter
+        self.modelsPageSize = modelsPageSize
         self.latency = latency
         self.errorRates = errorRates
         self.outages = outages

@@ -25,6 +25,8 @@ actor SimState {
     private var random: SeededRandom
     private var limiter: RateLimiter
     private var successes = 0
+    /// Prompt prefixes (model, system, tools) written to the simulated prompt cache.
+    private var cachedPrefixes: Set<String> = []
 
     init(configuration: SimConfiguration, now: Double) {
         self.configuration = configuration
@@ -44,6 +46,14 @@ actor SimState {
             result.append(outage.model)
         }
         return result
+    }
+
+    /// The model catalog: listed dated ids, aliases resolved.
+    var catalog: SimModelCatalog { SimModelCatalog(names: self.models) }
+
+    /// Whether a prompt prefix is in the cache already; the first asking writes it.
+    func cacheLookup(_ prefix: String) -> Bool {
+        !self.cachedPrefixes.insert(prefix).inserted
     }
 
     /// Counts a `/v1/messages` request as received.
@@ -71,6 +81,11 @@ actor SimState {
         }
         if let cap = self.scenario.spendCapAfter, self.successes >= cap {
             return Plan(occurrence: occurrence, outcome: Self.outcome(for: .spendCap), latencyMs: latencyMs)
+        }
+        if let failAfter = self.scenario.failAfter, self.successes >= failAfter.successes,
+            let fault = SimFault(rawValue: failAfter.kind)
+        {
+            return Plan(occurrence: occurrence, outcome: Self.outcome(for: fault), latencyMs: latencyMs)
         }
         let elapsed = now - self.scenarioStart
         if let outage = self.scenario.outages?.first(where: { $0.applies(to: model, elapsed: elapsed) }),

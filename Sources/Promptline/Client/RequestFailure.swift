@@ -56,6 +56,13 @@ public struct RequestFailure: Error, Sendable, Equatable, CustomStringConvertibl
         }
     }
 
+    /// True for a 404 `not_found_error` naming `model` (the API's `"model: <id>"`): the model is
+    /// unknown or retired, which is the model's fault, not the record's (SPEC §6).
+    public func isModelNotFound(_ model: String) -> Bool {
+        guard status == 404, errorType == "not_found_error" else { return false }
+        return message.contains(model) || message.hasPrefix("model:")
+    }
+
     public var description: String {
         switch kind {
         case .http(let status): "HTTP \(status) \(errorType): \(message)"

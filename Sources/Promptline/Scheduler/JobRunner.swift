@@ -80,6 +80,7 @@ public struct JobRunner: Sendable {
             // (SPEC §7): nothing failed in this run, even when the finished job holds errored or invalid records.
             summary.records = stored.records
             summary.tiers = stored.tiers
+            summary.stopReasons = stored.stopReasons
             summary.outputComplete = true
             summary.reusedFromStore = summary.totalRecords
             summary.wallSeconds = (ContinuousClock.now - started).seconds
@@ -259,6 +260,7 @@ public struct JobRunner: Sendable {
         summary.interruptedKeys = values.interrupted
         summary.tokensByModel = values.tokensByModel
         (summary.costUSD, summary.costByModel) = spend.spent
+        summary.recordFidelity(values: values, stopReasons: state.stopReasons, unpriced: spend.unpriced)
         summary.breakerTrips = health.trips
         (summary.rateLimits, summary.bindingDimension) = throttle.limits
         summary.concurrencyWindow = throttle.concurrencyLimit
@@ -323,7 +325,7 @@ extension JobRunner {
         return "promptline: \(written) records written, \(Int(rate)) records/s, \(values.inFlight) in flight "
             + "(window \(throttle.concurrencyLimit)), \(values.requestsSent) requests, \(values.retries) retries, "
             + "\(values.rateLimited) 429s, tokens in \(values.inputTokens) out \(values.outputTokens), "
-            + "cost $\(String(format: "%.4f", spend.spent.total)), \(read)"
+            + "cost $\(String(format: "%.4f", spend.spent.total))\(spend.unpriced.isEmpty ? "" : " + unknown"), \(read)"
             + (limits.binding.map { ", limited by \($0)" } ?? "")
             + (breakers.isEmpty ? "" : ", breakers " + breakers.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
     }

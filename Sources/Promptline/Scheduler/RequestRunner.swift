@@ -18,6 +18,8 @@ struct RequestRunner: Sendable {
     let throttle: Throttle
     let clock: any Clock<Duration>
     let logger: Logger
+    /// Models found unknown or retired (404) in this job.
+    var missingModels = MissingModels()
 
     /// The committed answer for `record`, sending it only if no answer is stored and no other
     /// live process holds it.
@@ -49,11 +51,18 @@ struct RequestRunner: Sendable {
             for (index, model) in chain.enumerated() {
                 switch try await attempt(record, model: model, trail: &trail) {
                 case .served(let answer):
-                    return StoredAnswer(
+                    // served_by.model is the model asked for (an alias stays an alias), so the output does
+                    // not change with a snapshot; the dated id that answered is in the message and the summary.
+                    var stored = StoredAnswer(
                         state: .succeeded, result: OutputLine.succeededResult(message: answer.message),
                         servedBy: trail.servedBy(model: model, tier: index == 0 ? "primary" : "fallback"),
                         tier: index == 0 ? "primary" : "fallback", model: model, errorType: nil,
                         inputTokens: answer.inputTokens, outputTokens: answer.outputTokens, attempts: trail.attempts)
+                    stored.cacheCreationTokens = answer.tokens.cacheCreation
+                    stored.cacheCreation1hTokens = answer.tokens.cacheCreation1h
+                    stored.cacheReadTokens = answer.tokens.cacheRead
+                    stored.stopReason = answer.stopReason
+                    return stored
                 case .failed(let failure):
                     return errored(failure, trail: trail)
                 case .blocked:
@@ -113,7 +122,13 @@ struct RequestRunner: Sendable {
     }
 
     private func attempt(_ record: RequestRecord, model: String, trail: inout Trail) async throws -> ModelOutcome {
-        var policy = RetryPolicy(maxRetries: options.maxRetries)
+        if let missing = missingModels.failure(for: model) {
+            // The API said this model does not exist: do not ask again, go down the chain.
+            trail.errors.append(missing.errorType)
+            trail.lastFailure = missing
+            return .exhausted
+        }
+        var policy = RetryPolicy(maxRetries: options.maxRetries, model: model)
         let body = record.body(for: model)
         while true {
             if health.now() - trail.leaseRenewedAt > store.leaseSeconds / 3 {
@@ -123,7 +138,10 @@ struct RequestRunner: Sendable {
             let remaining = trail.deadline - health.now()
             guard remaining > 0 else { return .exhausted }
             if case .rejected = health.acquire(model) { return .blocked }
-            let worstCase = spend.worstCase(model: model, bodyBytes: body.count, maxTokens: record.maxTokens)
+            guard let worstCase = spend.worstCase(model: model, bodyBytes: body.count, maxTokens: record.maxTokens) ?? unpriced(model) else {
+                health.release(model)
+                throw JobStop(reason: .unpriced(model))
+            }
             guard spend.reserve(worstCase) else {
                 health.release(model)
                 throw JobStop(reason: .budget(spend.budget ?? 0))
@@ -147,10 +165,12 @@ struct RequestRunner: Sendable {
                 counters.update {
                     $0.inputTokens += success.inputTokens
                     $0.outputTokens += success.outputTokens
-                    $0.tokensByModel[model, default: TokenCount()].input += success.inputTokens
-                    $0.tokensByModel[model, default: TokenCount()].output += success.outputTokens
+                    $0.cacheCreationInputTokens += success.cacheCreationInputTokens
+                    $0.cacheReadInputTokens += success.cacheReadInputTokens
+                    $0.tokensByModel[model, default: TokenCount()] += success.tokens
+                    if let answering = success.answeringModel { $0.answeringModels[model, default: []].insert(answering) }
                 }
-                spend.settle(reserved: worstCase, model: model, inputTokens: success.inputTokens, outputTokens: success.outputTokens)
+                spend.settle(reserved: worstCase, model: model, tokens: success.tokens)
                 return .served(success)
             case .failure(let failure):
                 spend.release(worstCase)
@@ -173,12 +193,22 @@ struct RequestRunner: Sendable {
                 case .fail:
                     return .failed(failure)
                 case .exhausted:
+                    if failure.isModelNotFound(model), missingModels.note(model, failure: failure) {
+                        logger.warning(
+                            "model \(model) not found (404 not_found_error: \(failure.message)); records go on down their chain (--fallback-model) or end errored",
+                            metadata: ["model": "\(model)"])
+                    }
                     return .exhausted
                 case .stopJob(let reason):
                     throw JobStop(reason: reason)
                 }
             }
         }
+    }
+
+    /// The worst case of a model without a price: nothing to reserve, unless a budget must be kept (nil: stop).
+    private func unpriced(_ model: String) -> Double? {
+        spend.budget == nil ? 0 : nil
     }
 
     private func errored(_ failure: RequestFailure, trail: Trail) -> StoredAnswer {
