@@ -170,6 +170,15 @@ import Testing
         let priced = try await run(sim, dir, ["--model", "claude-mystery-1", "--budget-usd", "1", "--prices", prices])
         #expect(priced.status == 0, "\(priced.stderr.suffix(1500))")
 
+        // A record naming an unpriced model stops a budgeted job before it is sent.
+        let named = Fixtures.directory()
+        try Fixtures.write([#"{"id":"m1","prompt":"hi","model":"claude-mystery-1"}"#], to: named + "/in.jsonl")
+        let before = try await sim.stats().requests
+        let stopped = try await run(sim, named, ["--model", model, "--budget-usd", "1"])
+        #expect(stopped.status == 64, "\(stopped.stderr.suffix(1500))")
+        #expect(stopped.stderr.contains("model claude-mystery-1 has no price"))
+        #expect(try await sim.stats().requests == before)
+
         // Without a budget the run goes on, and the cost is unknown, not $0.
         let other = Fixtures.directory()
         try Fixtures.write(Fixtures.records(5, salt: "u"), to: other + "/in.jsonl")
@@ -191,7 +200,7 @@ import Testing
     @Test func theProxyVariablesAreHonouredAndNoProxyBypassesThem() async throws {
         let sim = try await Simulator()
         // Nothing listens on port 9 of loopback: through that "proxy" the API is unreachable.
-        let proxied = try await promptline(["doctor"], environment: sim.environment.merging(["HTTP_PROXY": "http://127.0.0.1:9", "NO_PROXY": ""]) { $1 })
+        let proxied = try await promptline(["doctor", "--timeout", "3"], environment: sim.environment.merging(["HTTP_PROXY": "http://127.0.0.1:9", "NO_PROXY": ""]) { $1 })
         #expect(proxied.status == 75, "\(proxied.stdout)")
         #expect(proxied.stdout.contains("proxy: through 127.0.0.1:9"))
         let bypassed = try await promptline(
