@@ -197,6 +197,20 @@ import Testing
         #expect(!(result.stderr).contains(sim.apiKey))
     }
 
+    @Test func requestsGoThroughTheProxyTheEnvironmentNames() async throws {
+        let sim = try await Simulator()
+        let proxy = try ConnectProxy()
+        let dir = Fixtures.directory()
+        try Fixtures.write(Fixtures.records(30), to: dir + "/in.jsonl")
+        let result = try await run(
+            sim, dir, ["--model", model], environment: sim.environment.merging(["HTTP_PROXY": "http://127.0.0.1:\(proxy.port)", "NO_PROXY": ""]) { $1 })
+        #expect(result.status == 0, "\(result.stderr.suffix(1500))")
+        #expect(try lines(dir + "/out.jsonl").count == 30)
+        let simPort = sim.url.split(separator: ":").last.map(String.init) ?? "?"
+        #expect(!proxy.tunnels.isEmpty)
+        #expect(proxy.tunnels.allSatisfy { $0.hasSuffix(":" + simPort) }, "\(proxy.tunnels)")
+    }
+
     @Test func theProxyVariablesAreHonouredAndNoProxyBypassesThem() async throws {
         let sim = try await Simulator()
         // Nothing listens on port 9 of loopback: through that "proxy" the API is unreachable.
