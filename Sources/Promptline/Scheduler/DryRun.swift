@@ -26,7 +26,7 @@ public struct DryRun: Sendable {
             var lines = [
                 "promptline dry run: \(records) records (\(invalid) invalid), \(answeredInStore) answered in the store",
                 "  requests to send: \(requestsToSend); estimated input tokens \(estimatedInputTokens), at most \(maxOutputTokens) output tokens",
-                "  worst-case cost $\(String(format: "%.4f", worstCaseCost))",
+                "  worst-case cost $\(String(format: "%.4f", worstCaseCost))" + (unpricedModels.isEmpty ? "" : " + unknown"),
             ]
             for (model, cost) in worstCaseCostByModel.sorted(by: { $0.key < $1.key }) {
                 lines.append("    \(model): $\(String(format: "%.4f", cost))")

@@ -58,7 +58,7 @@ public struct JobSummary: Sendable, Codable, Equatable {
         var lines = [
             "promptline: \(totalRecords) records: \(formatCounts(records)); tiers: \(formatCounts(tiers))",
             "  reused from store \(reusedFromStore), requests sent \(requestsSent), retries \(retries), 429s \(rateLimited), breaker trips \(breakerTrips)",
-            "  estimated cost $\(String(format: "%.4f", costUSD))"
+            "  estimated cost $\(String(format: "%.4f", costUSD))" + ((unpricedModels ?? []).isEmpty ? "" : " + unknown")
                 + (costByModel.isEmpty ? "" : " (" + costByModel.sorted { $0.key < $1.key }.map { "\($0.key) $\(String(format: "%.4f", $0.value))" }.joined(separator: ", ") + ")"),
             "  tokens in \(inputTokens), out \(outputTokens), cache writes \(cacheCreationInputTokens ?? 0), cache reads \(cacheReadInputTokens ?? 0); \(String(format: "%.1f", wallSeconds)) s, \(String(format: "%.0f", recordsPerSecond)) records/s",
         ]

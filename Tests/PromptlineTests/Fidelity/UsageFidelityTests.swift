@@ -99,6 +99,7 @@ import Testing
         #expect(text.contains("stop reasons: end_turn 588, max_tokens 412"))
         #expect(text.contains("claude-haiku-4-5 answered as claude-haiku-4-5-20251001"))
         #expect(text.contains("cost unknown for mystery-model"))
+        #expect(text.contains("estimated cost $0.0000 + unknown"))
         summary.stopReasons = ["end_turn": 3]
         #expect(summary.maxTokensWarning == nil)
     }
