@@ -69,7 +69,8 @@ let package = Package(
                 "Promptline", "CZlib",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
-            ]
+            ],
+            exclude: ["Keys/JCSVectors"]
         ),
         .testTarget(name: "PromptlineSimTests", dependencies: ["PromptlineSim"]),
         .testTarget(

@@ -60,8 +60,18 @@ public struct SimAPIError: Sendable, Error, Equatable {
             return SimAPIError(
                 status: 429,
                 type: "rate_limit_error",
-                message: "You have reached your specified API usage limits. You will regain access on the first day of next month.",
+                message: "You have reached your API usage limits. You will regain access on the first day of next month at 00:00 UTC.",
                 errorCode: "enforced_spend_limit_reached"
+            )
+        case .billing:
+            return SimAPIError(
+                status: 402,
+                type: "billing_error",
+                message: "Your account has a billing issue. Please visit Plans & Billing to update your payment method."
+            )
+        case .usageLimit:
+            return .invalidRequest(
+                "You have reached your specified API usage limits. You will regain access on the first day of next month at 00:00 UTC."
             )
         case .credit:
             return .invalidRequest(

@@ -12,6 +12,10 @@ public enum SimFault: String, Sendable, CaseIterable, Codable {
     case spendCap = "spend_cap"
     /// 400 `invalid_request_error` saying the credit balance is too low.
     case credit
+    /// 402 `billing_error`: a billing or payment problem.
+    case billing
+    /// 400 `invalid_request_error` saying the specified (workspace or user-set) API usage limits are reached.
+    case usageLimit = "usage_limit"
     /// Never answer until the client gives up (or the server stops).
     case hang
     /// Close the TCP connection (RST) without a response.

@@ -8,12 +8,25 @@ public struct SimMessage: Sendable, Codable, Equatable {
 
     /// Token usage of one answer.
     public struct Usage: Sendable, Codable, Equatable {
+        /// `usage.cache_creation`: cache writes by lifetime.
+        public struct CacheCreation: Sendable, Codable, Equatable {
+            public var ephemeral1hInputTokens: Int = 0
+            public var ephemeral5mInputTokens: Int = 0
+
+            enum CodingKeys: String, CodingKey {
+                case ephemeral1hInputTokens = "ephemeral_1h_input_tokens"
+                case ephemeral5mInputTokens = "ephemeral_5m_input_tokens"
+            }
+        }
+
+        public var cacheCreation = CacheCreation()
         public var cacheCreationInputTokens: Int = 0
         public var cacheReadInputTokens: Int = 0
         public var inputTokens: Int
         public var outputTokens: Int
 
         enum CodingKeys: String, CodingKey {
+            case cacheCreation = "cache_creation"
             case cacheCreationInputTokens = "cache_creation_input_tokens"
             case cacheReadInputTokens = "cache_read_input_tokens"
             case inputTokens = "input_tokens"

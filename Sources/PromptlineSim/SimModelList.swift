@@ -12,6 +12,13 @@ public struct SimModelList: Sendable, Codable, Equatable {
             case displayName = "display_name"
             case createdAt = "created_at"
         }
+
+        /// The model object `GET /v1/models/{id}` answers for `id`.
+        public init(id: String) {
+            self.id = id
+            self.displayName = id.split(separator: "-").map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined(separator: " ")
+            self.createdAt = "2025-01-01T00:00:00Z"
+        }
     }
 
     public var data: [Model]
@@ -28,10 +35,7 @@ public struct SimModelList: Sendable, Codable, Equatable {
 
     /// Lists `ids` in order.
     public init(ids: [String]) {
-        self.data = ids.map { id in
-            let name = id.split(separator: "-").map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined(separator: " ")
-            return Model(id: id, displayName: name, createdAt: "2025-01-01T00:00:00Z")
-        }
+        self.data = ids.map(Model.init(id:))
         self.firstID = ids.first
         self.lastID = ids.last
     }

@@ -21,6 +21,9 @@ extension SimScenario {
             guard SimFault(rawValue: outage.kind) != nil else { throw SimScenarioError.unknownFault(outage.kind) }
             if let rate = outage.rate, !(0...1).contains(rate) { throw SimScenarioError.badProbability(outage.kind, rate) }
         }
+        if let failAfter = self.failAfter, SimFault(rawValue: failAfter.kind) == nil {
+            throw SimScenarioError.unknownFault(failAfter.kind)
+        }
     }
 }
 

@@ -18,6 +18,10 @@ public struct SimScenario: Sendable, Codable, Equatable {
     public var modelErrorRates: [String: [String: Double]]?
     /// Extra model ids to list and accept, besides the configured ones.
     public var models: [String]?
+    /// After this many successful answers, every message request gets this fault (e.g. `billing`).
+    public var failAfter: FailAfter?
+    /// The most ids one page of `GET /v1/models` holds, whatever `limit` asks (to exercise paging).
+    public var modelsPageSize: Int?
 
     enum CodingKeys: String, CodingKey {
         case latency
@@ -28,6 +32,19 @@ public struct SimScenario: Sendable, Codable, Equatable {
         case modelRateLimits = "model_rate_limits"
         case modelErrorRates = "model_error_rates"
         case models
+        case failAfter = "fail_after"
+        case modelsPageSize = "models_page_size"
+    }
+
+    /// After `successes` successful answers, every message request gets fault `kind`.
+    public struct FailAfter: Sendable, Codable, Equatable {
+        public var successes: Int
+        public var kind: String
+
+        public init(successes: Int, kind: String) {
+            self.successes = successes
+            self.kind = kind
+        }
     }
 
     /// Creates a scenario.
@@ -39,10 +56,14 @@ public struct SimScenario: Sendable, Codable, Equatable {
         rateLimits: RateLimits? = nil,
         modelRateLimits: [String: RateLimits]? = nil,
         modelErrorRates: [String: [String: Double]]? = nil,
-        models: [String]? = nil
+        models: [String]? = nil,
+        failAfter: FailAfter? = nil,
+        modelsPageSize: Int? = nil
     ) {
         self.modelRateLimits = modelRateLimits
         self.modelErrorRates = modelErrorRates
+        self.failAfter = failAfter
+        self.modelsPageSize = modelsPageSize
         self.latency = latency
         self.errorRates = errorRates
         self.outages = outages

@@ -16,10 +16,40 @@ extension SimServer {
             if let error = self.authenticationError(request) {
                 return await self.errorResponse(error, requestID: requestID, now: now)
             }
-            let body = Self.encode(SimModelList(ids: await self.state.models))
-            return await self.response(status: 200, body: body, requestID: requestID, now: now)
+            // As the API pages: `limit` 1...1000 (default 20), `after_id`, `before_id`.
+            let query = request.uri.queryParameters
+            var limit = query.get("limit").flatMap { Int($0) } ?? 20
+            guard (1...1000).contains(limit) else {
+                return await self.errorResponse(
+                    .invalidRequest("limit: Input should be greater than or equal to 1 and less than or equal to 1000"),
+                    requestID: requestID, now: now)
+            }
+            if let pageSize = await self.state.scenario.modelsPageSize, pageSize >= 1 { limit = min(limit, pageSize) }
+            let page = await self.state.catalog.page(limit: limit, afterID: query.get("after_id"), beforeID: query.get("before_id"))
+            return await self.response(status: 200, body: Self.encode(page), requestID: requestID, now: now)
+        }
+        router.get("/v1/models/:model_id") { request, context in
+            let requestID = Self.makeRequestID()
+            let now = Date().timeIntervalSince1970
+            if let error = self.authenticationError(request) {
+                return await self.errorResponse(error, requestID: requestID, now: now)
+            }
+            let name = context.parameters.get("model_id")?.removingPercentEncoding ?? ""
+            guard let id = await self.state.catalog.resolve(name) else {
+                return await self.errorResponse(
+                    SimAPIError(status: 404, type: "not_found_error", message: "model: \(name)"), requestID: requestID, now: now)
+            }
+            return await self.response(status: 200, body: Self.encode(SimModelList.Model(id: id)), requestID: requestID, now: now)
         }
     }
+
+    /// The top-level fields the Messages API accepts; any other is refused with
+    /// `400 "<field>: Extra inputs are not permitted"`, as the real API does.
+    static let messagesFields: Set<String> = [
+        "model", "messages", "max_tokens", "system", "temperature", "top_p", "top_k", "stop_sequences", "metadata",
+        "tools", "tool_choice", "thinking", "service_tier", "container", "mcp_servers", "context_management",
+        "output_config", "output_format", "inference_geo", "cache_control", "stream",
+    ]
 
     func handleMessage(_ request: Request, context: SimRequestContext) async throws -> Response {
         let requestID = Self.makeRequestID()
@@ -50,8 +80,11 @@ extension SimServer {
         } catch {
             return await fail(.invalidRequest("The request body is not valid JSON."))
         }
-        guard case .object = parsed else {
+        guard case .object(let fields) = parsed else {
             return await fail(.invalidRequest("The request body must be a JSON object."))
+        }
+        if let extra = fields.keys.sorted().first(where: { !Self.messagesFields.contains($0) }) {
+            return await fail(.invalidRequest("\(extra): Extra inputs are not permitted"))
         }
         guard let modelName = parsed["model"]?.stringValue else {
             return await fail(.invalidRequest("model: Field required"))
@@ -69,7 +102,7 @@ extension SimServer {
         guard !messages.isEmpty else {
             return await fail(.invalidRequest("messages: at least one message is required"))
         }
-        guard await self.state.models.contains(modelName) else {
+        guard let modelID = await self.state.catalog.resolve(modelName) else {
             return await fail(SimAPIError(status: 404, type: "not_found_error", message: "model: \(modelName)"))
         }
 
@@ -104,20 +137,44 @@ extension SimServer {
         case .malformed:
             await self.state.answered("200", model: model)
             var body = Self.encode(
-                SimMessage(id: "msg_sim_malformed", model: modelName, text: "truncated", inputTokens: inputTokens, outputTokens: 1)
+                SimMessage(id: "msg_sim_malformed", model: modelID, text: "truncated", inputTokens: inputTokens, outputTokens: 1)
             )
             body.removeLast(body.count / 2)
             return await self.response(status: 200, body: body, requestID: requestID, model: modelName, now: Date().timeIntervalSince1970)
         case .success:
-            let text = SimulatedModel.text(fingerprint: fingerprint, userText: userText)
-            let outputTokens = min(maxTokens, max(1, text.utf8.count / 4))
-            let message = SimMessage(
+            var text = SimulatedModel.text(fingerprint: fingerprint, userText: userText)
+            var outputTokens = max(1, text.utf8.count / 4)
+            var stopReason = "end_turn"
+            if outputTokens > maxTokens {
+                // Cut at max_tokens, as the API does.
+                text = SimulatedModel.prefix(of: text, bytes: maxTokens * 4)
+                outputTokens = maxTokens
+                stopReason = "max_tokens"
+            }
+            var message = SimMessage(
                 id: SimulatedModel.messageID(fingerprint: fingerprint, occurrence: plan.occurrence),
-                model: modelName,
+                model: modelID,
                 text: text,
                 inputTokens: inputTokens,
                 outputTokens: outputTokens
             )
+            message.stopReason = stopReason
+            if let cache = SimulatedModel.cachePrefix(of: parsed, model: modelID) {
+                // A deterministic share of the prompt is the cached prefix: written by the first
+                // request with that prefix, read by the later ones.
+                let cached = inputTokens * 3 / 4
+                message.usage.inputTokens = inputTokens - cached
+                if await self.state.cacheLookup(cache.key) {
+                    message.usage.cacheReadInputTokens = cached
+                } else {
+                    message.usage.cacheCreationInputTokens = cached
+                    if cache.oneHour {
+                        message.usage.cacheCreation.ephemeral1hInputTokens = cached
+                    } else {
+                        message.usage.cacheCreation.ephemeral5mInputTokens = cached
+                    }
+                }
+            }
             let now = Date().timeIntervalSince1970
             await self.state.succeeded(model: modelName, outputTokens: outputTokens, admittedAt: admittedAt, now: now)
             return await self.response(status: 200, body: Self.encode(message), requestID: requestID, model: modelName, now: now)
@@ -143,7 +200,8 @@ extension SimServer {
 
     func authenticationError(_ request: Request) -> SimAPIError? {
         guard let expected = self.configuration.apiKey else { return nil }
-        guard request.headers[Self.apiKey] == expected else {
+        // As the API: `x-api-key`, or `Authorization: Bearer` (an OAuth or auth token).
+        guard request.headers[Self.apiKey] == expected || request.headers[.authorization] == "Bearer \(expected)" else {
             return SimAPIError(status: 401, type: "authentication_error", message: "invalid x-api-key")
         }
         return nil

@@ -28,6 +28,8 @@ actor SimState {
     /// One token-bucket set per model, as the API limits each model class separately.
     private var limiters: [String: RateLimiter] = [:]
     private var successes = 0
+    /// Prompt prefixes (model, system, tools) written to the simulated prompt cache.
+    private var cachedPrefixes: Set<String> = []
 
     init(configuration: SimConfiguration, now: Double) {
         self.configuration = configuration
@@ -61,6 +63,14 @@ actor SimState {
         return result
     }
 
+    /// The model catalog: listed dated ids, aliases resolved.
+    var catalog: SimModelCatalog { SimModelCatalog(names: self.models) }
+
+    /// Whether a prompt prefix is in the cache already; the first asking writes it.
+    func cacheLookup(_ prefix: String) -> Bool {
+        !self.cachedPrefixes.insert(prefix).inserted
+    }
+
     /// Counts a `/v1/messages` request as received.
     func received() {
         self.stats.requests += 1
@@ -86,6 +96,11 @@ actor SimState {
         }
         if let cap = self.scenario.spendCapAfter, self.successes >= cap {
             return Plan(occurrence: occurrence, outcome: Self.outcome(for: .spendCap), latencyMs: latencyMs)
+        }
+        if let failAfter = self.scenario.failAfter, self.successes >= failAfter.successes,
+            let fault = SimFault(rawValue: failAfter.kind)
+        {
+            return Plan(occurrence: occurrence, outcome: Self.outcome(for: fault), latencyMs: latencyMs)
         }
         let elapsed = now - self.scenarioStart
         if let outage = self.scenario.outages?.first(where: { $0.applies(to: model, elapsed: elapsed) }),

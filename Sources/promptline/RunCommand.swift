@@ -126,6 +126,13 @@ struct RunCommand: AsyncParsableCommand {
             printError("promptline: \(prices ?? ""): not a price table: \(error)")
             throw ExitCode(64)
         }
+        if budgetUsd != nil {
+            // A budget cannot be kept for a model without a price: refuse before anything is sent.
+            for model in ([records.model].compactMap { $0 } + fallbackModels) where priceTable.price(for: model) == nil {
+                printError("promptline: --budget-usd: model \(model) has no price (the built-in table is dated \(priceTable.asOf ?? "?")); give it in a --prices file, e.g. {\"\(model)\": {\"input\": 3, \"output\": 15}}")
+                throw ExitCode(64)
+            }
+        }
         var options = JobOptions(
             inputs: inputs, output: output,
             defaults: records.defaults)
@@ -166,8 +173,8 @@ struct RunCommand: AsyncParsableCommand {
                 throw ExitCode(74)
             }
         }
-        guard api.apiKey != nil else {
-            printError("promptline: ANTHROPIC_API_KEY is not set; export it (the key is never printed or stored)")
+        guard api.hasCredentials else {
+            printError("promptline: ANTHROPIC_API_KEY is not set; export it, or ANTHROPIC_AUTH_TOKEN (never printed or stored)")
             throw ExitCode(77)
         }
         switch progress {

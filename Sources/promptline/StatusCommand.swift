@@ -14,6 +14,9 @@ struct StatusCommand: AsyncParsableCommand {
     @Option(help: "A job's output path: say whether it is complete.")
     var output: String?
 
+    @Option(help: "JSON file of prices per million tokens over the built-in table (as for run).")
+    var prices: String?
+
     @Flag(help: "Print JSON instead of text.")
     var json = false
 
@@ -26,7 +29,7 @@ struct StatusCommand: AsyncParsableCommand {
         let report: StatusReport
         do {
             let store = try Store(path: path)
-            report = try await StatusReport.make(store: store, storePath: path, output: output)
+            report = try await StatusReport.make(store: store, storePath: path, output: output, prices: try PriceTable.loading(overrides: prices))
         } catch {
             printError("promptline: \(error)")
             throw ExitCode(74)

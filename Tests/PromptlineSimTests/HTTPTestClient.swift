@@ -43,7 +43,9 @@ struct HTTPTestClient: Sendable {
         headers: [String: String] = [:],
         body: String? = nil
     ) async throws -> HTTPResult {
-        var request = URLRequest(url: self.baseURL.appendingPathComponent(path))
+        // A path with a query string is joined as text (appendingPathComponent would escape the `?`).
+        let url = path.contains("?") ? URL(string: self.baseURL.absoluteString + "/" + path)! : self.baseURL.appendingPathComponent(path)
+        var request = URLRequest(url: url)
         request.httpMethod = method
         for (name, value) in headers {
             request.setValue(value, forHTTPHeaderField: name)

@@ -23,7 +23,7 @@ import FoundationNetworking
             let json = try #require(result.json)
             #expect(json["type"] as? String == "message")
             #expect(json["role"] as? String == "assistant")
-            #expect(json["model"] as? String == "claude-sonnet-4-5")
+            #expect(json["model"] as? String == "claude-sonnet-4-5-20250929")
             #expect(json["stop_reason"] as? String == "end_turn")
             #expect(json["stop_sequence"] is NSNull)
             let content = try #require(json["content"] as? [[String: Any]])
@@ -84,11 +84,11 @@ import FoundationNetworking
             let models = try await client.send("GET", "v1/models")
             #expect(models.status == 200)
             let data = try #require(models.json?["data"] as? [[String: Any]])
-            #expect(data.compactMap { $0["id"] as? String } == SimConfiguration.defaultModels)
+            #expect(data.compactMap { $0["id"] as? String } == SimConfiguration.defaultModels.map { SimModelCatalog.snapshots[$0]! })
             #expect(data.first?["type"] as? String == "model")
             #expect(models.json?["has_more"] as? Bool == false)
-            #expect(models.json?["first_id"] as? String == "claude-opus-4-1")
-            #expect(models.json?["last_id"] as? String == "claude-3-5-haiku-latest")
+            #expect(models.json?["first_id"] as? String == "claude-opus-4-1-20250805")
+            #expect(models.json?["last_id"] as? String == "claude-3-5-haiku-20241022")
         }
     }
 

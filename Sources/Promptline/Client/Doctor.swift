@@ -44,12 +44,16 @@ public struct Doctor: Sendable {
     /// Runs the checks; `models` are the models a run would use.
     public func check(models: [String], timeout: Double = 10) async -> Report {
         var report = Report()
-        guard configuration.apiKey != nil else {
-            report.checks.append(Check(name: "key", ok: false, detail: "ANTHROPIC_API_KEY is not set"))
+        guard configuration.hasCredentials else {
+            report.checks.append(Check(name: "key", ok: false, detail: "neither ANTHROPIC_API_KEY nor ANTHROPIC_AUTH_TOKEN is set"))
             report.exitCode = 77
             return report
         }
-        report.checks.append(Check(name: "key", ok: true, detail: "ANTHROPIC_API_KEY is set (not shown)"))
+        let credential = configuration.apiKey != nil ? "ANTHROPIC_API_KEY" : "ANTHROPIC_AUTH_TOKEN"
+        report.checks.append(Check(name: "key", ok: true, detail: "\(credential) is set (not shown)"))
+        if let proxy = configuration.proxy {
+            report.checks.append(Check(name: "proxy", ok: true, detail: "through \(proxy) (HTTPS_PROXY/HTTP_PROXY, NO_PROXY)"))
+        }
         let started = ContinuousClock.now
         let listed = await client.listModels(timeout: timeout)
         let elapsed = ContinuousClock.now - started
@@ -73,14 +77,28 @@ public struct Doctor: Sendable {
             report.checks.append(Check(name: "reachable", ok: true, detail: "\(configuration.baseURL) in \(Int(elapsed.seconds * 1000)) ms"))
             report.checks.append(Check(name: "authentication", ok: true, detail: "the key is accepted"))
             for model in models {
-                let listed = ids.contains(model)
-                report.checks.append(Check(name: "model \(model)", ok: listed, detail: listed ? "listed" : "not listed by GET /v1/models"))
-                if !listed && report.exitCode == 0 { report.exitCode = 1 }
+                let check = await checkModel(model, listed: ids, timeout: timeout)
+                report.checks.append(check)
+                if !check.ok && report.exitCode == 0 { report.exitCode = 1 }
             }
             for (name, value) in headers where name.hasPrefix("anthropic-ratelimit-") {
                 report.rateLimitHeaders[name] = value
             }
         }
         return report
+    }
+
+    /// A model is usable when `GET /v1/models` lists it or `GET /v1/models/{id}` resolves it (the
+    /// list holds dated ids; an alias such as `claude-haiku-4-5` resolves to one).
+    private func checkModel(_ model: String, listed ids: [String], timeout: Double) async -> Check {
+        if ids.contains(model) { return Check(name: "model \(model)", ok: true, detail: "listed") }
+        switch await client.retrieveModel(model, timeout: timeout) {
+        case .success(let id):
+            return Check(name: "model \(model)", ok: true, detail: id == model ? "found" : "resolves to \(id)")
+        case .failure(let failure) where failure.status == 404:
+            return Check(name: "model \(model)", ok: false, detail: "not found: not listed by GET /v1/models nor resolved by GET /v1/models/\(model) (unknown or retired)")
+        case .failure(let failure):
+            return Check(name: "model \(model)", ok: false, detail: "GET /v1/models/\(model): \(failure.description)")
+        }
     }
 }

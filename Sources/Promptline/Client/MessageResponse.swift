@@ -3,8 +3,23 @@ import Foundation
 /// The parts of a Messages API response promptline reads; the body itself is kept unchanged.
 struct MessageResponse: Decodable {
     struct Usage: Decodable {
+        struct CacheCreation: Decodable {
+            var ephemeral_5m_input_tokens: Int?
+            var ephemeral_1h_input_tokens: Int?
+        }
+
         var input_tokens: Int
         var output_tokens: Int
+        var cache_creation_input_tokens: Int?
+        var cache_read_input_tokens: Int?
+        var cache_creation: CacheCreation?
+
+        /// The usage as promptline counts it.
+        var tokens: TokenCount {
+            TokenCount(
+                input: input_tokens, output: output_tokens, cacheCreation: cache_creation_input_tokens ?? 0,
+                cacheCreation1h: cache_creation?.ephemeral_1h_input_tokens ?? 0, cacheRead: cache_read_input_tokens ?? 0)
+        }
     }
 
     struct Block: Decodable {
@@ -16,6 +31,7 @@ struct MessageResponse: Decodable {
     var model: String
     var content: [Block]
     var usage: Usage
+    var stop_reason: String?
 }
 
 /// The API's error body: `{"type":"error","error":{"type":…,"message":…,"details"?:…},"request_id":…}`.

@@ -12,6 +12,17 @@ public final class MessagesClient: Sendable {
         public var message: [UInt8]
         public var inputTokens: Int
         public var outputTokens: Int
+        /// `usage.cache_creation_input_tokens`: prompt tokens written to the cache (they count
+        /// towards the input-tokens-per-minute limit; cache reads do not).
+        public var cacheCreationInputTokens = 0
+        /// `usage.cache_read_input_tokens`.
+        public var cacheReadInputTokens = 0
+        /// The whole `usage` as promptline counts it (cache writes by lifetime included).
+        public var tokens = TokenCount()
+        /// The response's `stop_reason` (`end_turn`, `max_tokens`, …).
+        public var stopReason: String?
+        /// The response's `model`: the dated id that answered (`claude-haiku-4-5-20251001`).
+        public var answeringModel: String?
         /// The response's rate-limit headers.
         public var rateLimit: RateLimitHeaders?
     }
@@ -32,6 +43,10 @@ public final class MessagesClient: Sendable {
         config.connectionPool = .init(
             idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: max(1, concurrency))
         config.decompression = .disabled
+        if let proxy = configuration.proxy {
+            let authorization = proxy.username.map { HTTPClient.Authorization.basic(username: $0, password: proxy.password ?? "") }
+            config.proxy = .server(host: proxy.host, port: proxy.port, authorization: authorization)
+        }
         self.http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: config)
         self.configuration = configuration
         self.logger = logger
@@ -46,6 +61,7 @@ public final class MessagesClient: Sendable {
         var request = HTTPClientRequest(url: configuration.baseURL + path)
         request.method = method
         if let key = configuration.apiKey { request.headers.add(name: "x-api-key", value: key) }
+        if let token = configuration.authToken { request.headers.add(name: "authorization", value: "Bearer \(token)") }
         request.headers.add(name: "anthropic-version", value: configuration.version)
         request.headers.add(name: "user-agent", value: "promptline/\(PromptlineInfo.version)")
         return request
@@ -78,18 +94,56 @@ public final class MessagesClient: Sendable {
                     message: "HTTP 200 with a body that is not a Messages API response (\(bytes.count) bytes)",
                     rateLimit: RateLimitHeaders.parse(pairs)))
             }
+            let tokens = decoded.usage.tokens
             return .success(Success(
-                message: Self.singleLine(bytes), inputTokens: decoded.usage.input_tokens,
-                outputTokens: decoded.usage.output_tokens, rateLimit: RateLimitHeaders.parse(pairs)))
+                message: Self.singleLine(bytes), inputTokens: tokens.input, outputTokens: tokens.output,
+                cacheCreationInputTokens: tokens.cacheCreation, cacheReadInputTokens: tokens.cacheRead, tokens: tokens,
+                stopReason: decoded.stop_reason, answeringModel: decoded.model, rateLimit: RateLimitHeaders.parse(pairs)))
         }
         var failure = Self.classify(status: status, headers: headers, body: bytes)
         failure.rateLimit = RateLimitHeaders.parse(pairs)
         return .failure(failure)
     }
 
-    /// `GET /v1/models`: the model ids the key can use, with the round trip's headers.
+    /// `GET /v1/models`, every page (`has_more`, `after_id`): the model ids the key can use (the
+    /// real API lists dated ids, not aliases), with the first round trip's headers.
     public func listModels(timeout: Double) async -> Result<(ids: [String], headers: [(String, String)]), RequestFailure> {
-        let request = self.request(path: "/v1/models?limit=1000", method: .GET)
+        struct Page: Decodable {
+            struct Model: Decodable { var id: String }
+            var data: [Model]
+            var has_more: Bool?
+            var last_id: String?
+        }
+        var ids: [String] = []
+        var headers: [(String, String)]?
+        var after: String?
+        for _ in 0..<1000 {
+            var path = "/v1/models?limit=1000"
+            if let after { path += "&after_id=" + Self.queryEscaped(after) }
+            switch await get(path, timeout: timeout, as: Page.self) {
+            case .failure(let failure):
+                return .failure(failure)
+            case .success(let (page, pageHeaders)):
+                ids += page.data.map(\.id)
+                if headers == nil { headers = pageHeaders }
+                guard page.has_more == true, let next = page.last_id ?? page.data.last?.id, next != after else {
+                    return .success((ids, headers ?? []))
+                }
+                after = next
+            }
+        }
+        return .success((ids, headers ?? []))
+    }
+
+    /// `GET /v1/models/{id}`: the id the API resolves a model name to (an alias to its dated snapshot).
+    public func retrieveModel(_ model: String, timeout: Double) async -> Result<String, RequestFailure> {
+        struct Model: Decodable { var id: String }
+        return await get("/v1/models/" + Self.pathEscaped(model), timeout: timeout, as: Model.self).map(\.0.id)
+    }
+
+    /// One GET whose 200 body decodes as `T`.
+    private func get<T: Decodable>(_ path: String, timeout: Double, as type: T.Type) async -> Result<(T, [(String, String)]), RequestFailure> {
+        let request = self.request(path: path, method: .GET)
         do {
             let response = try await http.execute(request, deadline: .now() + .milliseconds(Int64(timeout * 1000)), logger: logger)
             var buffer = try await response.body.collect(upTo: maxBodyBytes)
@@ -97,17 +151,22 @@ public final class MessagesClient: Sendable {
             guard response.status == .ok else {
                 return .failure(Self.classify(status: Int(response.status.code), headers: response.headers, body: bytes))
             }
-            struct Models: Decodable {
-                struct Model: Decodable { var id: String }
-                var data: [Model]
+            guard let value = try? Self.decoder.decode(T.self, from: Data(bytes)) else {
+                return .failure(RequestFailure(
+                    kind: .malformedBody, errorType: "malformed_response", message: "GET \(path): the body is not JSON of the API's shape"))
             }
-            guard let models = try? Self.decoder.decode(Models.self, from: Data(bytes)) else {
-                return .failure(RequestFailure(kind: .malformedBody, errorType: "malformed_response", message: "the models list is not JSON of the API's shape"))
-            }
-            return .success((models.data.map(\.id), response.headers.map { ($0.name.lowercased(), $0.value) }))
+            return .success((value, response.headers.map { ($0.name.lowercased(), $0.value) }))
         } catch {
             return .failure(Self.classify(transportError: error))
         }
+    }
+
+    private static func queryEscaped(_ text: String) -> String {
+        text.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? text
+    }
+
+    private static func pathEscaped(_ text: String) -> String {
+        text.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~@:"))) ?? text
     }
 }
 

@@ -56,9 +56,11 @@ public struct RequestFailure: Error, Sendable, Equatable, CustomStringConvertibl
         }
     }
 
-    /// True for a 404 `not_found_error` about the model (unknown or retired): the model's fault, not the record's.
-    public var isModelNotFound: Bool {
-        status == 404 && errorType == "not_found_error" && message.lowercased().contains("model")
+    /// True for a 404 `not_found_error` naming `model` (the API's `"model: <id>"`): the model is
+    /// unknown or retired, which is the model's fault, not the record's (SPEC §6).
+    public func isModelNotFound(_ model: String) -> Bool {
+        guard status == 404, errorType == "not_found_error" else { return false }
+        return message.contains(model) || message.hasPrefix("model:")
     }
 
     public var description: String {

@@ -45,6 +45,7 @@ public struct RecordParser: Sendable {
         }
         var customID: String
         var params: [String: JSONValue]
+        var metadata: [String: JSONValue] = [:]
         var overrideKey: String?
         if let key = object.removeValue(forKey: "idempotency_key") {
             guard case .string(let text) = key, !text.isEmpty else {
@@ -61,7 +62,9 @@ public struct RecordParser: Sendable {
             guard case .object(let body)? = object["params"] else {
                 throw RecordProblem(customID: id, message: "field params must be an object (the Messages API body)")
             }
+            // The params are the user's contract with the API: sent as given. Fields beside them are the user's.
             params = body
+            metadata = object.filter { $0.key != "custom_id" && $0.key != "params" }
             try fill(&params, customID: id, withSystemAndTemperature: false)
         } else if object["prompt"] != nil {
             // Simple shape.
@@ -76,13 +79,13 @@ public struct RecordParser: Sendable {
             guard case .string(let prompt)? = object.removeValue(forKey: "prompt") else {
                 throw RecordProblem(customID: customID, message: "field prompt must be a string")
             }
-            params = object
+            (params, metadata) = Self.split(object)
             params["messages"] = .array([.object(["role": .string("user"), "content": .string(prompt)])])
             try fill(&params, customID: customID, withSystemAndTemperature: true)
         } else if object["messages"] != nil {
             // A bare Messages API body.
             customID = "line-\(line.number)"
-            params = object
+            (params, metadata) = Self.split(object)
             try fill(&params, customID: customID, withSystemAndTemperature: true)
         } else {
             throw RecordProblem(message: "unknown record shape: expected custom_id+params, id+prompt, or messages")
@@ -94,7 +97,23 @@ public struct RecordParser: Sendable {
         let canonical = Canonicalizer.canonicalBytes(.object(params))
         return RequestRecord(
             customID: customID, key: overrideKey ?? RequestKey(canonicalBytes: canonical).rawValue, model: model,
-            params: .object(params), body: canonical, file: line.file, line: line.number)
+            params: .object(params), body: canonical, file: line.file, line: line.number,
+            metadata: metadata.isEmpty ? nil : Canonicalizer.canonicalBytes(.object(metadata)))
+    }
+
+    /// Splits a simple-shape or bare record into the Messages API fields it sets and the user's own
+    /// fields (``MessagesAPIFields``); `stream` is dropped.
+    static func split(_ object: [String: JSONValue]) -> (params: [String: JSONValue], metadata: [String: JSONValue]) {
+        var params: [String: JSONValue] = [:]
+        var metadata: [String: JSONValue] = [:]
+        for (name, value) in object {
+            if MessagesAPIFields.sent.contains(name) {
+                params[name] = value
+            } else if !MessagesAPIFields.dropped.contains(name) {
+                metadata[name] = value
+            }
+        }
+        return (params, metadata)
     }
 
     private func fill(_ params: inout [String: JSONValue], customID: String, withSystemAndTemperature: Bool) throws {

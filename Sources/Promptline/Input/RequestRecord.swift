@@ -13,6 +13,23 @@ public struct RequestRecord: Sendable {
     /// Where the record came from.
     public var file: String
     public var line: Int
+    /// The record's own non-API fields (the user's columns), canonical JSON, for the output line's
+    /// `metadata`; nil when it has none. Never sent, never hashed.
+    public var metadata: [UInt8]?
+
+    public init(
+        customID: String, key: String, model: String, params: JSONValue, body: [UInt8], file: String, line: Int,
+        metadata: [UInt8]? = nil
+    ) {
+        self.customID = customID
+        self.key = key
+        self.model = model
+        self.params = params
+        self.body = body
+        self.file = file
+        self.line = line
+        self.metadata = metadata
+    }
 
     /// Key of the messages and system prompt alone, to find stale answers under other parameters.
     /// Computed on demand: only records that are sent need it, not the ones answered from the store.

@@ -51,7 +51,7 @@ public struct Exporter: Sendable {
                         continue
                     }
                     if answer.state == .errored { result.errored += 1 }
-                    lines.append(OutputLine.answered(customID: record.customID, key: record.key, answer: answer))
+                    lines.append(OutputLine.answered(customID: record.customID, key: record.key, answer: answer, metadata: record.metadata))
                 }
             }
             if result.missing == 0 { try await writer.write(lines) }

@@ -1,8 +1,9 @@
 /// Builds output lines (SPEC §5) byte for byte; `run` and `export` share it, so export reproduces
 /// a job's output exactly.
 public enum OutputLine {
-    /// The line of an answered record.
-    public static func answered(customID: String, key: String, answer: StoredAnswer) -> [UInt8] {
+    /// The line of an answered record; `metadata` (canonical JSON of the record's own non-API
+    /// fields) is added as the line's `metadata` object when the record has some.
+    public static func answered(customID: String, key: String, answer: StoredAnswer, metadata: [UInt8]? = nil) -> [UInt8] {
         var line: [UInt8] = []
         line.reserveCapacity(answer.result.count + answer.servedBy.count + 128)
         line.append(contentsOf: #"{"custom_id":"#.utf8)
@@ -13,6 +14,10 @@ public enum OutputLine {
         line.append(contentsOf: answer.result)
         line.append(contentsOf: #","served_by":"#.utf8)
         line.append(contentsOf: answer.servedBy)
+        if let metadata {
+            line.append(contentsOf: #","metadata":"#.utf8)
+            line.append(contentsOf: metadata)
+        }
         line.append(contentsOf: "}\n".utf8)
         return line
     }

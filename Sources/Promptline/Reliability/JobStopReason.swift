@@ -8,10 +8,16 @@ public enum JobStopReason: Sendable, Equatable, CustomStringConvertible {
     case spendLimit
     /// The prepaid credit balance is exhausted.
     case creditBalance
+    /// 402 `billing_error`: a billing or payment problem.
+    case billing(String)
+    /// A workspace or user-set API usage limit is reached (a 400 saying so).
+    case usageLimit(String)
     /// Every model's breaker stayed open longer than `--max-outage`.
     case outage(seconds: Double)
     /// The estimated spend would pass `--budget-usd`.
     case budget(Double)
+    /// `--budget-usd` was given but this model has no price, so the budget cannot be kept.
+    case unpriced(String)
 
     /// Recognises the job-wide conditions among API failures.
     init?(_ failure: RequestFailure) {
@@ -20,6 +26,8 @@ public enum JobStopReason: Sendable, Equatable, CustomStringConvertible {
         case 403: self = .permission(failure.message)
         case 429 where failure.errorCode == "enforced_spend_limit_reached" && failure.retryAfter == nil: self = .spendLimit
         case 400 where failure.message.lowercased().contains("credit balance"): self = .creditBalance
+        case 400 where failure.message.lowercased().contains("api usage limits"): self = .usageLimit(failure.message)
+        case 402: self = .billing(failure.message)
         default: return nil
         }
     }
@@ -28,7 +36,8 @@ public enum JobStopReason: Sendable, Equatable, CustomStringConvertible {
     public var exitCode: Int32 {
         switch self {
         case .authentication, .permission: 77
-        case .spendLimit, .creditBalance, .outage, .budget: 75
+        case .unpriced: 64
+        case .spendLimit, .creditBalance, .billing, .usageLimit, .outage, .budget: 75
         }
     }
 
@@ -42,10 +51,16 @@ public enum JobStopReason: Sendable, Equatable, CustomStringConvertible {
             "the organisation's monthly spend limit is reached; raise it in the Console (Settings > Limits) or wait for the next month, then run the same command again: pending records are kept"
         case .creditBalance:
             "the credit balance is too low; add credits in the Console (Plans & Billing), then run the same command again: pending records are kept"
+        case .billing(let message):
+            "the API refused the request for billing (402: \(message)); fix the payment method or billing details in the Console (Settings > Billing), then run the same command again: pending records are kept"
+        case .usageLimit(let message):
+            "an API usage limit set for the workspace or organisation is reached (400: \(message)); raise it in the Console (Settings > Limits) or wait until it resets, then run the same command again: pending records are kept"
         case .outage(let seconds):
             "every model stayed unavailable for \(Int(seconds)) s (--max-outage); run the same command again later to resume"
         case .budget(let usd):
             "stopped before the estimated spend passed the budget of $\(usd); run again with a higher --budget-usd to continue"
+        case .unpriced(let model):
+            "model \(model) has no price, so --budget-usd cannot be kept; give its price in a --prices file ({\"\(model)\": {\"input\": …, \"output\": …}}) and run the same command again: pending records are kept"
         }
     }
 }

@@ -18,14 +18,19 @@ public struct RetryPolicy: Sendable {
     }
 
     private let maxRetries: Int
+    /// The model the request goes to: a 404 naming it sends the record down the chain.
+    private let model: String?
     private let random: @Sendable () -> Double
     private var retries = 0
 
     /// - Parameters:
     ///   - maxRetries: retries after the first attempt (the SDKs' default is 2).
+    ///   - model: the model asked; a 404 `not_found_error` naming it is ``Action/exhausted`` (try the
+    ///     next model of the chain), not ``Action/fail``.
     ///   - random: a source of numbers in `0..<1` for the jitter (injected so tests are exact).
-    public init(maxRetries: Int, random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }) {
+    public init(maxRetries: Int, model: String? = nil, random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }) {
         self.maxRetries = maxRetries
+        self.model = model
         self.random = random
     }
 
@@ -38,6 +43,7 @@ public struct RetryPolicy: Sendable {
     /// Decides what follows a failed attempt.
     public mutating func event(_ failure: RequestFailure) -> Action {
         if let stop = JobStopReason(failure) { return .stopJob(stop) }
+        if let model, failure.isModelNotFound(model) { return .exhausted }
         if let status = failure.status, !Self.isRetryable(status: status), failure.shouldRetry != true {
             return .fail
         }

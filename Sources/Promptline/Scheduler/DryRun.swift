@@ -15,6 +15,8 @@ public struct DryRun: Sendable {
         public var maxOutputTokens = 0
         /// Worst-case dollars (estimated input, full max_tokens output) per primary model.
         public var worstCaseCostByModel: [String: Double] = [:]
+        /// Primary models without a price: their cost is unknown (left out of the figures above).
+        public var unpricedModels: [String] = []
         public var faults: [String] = []
 
         public var worstCaseCost: Double { worstCaseCostByModel.values.reduce(0, +) }
@@ -24,10 +26,13 @@ public struct DryRun: Sendable {
             var lines = [
                 "promptline dry run: \(records) records (\(invalid) invalid), \(answeredInStore) answered in the store",
                 "  requests to send: \(requestsToSend); estimated input tokens \(estimatedInputTokens), at most \(maxOutputTokens) output tokens",
-                "  worst-case cost $\(String(format: "%.4f", worstCaseCost))",
+                "  worst-case cost $\(String(format: "%.4f", worstCaseCost))" + (unpricedModels.isEmpty ? "" : " + unknown"),
             ]
             for (model, cost) in worstCaseCostByModel.sorted(by: { $0.key < $1.key }) {
                 lines.append("    \(model): $\(String(format: "%.4f", cost))")
+            }
+            if !unpricedModels.isEmpty {
+                lines.append("  cost unknown for \(unpricedModels.joined(separator: ", ")): no price in the table (give one with --prices)")
             }
             lines += faults.map { "  input fault: \($0)" }
             return lines.joined(separator: "\n")
@@ -64,8 +69,11 @@ public struct DryRun: Sendable {
                     let input = max(1, record.body.count / 4)
                     report.estimatedInputTokens += input
                     report.maxOutputTokens += record.maxTokens
-                    report.worstCaseCostByModel[record.model, default: 0] +=
-                        options.prices.cost(model: record.model, inputTokens: input, outputTokens: record.maxTokens)
+                    if let cost = options.prices.cost(model: record.model, inputTokens: input, outputTokens: record.maxTokens) {
+                        report.worstCaseCostByModel[record.model, default: 0] += cost
+                    } else if !report.unpricedModels.contains(record.model) {
+                        report.unpricedModels.append(record.model)
+                    }
                 }
             }
         }

@@ -19,6 +19,11 @@ public final class JobCounters: Sendable {
         public var poisonRecords = 0
         /// Tokens by the model that answered.
         public var tokensByModel: [String: TokenCount] = [:]
+        /// `usage.cache_creation_input_tokens` and `cache_read_input_tokens`, summed.
+        public var cacheCreationInputTokens = 0
+        public var cacheReadInputTokens = 0
+        /// For each model asked, the ids the responses named (dated snapshots of an alias).
+        public var answeringModels: [String: Set<String>] = [:]
     }
 
     private let state = Mutex(Values())

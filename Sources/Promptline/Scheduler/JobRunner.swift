@@ -80,6 +80,7 @@ public struct JobRunner: Sendable {
             // (SPEC §7): nothing failed in this run, even when the finished job holds errored or invalid records.
             summary.records = stored.records
             summary.tiers = stored.tiers
+            summary.stopReasons = stored.stopReasons
             summary.outputComplete = true
             summary.reusedFromStore = summary.totalRecords
             summary.wallSeconds = (ContinuousClock.now - started).seconds
@@ -153,6 +154,7 @@ public struct JobRunner: Sendable {
                         running -= 1
                     case .stopped(let jobStop)?:
                         running -= 1
+                        runner.stopGate.stop()
                         if stop == nil {
                             stop = jobStop
                             if !options.quiet {
@@ -263,8 +265,9 @@ public struct JobRunner: Sendable {
         summary.interruptedKeys = values.interrupted
         summary.tokensByModel = values.tokensByModel
         (summary.costUSD, summary.costByModel) = spend.spent
+        summary.recordFidelity(values: values, stopReasons: state.stopReasons, unpriced: spend.unpriced)
         summary.breakerTrips = health.trips
-        summary.rateLimits = throttle.limits
+        summary.rateLimitsByModel = throttle.limits
         summary.concurrencyWindow = throttle.concurrencyLimit
         summary.throttledSends = values.throttled
         summary.successShares = health.successShares
@@ -331,7 +334,7 @@ extension JobRunner {
         return "promptline: \(written) records written, \(Int(rate)) records/s, \(throttle.inFlight) in flight "
             + "(window \(throttle.concurrencyLimit)), \(values.waiting) waiting, \(values.requestsSent) requests, \(values.retries) retries, "
             + "\(values.rateLimited) 429s, tokens in \(values.inputTokens) out \(values.outputTokens), "
-            + "cost $\(String(format: "%.4f", spend.spent.total)), \(read)"
+            + "cost $\(String(format: "%.4f", spend.spent.total))\(spend.unpriced.isEmpty ? "" : " + unknown"), \(read)"
             + (bound.isEmpty ? "" : ", limited: " + bound.joined(separator: ", "))
             + (shares.isEmpty ? "" : ", success last min " + shares.sorted { $0.key < $1.key }.map { "\($0.key) \(Int(($0.value * 100).rounded())) %" }.joined(separator: ", "))
             + (values.throttled == 0 ? "" : ", \(values.throttled) sends throttled")

@@ -16,18 +16,27 @@ public struct JobSummary: Sendable, Codable, Equatable {
     /// Estimated dollars spent in this run, in all and per model (from the price table).
     public var costUSD = 0.0
     public var costByModel: [String: Double] = [:]
+    /// Models that answered in this run but have no price: the estimate leaves them out (unknown, not $0).
+    public var unpricedModels: [String]?
+    /// `usage.cache_creation_input_tokens` and `cache_read_input_tokens` of this run's answers.
+    public var cacheCreationInputTokens: Int?
+    public var cacheReadInputTokens: Int?
+    /// Output lines by their answer's `stop_reason` (`end_turn`, `max_tokens`, …).
+    public var stopReasons: [String: Int]?
+    /// For each model asked, the ids its responses named (an alias answers as a dated snapshot).
+    public var answeringModels: [String: [String]]?
     /// Rate limits learned from each model's headers (or seeded), per minute, and the dimension that bound last.
-    public var rateLimits: [String: ModelLimits] = [:]
+    public var rateLimitsByModel: [String: ModelLimits]?
     /// The adaptive concurrency window at the end.
     public var concurrencyWindow = 0
     /// Times a circuit breaker opened.
     public var breakerTrips = 0
     /// Attempts the adaptive throttles held back because their model accepted too small a share of requests.
-    public var throttledSends = 0
+    public var throttledSends: Int?
     /// Each model's share of answered requests that succeeded, over the last minute of the run.
-    public var successShares: [String: Double] = [:]
+    public var successShares: [String: Double]?
     /// Records ended `errored` as poison records (failing far more often in a row than their model's error share explains).
-    public var poisonRecords = 0
+    public var poisonRecords: Int?
     /// Keys found in flight from a process that died: each may have been billed twice.
     public var interruptedKeys = 0
     public var wallSeconds = 0.0
@@ -43,34 +52,52 @@ public struct JobSummary: Sendable, Codable, Equatable {
     /// The total of output lines.
     public var totalRecords: Int { records.values.reduce(0, +) }
 
+    /// The end-of-run warning when answers were cut at `max_tokens`.
+    public var maxTokensWarning: String? {
+        guard let cut = stopReasons?["max_tokens"], cut > 0 else { return nil }
+        return "\(cut) record\(cut == 1 ? "" : "s") stopped at max_tokens; raise --max-tokens"
+    }
+
     /// The human summary, several lines for stderr.
     public var humanDescription: String {
         var lines = [
             "promptline: \(totalRecords) records: \(formatCounts(records)); tiers: \(formatCounts(tiers))",
             "  reused from store \(reusedFromStore), requests sent \(requestsSent), retries \(retries), 429s \(rateLimited), breaker trips \(breakerTrips)",
-            "  estimated cost $\(String(format: "%.4f", costUSD))"
+            "  estimated cost $\(String(format: "%.4f", costUSD))" + ((unpricedModels ?? []).isEmpty ? "" : " + unknown")
                 + (costByModel.isEmpty ? "" : " (" + costByModel.sorted { $0.key < $1.key }.map { "\($0.key) $\(String(format: "%.4f", $0.value))" }.joined(separator: ", ") + ")"),
-            "  tokens in \(inputTokens), out \(outputTokens); \(String(format: "%.1f", wallSeconds)) s, \(String(format: "%.0f", recordsPerSecond)) records/s",
+            "  tokens in \(inputTokens), out \(outputTokens), cache writes \(cacheCreationInputTokens ?? 0), cache reads \(cacheReadInputTokens ?? 0); \(String(format: "%.1f", wallSeconds)) s, \(String(format: "%.0f", recordsPerSecond)) records/s",
         ]
-        for (model, seen) in rateLimits.sorted(by: { $0.key < $1.key }) where !seen.limits.isEmpty {
+        for (model, seen) in (rateLimitsByModel ?? [:]).sorted(by: { $0.key < $1.key }) where !seen.limits.isEmpty {
             lines.append(
                 "  rate limits of \(model): " + seen.limits.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)/min" }.joined(separator: ", ")
                     + (seen.binding.map { "; binding: \($0)" } ?? ""))
         }
-        if !successShares.isEmpty || throttledSends > 0 {
+        if let successShares, !successShares.isEmpty {
             lines.append(
                 "  success share over the last minute: "
                     + successShares.sorted { $0.key < $1.key }.map { "\($0.key) \(Int(($0.value * 100).rounded())) %" }.joined(separator: ", ")
-                    + "; throttled sends \(throttledSends); concurrency window \(concurrencyWindow)")
+                    + "; throttled sends \(throttledSends ?? 0); concurrency window \(concurrencyWindow)")
         }
-        if poisonRecords > 0 {
+        if let poisonRecords, poisonRecords > 0 {
             lines.append("  \(poisonRecords) poison records ended errored: they kept failing while their model served others")
+        }
+        if let unpricedModels, !unpricedModels.isEmpty {
+            lines.append("  cost unknown for \(unpricedModels.joined(separator: ", ")): no price in the table (give one with --prices); the estimate leaves them out")
+        }
+        if let stopReasons, !stopReasons.isEmpty {
+            lines.append("  stop reasons: \(formatCounts(stopReasons))")
+        }
+        if let answeringModels, answeringModels.contains(where: { $0.value != [$0.key] }) {
+            lines.append(
+                "  models: " + answeringModels.sorted { $0.key < $1.key }.map { "\($0.key) answered as \($0.value.joined(separator: ", "))" }
+                    .joined(separator: "; "))
         }
         if interruptedKeys > 0 {
             lines.append("  \(interruptedKeys) keys were in flight when an earlier run died: they were sent again and may have been billed twice")
         }
         lines.append(outputComplete ? "  output: \(output)" : "  output incomplete: \(output).partial (run the same command again to resume)")
         if let stopped { lines.append("  stopped: \(stopped)") }
+        if let warning = maxTokensWarning { lines.append("promptline: warning: \(warning)") }
         return lines.joined(separator: "\n")
     }
 }

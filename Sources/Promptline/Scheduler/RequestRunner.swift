@@ -24,6 +24,10 @@ struct RequestRunner: Sendable {
     let clock: any Clock<Duration>
     let logger: Logger
     let random: @Sendable () -> Double = { Double.random(in: 0..<1) }
+    /// Models found unknown or retired (404) in this job.
+    var missingModels = MissingModels()
+    /// Raised on a job-wide stop or a signal: nothing new is sent.
+    var stopGate = StopGate()
 
     /// The committed answer for `record`, sending it only if no answer is stored and no other
     /// live process holds it.
@@ -54,12 +58,19 @@ struct RequestRunner: Sendable {
             for (index, model) in chain.enumerated() {
                 switch try await attempt(record, model: model, trail: &trail) {
                 case .served(let answer):
+                    // served_by.model is the model asked for (an alias stays an alias), so the output does
+                    // not change with a snapshot; the dated id that answered is in the message and the summary.
                     let tier = index == 0 && model == record.model ? "primary" : "fallback"
-                    return StoredAnswer(
+                    var stored = StoredAnswer(
                         state: .succeeded, result: OutputLine.succeededResult(message: answer.message),
                         servedBy: trail.servedBy(model: model, tier: tier),
                         tier: tier, model: model, errorType: nil,
                         inputTokens: answer.inputTokens, outputTokens: answer.outputTokens, attempts: trail.attempts)
+                    stored.cacheCreationTokens = answer.tokens.cacheCreation
+                    stored.cacheCreation1hTokens = answer.tokens.cacheCreation1h
+                    stored.cacheReadTokens = answer.tokens.cacheRead
+                    stored.stopReason = answer.stopReason
+                    return stored
                 case .failed(let failure):
                     return errored(failure, trail: trail)
                 case .modelUnavailable:
@@ -129,8 +140,14 @@ struct RequestRunner: Sendable {
     }
 
     private func attempt(_ record: RequestRecord, model: String, trail: inout Trail) async throws -> ModelOutcome {
-        var policy = RetryPolicy(maxRetries: options.maxRetries, random: random)
-        var refusals = 0
+        if let missing = missingModels.failure(for: model) {
+            // The API said this model does not exist: do not ask again, go down the chain.
+            trail.errors.append(missing.errorType)
+            trail.lastFailure = missing
+            trail.unavailableModels.insert(model)
+            return .modelUnavailable
+        }
+        var policy = RetryPolicy(maxRetries: options.maxRetries, model: model, random: random)
         let body = record.body(for: model)
         while true {
             if health.now() - trail.leaseRenewedAt > store.leaseSeconds / 3 {
@@ -143,21 +160,37 @@ struct RequestRunner: Sendable {
             // that opened while this record queued for a slot must still stop it.
             if health.isOpen(model) { return .waiting }
             let permit = try await throttle.acquire(model: model, bodyBytes: body.count, maxTokens: record.maxTokens)
+            if stopGate.isStopped {
+                // The job stopped while this attempt queued for a slot: send nothing new; the record stays pending.
+                throttle.cancelled(permit)
+                throw CancellationError()
+            }
+            if let missing = missingModels.failure(for: model) {
+                // Found missing (404) while this record queued for a slot.
+                throttle.cancelled(permit)
+                trail.errors.append(missing.errorType)
+                trail.lastFailure = missing
+                trail.unavailableModels.insert(model)
+                return .modelUnavailable
+            }
             switch health.admit(model) {
             case .open:
                 throttle.cancelled(permit)
                 return .waiting
             case .throttled:
-                // The model accepts too small a share of requests: this attempt waits (longer each time) and asks again.
+                // The model accepts too small a share of requests: held back locally, as a transient failure
+                // (down the chain, then wait and come back).
                 throttle.cancelled(permit)
                 counters.update { $0.throttled += 1 }
-                try await sleep(min(remaining, 0.25 * Double(1 << min(refusals, 4)) * (0.5 + random())))
-                refusals += 1
-                continue
+                return .waiting
             case .send:
                 break
             }
-            let worstCase = spend.worstCase(model: model, bodyBytes: body.count, maxTokens: record.maxTokens)
+            guard let worstCase = spend.worstCase(model: model, bodyBytes: body.count, maxTokens: record.maxTokens) ?? unpriced(model) else {
+                throttle.cancelled(permit)
+                health.release(model)
+                throw JobStop(reason: .unpriced(model))
+            }
             guard spend.reserve(worstCase) else {
                 throttle.cancelled(permit)
                 health.release(model)
@@ -175,15 +208,20 @@ struct RequestRunner: Sendable {
             }
             switch outcome {
             case .success(let success):
-                throttle.answered(permit, headers: success.rateLimit, inputTokens: success.inputTokens, outputTokens: success.outputTokens)
+                // Input tokens for ITPM include cache writes (cache reads do not count), as the API meters them.
+                throttle.answered(
+                    permit, headers: success.rateLimit, inputTokens: success.inputTokens + success.cacheCreationInputTokens,
+                    outputTokens: success.outputTokens)
                 health.record(model, failure: nil)
                 counters.update {
                     $0.inputTokens += success.inputTokens
                     $0.outputTokens += success.outputTokens
-                    $0.tokensByModel[model, default: TokenCount()].input += success.inputTokens
-                    $0.tokensByModel[model, default: TokenCount()].output += success.outputTokens
+                    $0.cacheCreationInputTokens += success.cacheCreationInputTokens
+                    $0.cacheReadInputTokens += success.cacheReadInputTokens
+                    $0.tokensByModel[model, default: TokenCount()] += success.tokens
+                    if let answering = success.answeringModel { $0.answeringModels[model, default: []].insert(answering) }
                 }
-                spend.settle(reserved: worstCase, model: model, inputTokens: success.inputTokens, outputTokens: success.outputTokens)
+                spend.settle(reserved: worstCase, model: model, tokens: success.tokens)
                 return .served(success)
             case .failure(let failure):
                 spend.release(worstCase)
@@ -214,18 +252,29 @@ struct RequestRunner: Sendable {
                     counters.update { $0.retries += 1 }
                     try await sleep(delay)
                 case .fail:
-                    if failure.isModelNotFound {
+                    return .failed(failure)
+                case .exhausted:
+                    if failure.isModelNotFound(model) {
+                        if missingModels.note(model, failure: failure) {
+                            logger.warning(
+                                "model \(model) not found (404 not_found_error: \(failure.message)); records go on down their chain (--fallback-model) or end errored",
+                                metadata: ["model": "\(model)"])
+                        }
                         trail.unavailableModels.insert(model)
                         return .modelUnavailable
                     }
-                    return .failed(failure)
-                case .exhausted:
                     return .waiting
                 case .stopJob(let reason):
+                    stopGate.stop()
                     throw JobStop(reason: reason)
                 }
             }
         }
+    }
+
+    /// The worst case of a model without a price: nothing to reserve, unless a budget must be kept (nil: stop).
+    private func unpriced(_ model: String) -> Double? {
+        spend.budget == nil ? 0 : nil
     }
 
     private func errored(_ failure: RequestFailure, trail: Trail) -> StoredAnswer {

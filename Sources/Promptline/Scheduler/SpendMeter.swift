@@ -5,12 +5,15 @@ import Synchronization
 /// Before each attempt the worst case of the request (its estimated input tokens and its full
 /// `max_tokens` of output, at the model's price) is reserved; dispatch stops before the spend so
 /// far plus what is reserved would pass the budget. An answered request settles at its reported
-/// usage; a failed one gives its reservation back (failed requests are not billed).
+/// usage, cache writes and reads included; a failed one gives its reservation back (failed requests
+/// are not billed). A model without a price adds nothing and is named in ``unpriced``: its cost is
+/// unknown, not zero.
 public final class SpendMeter: Sendable {
     private struct State {
         var spent = 0.0
         var reserved = 0.0
         var byModel: [String: Double] = [:]
+        var unpriced: Set<String> = []
     }
 
     private let state = Mutex(State())
@@ -23,8 +26,8 @@ public final class SpendMeter: Sendable {
         self.prices = prices
     }
 
-    /// The worst-case dollars of one attempt.
-    func worstCase(model: String, bodyBytes: Int, maxTokens: Int) -> Double {
+    /// The worst-case dollars of one attempt; nil when the model has no price.
+    func worstCase(model: String, bodyBytes: Int, maxTokens: Int) -> Double? {
         prices.cost(model: model, inputTokens: max(1, bodyBytes / 4), outputTokens: maxTokens)
     }
 
@@ -43,17 +46,31 @@ public final class SpendMeter: Sendable {
     }
 
     /// Replaces a reservation by the cost of the usage reported.
-    func settle(reserved: Double, model: String, inputTokens: Int, outputTokens: Int) {
-        let cost = prices.cost(model: model, inputTokens: inputTokens, outputTokens: outputTokens)
+    func settle(reserved: Double, model: String, tokens: TokenCount) {
+        let cost = prices.cost(model: model, tokens: tokens)
         state.withLock { state in
             state.reserved = max(0, state.reserved - reserved)
+            guard let cost else {
+                state.unpriced.insert(model)
+                return
+            }
             state.spent += cost
             state.byModel[model, default: 0] += cost
         }
     }
 
-    /// Estimated dollars spent so far, in all and per model.
+    /// Replaces a reservation by the cost of the input and output tokens reported.
+    func settle(reserved: Double, model: String, inputTokens: Int, outputTokens: Int) {
+        settle(reserved: reserved, model: model, tokens: TokenCount(input: inputTokens, output: outputTokens))
+    }
+
+    /// Estimated dollars spent so far, in all and per priced model.
     public var spent: (total: Double, byModel: [String: Double]) {
         state.withLock { ($0.spent, $0.byModel) }
+    }
+
+    /// Models that answered but have no price: the estimate leaves them out.
+    public var unpriced: [String] {
+        state.withLock { $0.unpriced.sorted() }
     }
 }

@@ -29,6 +29,8 @@ struct WindowState {
         var customID: String
         var key: String
         var line: [UInt8]?
+        /// The record's own fields for the output line's `metadata`.
+        var metadata: [UInt8]? = nil
     }
 
     /// Most records read ahead of the oldest unwritten one.
@@ -46,6 +48,8 @@ struct WindowState {
     var sinceCheckpoint = 0
     private(set) var results: [String: Int] = [:]
     private(set) var tiers: [String: Int] = [:]
+    /// Output lines by their answer's `stop_reason` (answers a model gave).
+    private(set) var stopReasons: [String: Int] = [:]
     private(set) var reused = 0
 
     init(skip: Int, capacity: Int = 4096) {
@@ -72,14 +76,16 @@ struct WindowState {
             return .warn(invalid.description)
         case .valid(let record):
             if let answer = stored[record.key] {
-                count(result: answer.resultType, tier: answer.tier)
+                count(result: answer.resultType, tier: answer.tier, stopReason: answer.stopReason)
                 reused += 1
                 if index < skip { return .none }
-                slots.append(Slot(customID: record.customID, key: record.key, line: OutputLine.answered(customID: record.customID, key: record.key, answer: answer)))
+                slots.append(Slot(
+                    customID: record.customID, key: record.key,
+                    line: OutputLine.answered(customID: record.customID, key: record.key, answer: answer, metadata: record.metadata)))
                 return .none
             }
             if index < skip { return .none }  // answered in the store, since it is in the partial output
-            slots.append(Slot(customID: record.customID, key: record.key, line: nil))
+            slots.append(Slot(customID: record.customID, key: record.key, line: nil, metadata: record.metadata))
             if waiting[record.key] != nil {
                 waiting[record.key]!.append(index)
                 return .none
@@ -95,8 +101,9 @@ struct WindowState {
         for index in indices {
             let position = index - skip - removed
             let slot = slots[position]
-            slots[position].line = OutputLine.answered(customID: slot.customID, key: key, answer: answer)
-            count(result: answer.resultType, tier: answer.tier)
+            slots[position].line = OutputLine.answered(customID: slot.customID, key: key, answer: answer, metadata: slot.metadata)
+            slots[position].metadata = nil
+            count(result: answer.resultType, tier: answer.tier, stopReason: answer.stopReason)
         }
     }
 
@@ -121,8 +128,9 @@ struct WindowState {
     /// Slots dropped from the front of `slots` so far.
     private var removed = 0
 
-    private mutating func count(result: String, tier: String) {
+    private mutating func count(result: String, tier: String, stopReason: String? = nil) {
         results[result, default: 0] += 1
         tiers[tier, default: 0] += 1
+        if let stopReason { stopReasons[stopReason, default: 0] += 1 }
     }
 }

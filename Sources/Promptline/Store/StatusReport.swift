@@ -10,10 +10,35 @@ public struct StatusReport: Sendable, Codable {
     /// `complete`, `incomplete` (a partial output waits for a resume) or `not started`.
     public var verdict: String?
     public var recordsWritten: Int?
+    /// Estimated dollars of every answer, per priced model and in all (unpriced models are left out).
+    public var costByModel: [String: Double] = [:]
+    public var costUSD = 0.0
+    /// Models with answers but no price: their cost is unknown.
+    public var unpricedModels: [String] = []
+    /// The date of the prices used.
+    public var pricesAsOf: String?
 
     /// Reads the store and looks at the output path.
-    public static func make(store: Store, storePath: String, output: String?) async throws -> StatusReport {
+    public static func make(store: Store, storePath: String, output: String?, prices: PriceTable = .builtIn) async throws -> StatusReport {
         var report = StatusReport(store: storePath, status: try await store.status(), output: output)
+        report.pricesAsOf = prices.asOf
+        for (model, tokens) in report.status.tokensByModel {
+            guard let price = prices.price(for: model) else {
+                report.unpricedModels.append(model)
+                continue
+            }
+            var base = price
+            base.longContext = nil
+            var dollars = prices.cost(price: base, tokens: tokens)
+            if let long = price.longContext {
+                // Answers over the threshold are priced at the long-context rate, the rest at the base rate.
+                let over = try await store.tokens(model: model, promptAbove: long.aboveInputTokens)
+                dollars += prices.cost(price: price, tokens: over) - prices.cost(price: base, tokens: over)
+            }
+            report.costByModel[model] = dollars
+            report.costUSD += dollars
+        }
+        report.unpricedModels.sort()
         if let output {
             let checkpoint = try await store.checkpoint(output: output)
             report.recordsWritten = checkpoint?.recordsWritten
@@ -35,17 +60,20 @@ public struct StatusReport: Sendable, Codable {
             "keys: \(formatCounts(status.keysByState))",
             "served by tier: \(formatCounts(status.keysByTier))",
             "failures by type: \(formatCounts(status.failuresByType))",
-            "tokens: in \(status.inputTokens), out \(status.outputTokens)",
+            "tokens: in \(status.inputTokens), out \(status.outputTokens), cache writes \(status.cacheCreationInputTokens), cache reads \(status.cacheReadInputTokens)",
+            "stop reasons: \(formatCounts(status.stopReasons))",
             "in flight now (leased by a live process): \(status.leasedKeys)",
             "possibly billed twice (in flight when a process died): \(status.interruptedKeys)",
         ]
-        var cost = 0.0
         for (model, tokens) in status.tokensByModel.sorted(by: { $0.key < $1.key }) {
-            let dollars = PriceTable.builtIn.cost(model: model, inputTokens: tokens.input, outputTokens: tokens.output)
-            cost += dollars
-            lines.append("  \(model): in \(tokens.input), out \(tokens.output), estimated $\(String(format: "%.4f", dollars))")
+            let cost = costByModel[model].map { "$" + String(format: "%.4f", $0) } ?? "unknown (no price; give one with --prices)"
+            lines.append(
+                "  \(model): in \(tokens.input), out \(tokens.output), cache writes \(tokens.cacheCreation), cache reads \(tokens.cacheRead), estimated \(cost)")
         }
-        lines.append("estimated cost of all answers: $\(String(format: "%.4f", cost)) (built-in prices)")
+        lines.append(
+            "estimated cost of all answers: $\(String(format: "%.4f", costUSD))"
+                + (unpricedModels.isEmpty ? "" : " + unknown for \(unpricedModels.joined(separator: ", "))")
+                + " (prices as of \(pricesAsOf ?? "?"))")
         if let job = status.jobs.last {
             let when = Date(timeIntervalSince1970: job.updatedAt).formatted(.iso8601)
             lines.append("last run: \(job.output), \(job.recordsWritten) records written, \(job.finished ? "finished" : "unfinished"), \(when)")

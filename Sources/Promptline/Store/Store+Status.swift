@@ -10,6 +10,11 @@ public struct StoreStatus: Sendable, Codable, Equatable {
     public var failuresByType: [String: Int] = [:]
     public var inputTokens = 0
     public var outputTokens = 0
+    /// `usage.cache_creation_input_tokens` and `cache_read_input_tokens` of every answer.
+    public var cacheCreationInputTokens = 0
+    public var cacheReadInputTokens = 0
+    /// Answers by `stop_reason`.
+    public var stopReasons: [String: Int] = [:]
     /// Keys whose request was in flight when an earlier process died: each may have been billed
     /// once without its answer being recorded.
     public var interruptedKeys = 0
@@ -42,12 +47,21 @@ extension Store {
             status.failuresByType[row.text(0) ?? "unknown"] = Int(row.int(1))
         }
         try db.query(
-            "SELECT served_model, SUM(input_tokens), SUM(output_tokens) FROM requests WHERE served_model IS NOT NULL GROUP BY served_model"
+            """
+            SELECT served_model, SUM(input_tokens), SUM(output_tokens), SUM(cache_creation_tokens), SUM(cache_creation_1h_tokens),
+              SUM(cache_read_tokens)
+            FROM requests WHERE served_model IS NOT NULL GROUP BY served_model
+            """
         ) { row in
-            let count = TokenCount(input: Int(row.int(1)), output: Int(row.int(2)))
+            let count = Self.tokenCount(row, from: 1)
             status.tokensByModel[row.text(0) ?? "?"] = count
             status.inputTokens += count.input
             status.outputTokens += count.output
+            status.cacheCreationInputTokens += count.cacheCreation
+            status.cacheReadInputTokens += count.cacheRead
+        }
+        try db.query("SELECT stop_reason, COUNT(*) FROM requests WHERE stop_reason IS NOT NULL GROUP BY stop_reason") { row in
+            status.stopReasons[row.text(0) ?? "?"] = Int(row.int(1))
         }
         try db.query("SELECT COUNT(*) FROM requests WHERE interrupted > 0") { row in
             status.interruptedKeys = Int(row.int(0))
@@ -66,5 +80,27 @@ extension Store {
                 .init(output: row.text(0) ?? "", recordsWritten: Int(row.int(1)), finished: row.int(2) != 0, updatedAt: row.double(3)))
         }
         return status
+    }
+}
+
+extension Store {
+    /// The tokens of `model`'s answers whose prompt (input, cache writes and reads) is longer than
+    /// `promptAbove`: the part of a model's usage a long-context price applies to.
+    public func tokens(model: String, promptAbove: Int) throws(StoreError) -> TokenCount {
+        var count = TokenCount()
+        try db.query(
+            """
+            SELECT SUM(input_tokens), SUM(output_tokens), SUM(cache_creation_tokens), SUM(cache_creation_1h_tokens), SUM(cache_read_tokens)
+            FROM requests WHERE served_model = ? AND input_tokens + cache_creation_tokens + cache_read_tokens > ?
+            """,
+            [.text(model), .integer(Int64(promptAbove))]
+        ) { row in count = Self.tokenCount(row, from: 0) }
+        return count
+    }
+
+    static func tokenCount(_ row: SQLiteRow, from first: Int32) -> TokenCount {
+        TokenCount(
+            input: Int(row.int(first)), output: Int(row.int(first + 1)), cacheCreation: Int(row.int(first + 2)),
+            cacheCreation1h: Int(row.int(first + 3)), cacheRead: Int(row.int(first + 4)))
     }
 }

@@ -10,7 +10,7 @@ import Foundation
 /// cooperative pool.
 public actor Store {
     /// The schema this build writes; an older store is upgraded, a newer one refused.
-    public static let schemaVersion = 1
+    public static let schemaVersion = 2
 
     private let executor: DispatchQueueExecutor
     public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
@@ -112,6 +112,16 @@ public actor Store {
                     INSERT OR REPLACE INTO meta(name, value) VALUES ('schema_version', '1');
                     """)
             }
+            if version < 2 {
+                // Cache tokens and stop reasons of answers (issue 9).
+                try db.execute("""
+                    ALTER TABLE requests ADD COLUMN cache_creation_tokens INTEGER NOT NULL DEFAULT 0;
+                    ALTER TABLE requests ADD COLUMN cache_creation_1h_tokens INTEGER NOT NULL DEFAULT 0;
+                    ALTER TABLE requests ADD COLUMN cache_read_tokens INTEGER NOT NULL DEFAULT 0;
+                    ALTER TABLE requests ADD COLUMN stop_reason TEXT;
+                    INSERT OR REPLACE INTO meta(name, value) VALUES ('schema_version', '2');
+                    """)
+            }
         }
     }
 
@@ -139,17 +149,29 @@ public actor Store {
         return found
     }
 
+    /// The columns ``answer(_:from:)`` reads, in order.
+    static let answerColumns = """
+        state, result, served_by, tier, served_model, error_type, input_tokens, output_tokens, attempts,
+        cache_creation_tokens, cache_creation_1h_tokens, cache_read_tokens, stop_reason
+        """
+
     private static let selectAnswer = """
-        SELECT state, result, served_by, tier, served_model, error_type, input_tokens, output_tokens, attempts
+        SELECT \(answerColumns)
         FROM requests WHERE key = ? AND state IN ('succeeded', 'errored', 'degraded')
         """
 
-    private static func answer(_ row: SQLiteRow) -> StoredAnswer? {
-        guard let state = row.text(0).flatMap(StoredAnswer.State.init(rawValue:)) else { return nil }
-        return StoredAnswer(
-            state: state, result: row.bytes(1) ?? [], servedBy: row.bytes(2) ?? [], tier: row.text(3) ?? "none",
-            model: row.text(4), errorType: row.text(5), inputTokens: Int(row.int(6)),
-            outputTokens: Int(row.int(7)), attempts: Int(row.int(8)))
+    /// The answer in a row of ``answerColumns`` starting at column `first`.
+    static func answer(_ row: SQLiteRow, from first: Int32 = 0) -> StoredAnswer? {
+        guard let state = row.text(first).flatMap(StoredAnswer.State.init(rawValue:)) else { return nil }
+        var answer = StoredAnswer(
+            state: state, result: row.bytes(first + 1) ?? [], servedBy: row.bytes(first + 2) ?? [], tier: row.text(first + 3) ?? "none",
+            model: row.text(first + 4), errorType: row.text(first + 5), inputTokens: Int(row.int(first + 6)),
+            outputTokens: Int(row.int(first + 7)), attempts: Int(row.int(first + 8)))
+        answer.cacheCreationTokens = Int(row.int(first + 9))
+        answer.cacheCreation1hTokens = Int(row.int(first + 10))
+        answer.cacheReadTokens = Int(row.int(first + 11))
+        answer.stopReason = row.text(first + 12)
+        return answer
     }
 
     /// Commits the intent to send `key` (state in flight, owned by this process, lease running),
@@ -161,17 +183,9 @@ public actor Store {
         return try db.transaction { () throws(StoreError) -> ClaimOutcome in
             var current: (state: String, owner: String?, expires: Double)?
             var stored: StoredAnswer?
-            try db.query(
-                "SELECT state, owner, lease_expires, result, served_by, tier, served_model, error_type, input_tokens, output_tokens, attempts FROM requests WHERE key = ?",
-                [.text(key)]
-            ) { row in
-                current = (row.text(0) ?? "pending", row.text(1), row.double(2))
-                if let state = row.text(0).flatMap(StoredAnswer.State.init(rawValue:)) {
-                    stored = StoredAnswer(
-                        state: state, result: row.bytes(3) ?? [], servedBy: row.bytes(4) ?? [],
-                        tier: row.text(5) ?? "none", model: row.text(6), errorType: row.text(7),
-                        inputTokens: Int(row.int(8)), outputTokens: Int(row.int(9)), attempts: Int(row.int(10)))
-                }
+            try db.query("SELECT owner, lease_expires, \(Self.answerColumns) FROM requests WHERE key = ?", [.text(key)]) { row in
+                current = (row.text(2) ?? "pending", row.text(0), row.double(1))
+                stored = Self.answer(row, from: 2)
             }
             guard let current else {
                 try db.query(
@@ -214,14 +228,17 @@ public actor Store {
             try db.query(
                 """
                 UPDATE requests SET state = ?, owner = NULL, lease_expires = NULL, result = ?, served_by = ?, tier = ?,
-                  served_model = ?, error_type = ?, input_tokens = ?, output_tokens = ?, attempts = attempts + ?, updated_at = ?
+                  served_model = ?, error_type = ?, input_tokens = ?, output_tokens = ?, attempts = attempts + ?, updated_at = ?,
+                  cache_creation_tokens = ?, cache_creation_1h_tokens = ?, cache_read_tokens = ?, stop_reason = ?
                 WHERE key = ?
                 """,
                 [
                     .text(answer.state.rawValue), .blob(answer.result), .blob(answer.servedBy), .text(answer.tier),
                     answer.model.map(SQLiteValue.text) ?? .null, answer.errorType.map(SQLiteValue.text) ?? .null,
                     .integer(Int64(answer.inputTokens)), .integer(Int64(answer.outputTokens)),
-                    .integer(Int64(answer.attempts)), .real(now), .text(key),
+                    .integer(Int64(answer.attempts)), .real(now), .integer(Int64(answer.cacheCreationTokens)),
+                    .integer(Int64(answer.cacheCreation1hTokens)), .integer(Int64(answer.cacheReadTokens)),
+                    answer.stopReason.map(SQLiteValue.text) ?? .null, .text(key),
                 ])
             return answer
         }
@@ -247,7 +264,7 @@ public actor Store {
         var found: StoredAnswer?
         try db.query(
             """
-            SELECT state, result, served_by, tier, served_model, error_type, input_tokens, output_tokens, attempts
+            SELECT \(Self.answerColumns)
             FROM requests WHERE messages_key = ? AND key != ? AND state = 'succeeded' ORDER BY updated_at LIMIT 1
             """,
             [.text(messagesKey), .text(key)]

@@ -26,6 +26,20 @@ public struct StoredAnswer: Sendable, Equatable {
     public var outputTokens: Int
     /// HTTP attempts made for it.
     public var attempts: Int
+    /// `usage.cache_creation_input_tokens`, of which `cacheCreation1hTokens` with the one-hour lifetime.
+    public var cacheCreationTokens = 0
+    public var cacheCreation1hTokens = 0
+    /// `usage.cache_read_input_tokens`.
+    public var cacheReadTokens = 0
+    /// The answer's `stop_reason`, for answers a model gave.
+    public var stopReason: String?
+
+    /// The answer's usage.
+    public var tokens: TokenCount {
+        TokenCount(
+            input: inputTokens, output: outputTokens, cacheCreation: cacheCreationTokens, cacheCreation1h: cacheCreation1hTokens,
+            cacheRead: cacheReadTokens)
+    }
 
     public init(
         state: State, result: [UInt8], servedBy: [UInt8], tier: String, model: String?,

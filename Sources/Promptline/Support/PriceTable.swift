@@ -2,62 +2,183 @@ import Foundation
 
 /// Prices in US dollars per million tokens, to estimate what a job costs.
 ///
-/// A built-in table covers current models (matched by the longest id prefix, so dated ids like
-/// `claude-sonnet-4-5-20250929` find their family); `--prices FILE` overrides or extends it with
-/// JSON `{"model-id": {"input": 3.0, "output": 15.0}}`. Estimates only: batch discounts, caching
-/// and long-context pricing are not modelled.
+/// The built-in table is a dated JSON document (``builtInDocument``, list prices); `--prices FILE`
+/// lays another document, or a flat `{"model-id": {"input": 3, "output": 15}}` map, over it. A model
+/// is found by its exact id, or by its id without a snapshot date or `-latest` suffix
+/// (`claude-sonnet-4-5-20250929` → `claude-sonnet-4-5`); any other model has no price: its cost is
+/// unknown, never $0. Cache writes cost 1.25× (5-minute) or 2× (1-hour) the input price and cache
+/// reads 0.1× unless a model's entry says otherwise; the Message Batches API costs
+/// ``batchMultiplier`` of the list price.
 public struct PriceTable: Sendable {
     /// One model's price per million tokens.
     public struct Price: Sendable, Codable, Equatable {
         public var input: Double
         public var output: Double
+        /// Explicit cache prices, when they are not the usual multiples of `input`.
+        public var cacheWrite5m: Double?
+        public var cacheWrite1h: Double?
+        public var cacheRead: Double?
+        /// A higher price for requests whose prompt is longer than a threshold.
+        public var longContext: LongContext?
 
-        public init(input: Double, output: Double) {
+        public init(
+            input: Double, output: Double, cacheWrite5m: Double? = nil, cacheWrite1h: Double? = nil, cacheRead: Double? = nil,
+            longContext: LongContext? = nil
+        ) {
             self.input = input
             self.output = output
+            self.cacheWrite5m = cacheWrite5m
+            self.cacheWrite1h = cacheWrite1h
+            self.cacheRead = cacheRead
+            self.longContext = longContext
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case input, output
+            case cacheWrite5m = "cache_write_5m"
+            case cacheWrite1h = "cache_write_1h"
+            case cacheRead = "cache_read"
+            case longContext = "long_context"
+        }
+    }
+
+    /// Prices for prompts (input + cache writes + cache reads) over `aboveInputTokens`.
+    public struct LongContext: Sendable, Codable, Equatable {
+        public var aboveInputTokens: Int
+        public var input: Double
+        public var output: Double
+
+        public init(aboveInputTokens: Int, input: Double, output: Double) {
+            self.aboveInputTokens = aboveInputTokens
+            self.input = input
+            self.output = output
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case aboveInputTokens = "above_input_tokens"
+            case input, output
+        }
+    }
+
+    /// A price document: `{"as_of": "YYYY-MM-DD", "models": {...}, ...}`.
+    struct Document: Codable {
+        var asOf: String?
+        var source: String?
+        var batchMultiplier: Double?
+        var cacheWrite5mMultiplier: Double?
+        var cacheWrite1hMultiplier: Double?
+        var cacheReadMultiplier: Double?
+        var models: [String: Price]
+
+        enum CodingKeys: String, CodingKey {
+            case asOf = "as_of"
+            case source
+            case batchMultiplier = "batch_multiplier"
+            case cacheWrite5mMultiplier = "cache_write_5m_multiplier"
+            case cacheWrite1hMultiplier = "cache_write_1h_multiplier"
+            case cacheReadMultiplier = "cache_read_multiplier"
+            case models
         }
     }
 
     private var prices: [String: Price]
-
-    /// The built-in table.
-    public static let builtIn = PriceTable(prices: [
-        "claude-opus-4-5": Price(input: 5, output: 25),
-        "claude-opus-4-1": Price(input: 15, output: 75),
-        "claude-opus-4": Price(input: 15, output: 75),
-        "claude-3-opus": Price(input: 15, output: 75),
-        "claude-sonnet-4-5": Price(input: 3, output: 15),
-        "claude-sonnet-4": Price(input: 3, output: 15),
-        "claude-3-7-sonnet": Price(input: 3, output: 15),
-        "claude-3-5-sonnet": Price(input: 3, output: 15),
-        "claude-haiku-4-5": Price(input: 1, output: 5),
-        "claude-3-5-haiku": Price(input: 0.8, output: 4),
-        "claude-3-haiku": Price(input: 0.25, output: 1.25),
-    ])
+    /// The date the prices were taken (the built-in table's, or the `--prices` file's when it has one).
+    public private(set) var asOf: String?
+    /// The share of the list price the Message Batches API costs.
+    public private(set) var batchMultiplier = 0.5
+    public private(set) var cacheWrite5mMultiplier = 1.25
+    public private(set) var cacheWrite1hMultiplier = 2.0
+    public private(set) var cacheReadMultiplier = 0.1
 
     public init(prices: [String: Price]) {
         self.prices = prices
     }
 
-    /// The built-in table with the entries of a JSON file laid over it.
+    init(document: Document) {
+        self.prices = document.models
+        self.asOf = document.asOf
+        lay(document)
+    }
+
+    private mutating func lay(_ document: Document) {
+        prices.merge(document.models) { _, new in new }
+        asOf = document.asOf ?? asOf
+        batchMultiplier = document.batchMultiplier ?? batchMultiplier
+        cacheWrite5mMultiplier = document.cacheWrite5mMultiplier ?? cacheWrite5mMultiplier
+        cacheWrite1hMultiplier = document.cacheWrite1hMultiplier ?? cacheWrite1hMultiplier
+        cacheReadMultiplier = document.cacheReadMultiplier ?? cacheReadMultiplier
+    }
+
+    /// The built-in table (``builtInDocument``).
+    public static let builtIn: PriceTable = {
+        do {
+            return PriceTable(document: try JSONDecoder().decode(Document.self, from: Data(builtInDocument.utf8)))
+        } catch {
+            preconditionFailure("the built-in price table is not valid: \(error)")
+        }
+    }()
+
+    /// The built-in table with the entries of a JSON file laid over it: a price document
+    /// (`{"as_of":…, "models": {…}}`) or a flat `{"model": {"input": …, "output": …}}` map.
     public static func loading(overrides path: String?) throws -> PriceTable {
         guard let path else { return .builtIn }
-        let data = try Data(contentsOf: URL(fileURLWithPath: path))
-        let overrides = try JSONDecoder().decode([String: Price].self, from: data)
-        var table = PriceTable.builtIn
-        table.prices.merge(overrides) { _, new in new }
+        return try PriceTable.builtIn.laying(Data(contentsOf: URL(fileURLWithPath: path)))
+    }
+
+    /// This table with a price document or flat map laid over it.
+    public func laying(_ data: Data) throws -> PriceTable {
+        var table = self
+        if let document = try? JSONDecoder().decode(Document.self, from: data) {
+            table.lay(document)
+        } else {
+            table.prices.merge(try JSONDecoder().decode([String: Price].self, from: data)) { _, new in new }
+        }
         return table
     }
 
-    /// The price of a model: an exact entry, else the longest entry its id starts with.
+    /// The price of a model: its exact entry, else the entry of its id without a snapshot date
+    /// (`-20250929`) or `-latest`; nil when the table does not know it.
     public func price(for model: String) -> Price? {
         if let exact = prices[model] { return exact }
-        return prices.filter { model.hasPrefix($0.key) }.max { $0.key.count < $1.key.count }?.value
+        if model.hasSuffix("-latest") { return prices[String(model.dropLast("-latest".count))] }
+        let parts = model.split(separator: "-", omittingEmptySubsequences: false)
+        if parts.count > 1, let last = parts.last, last.count == 8, last.allSatisfy(\.isASCIIDigit) {
+            return prices[parts.dropLast().joined(separator: "-")]
+        }
+        return nil
     }
 
-    /// Dollars for the given tokens on `model` (0 for an unknown model).
-    public func cost(model: String, inputTokens: Int, outputTokens: Int) -> Double {
-        guard let price = price(for: model) else { return 0 }
-        return (Double(inputTokens) * price.input + Double(outputTokens) * price.output) / 1_000_000
+    /// Dollars for the given tokens of one request on `model`, at the batch price when `batch`;
+    /// nil when the model has no price (its cost is unknown, not zero).
+    public func cost(model: String, tokens: TokenCount, batch: Bool = false) -> Double? {
+        guard let price = price(for: model) else { return nil }
+        return cost(price: price, tokens: tokens, batch: batch)
     }
+
+    /// Dollars for `tokens` at `price`; a long-context price applies when the tokens are over its threshold.
+    public func cost(price: Price, tokens: TokenCount, batch: Bool = false) -> Double {
+        var input = price.input
+        var output = price.output
+        if let long = price.longContext, tokens.promptTokens > long.aboveInputTokens {
+            input = long.input
+            output = long.output
+        }
+        let write5m = price.cacheWrite5m ?? input * cacheWrite5mMultiplier
+        let write1h = price.cacheWrite1h ?? input * cacheWrite1hMultiplier
+        let read = price.cacheRead ?? input * cacheReadMultiplier
+        let fiveMinute = max(0, tokens.cacheCreation - tokens.cacheCreation1h)
+        let dollars =
+            (Double(tokens.input) * input + Double(tokens.output) * output + Double(fiveMinute) * write5m
+                + Double(tokens.cacheCreation1h) * write1h + Double(tokens.cacheRead) * read) / 1_000_000
+        return batch ? dollars * batchMultiplier : dollars
+    }
+
+    /// Dollars for input and output tokens alone (no cache), nil for an unknown model.
+    public func cost(model: String, inputTokens: Int, outputTokens: Int) -> Double? {
+        cost(model: model, tokens: TokenCount(input: inputTokens, output: outputTokens))
+    }
+}
+
+extension Character {
+    fileprivate var isASCIIDigit: Bool { isASCII && isNumber }
 }

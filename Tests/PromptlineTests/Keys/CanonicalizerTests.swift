@@ -5,14 +5,11 @@ import Testing
 
 @Suite("Canonicalizer (RFC 8785)")
 struct CanonicalizerTests {
-    /// `<package root>/../shared/testdata/jcs`, found from this file's path.
+    /// The RFC 8785 reference vectors, copied with their licence note (`JCSVectors/SOURCE.md`) from
+    /// `shared/testdata/jcs`, found from this file's path.
     static let vectorsDirectory: URL = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent()  // Keys
-        .deletingLastPathComponent()  // PromptlineTests
-        .deletingLastPathComponent()  // Tests
-        .deletingLastPathComponent()  // package root
-        .deletingLastPathComponent()
-        .appendingPathComponent("shared/testdata/jcs")
+        .appendingPathComponent("JCSVectors")
 
     static let vectorNames: [String] = {
         let inputs = Self.vectorsDirectory.appendingPathComponent("input")

@@ -8,6 +8,7 @@ import Testing
     @Test func theWorstCaseIsTheEstimatedInputAndTheFullMaxTokens() {
         let meter = SpendMeter(budget: nil, prices: prices)
         #expect(meter.worstCase(model: "m", bodyBytes: 4_000_000, maxTokens: 200_000) == 2)
+        #expect(meter.worstCase(model: "unpriced", bodyBytes: 4, maxTokens: 2) == nil)
     }
 
     @Test func reservationsStopBeforeTheBudgetWouldBePassed() {
@@ -26,6 +27,20 @@ import Testing
         #expect(meter.spent.byModel.keys.sorted() == ["m"])
         #expect(meter.reserve(0.7))
         #expect(!meter.reserve(0.2))
+    }
+
+    @Test func cacheTokensArePricedWhenSettled() {
+        let meter = SpendMeter(budget: nil, prices: prices)
+        meter.settle(reserved: 0, model: "m", tokens: TokenCount(cacheCreation: 1_000_000, cacheRead: 1_000_000))
+        #expect(abs(meter.spent.total - 1.35) < 1e-9)
+    }
+
+    @Test func aModelWithoutAPriceIsNamedNotCountedAsFree() {
+        let meter = SpendMeter(budget: nil, prices: prices)
+        meter.settle(reserved: 0, model: "mystery", inputTokens: 1_000, outputTokens: 1_000)
+        #expect(meter.spent.total == 0)
+        #expect(meter.spent.byModel["mystery"] == nil)
+        #expect(meter.unpriced == ["mystery"])
     }
 
     @Test func withoutABudgetEverythingIsAdmitted() {
