@@ -14,6 +14,8 @@ public struct SimScenario: Sendable, Codable, Equatable {
     public var rateLimits: RateLimits?
     /// Extra model ids to list and accept, besides the configured ones.
     public var models: [String]?
+    /// How the Message Batches API behaves (processing time, held creates, expiry).
+    public var batches: SimBatchScenario?
 
     enum CodingKeys: String, CodingKey {
         case latency
@@ -22,6 +24,7 @@ public struct SimScenario: Sendable, Codable, Equatable {
         case spendCapAfter = "spend_cap_after"
         case rateLimits = "rate_limits"
         case models
+        case batches
     }
 
     /// Creates a scenario.
@@ -31,7 +34,8 @@ public struct SimScenario: Sendable, Codable, Equatable {
         outages: [Outage]? = nil,
         spendCapAfter: Int? = nil,
         rateLimits: RateLimits? = nil,
-        models: [String]? = nil
+        models: [String]? = nil,
+        batches: SimBatchScenario? = nil
     ) {
         self.latency = latency
         self.errorRates = errorRates
@@ -39,6 +43,7 @@ public struct SimScenario: Sendable, Codable, Equatable {
         self.spendCapAfter = spendCapAfter
         self.rateLimits = rateLimits
         self.models = models
+        self.batches = batches
     }
 
     /// Latency: either `fixed_ms`, or uniform in `min_ms...max_ms`.
