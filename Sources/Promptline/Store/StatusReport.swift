@@ -46,6 +46,7 @@ public struct StatusReport: Sendable, Codable {
             lines.append("  \(model): in \(tokens.input), out \(tokens.output), estimated $\(String(format: "%.4f", dollars))")
         }
         lines.append("estimated cost of all answers: $\(String(format: "%.4f", cost)) (built-in prices)")
+        lines += status.batchesInFlightLines
         if let job = status.jobs.last {
             let when = Date(timeIntervalSince1970: job.updatedAt).formatted(.iso8601)
             lines.append("last run: \(job.output), \(job.recordsWritten) records written, \(job.finished ? "finished" : "unfinished"), \(when)")

@@ -10,7 +10,7 @@ import Foundation
 /// cooperative pool.
 public actor Store {
     /// The schema this build writes; an older store is upgraded, a newer one refused.
-    public static let schemaVersion = 1
+    public static let schemaVersion = 2
 
     private let executor: DispatchQueueExecutor
     public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
@@ -90,6 +90,9 @@ public actor Store {
                       summary TEXT);
                     INSERT OR REPLACE INTO meta(name, value) VALUES ('schema_version', '1');
                     """)
+            }
+            if version < 2 {
+                try migrateBatches(db)
             }
         }
     }

@@ -4,7 +4,8 @@ import Foundation
 ///
 /// A built-in table covers current models (matched by the longest id prefix, so dated ids like
 /// `claude-sonnet-4-5-20250929` find their family); `--prices FILE` overrides or extends it with
-/// JSON `{"model-id": {"input": 3.0, "output": 15.0}}`. Estimates only: batch discounts, caching
+/// JSON `{"model-id": {"input": 3.0, "output": 15.0}}`. ``batchPriced()`` applies the Message
+/// Batches discount (half). Estimates only: caching
 /// and long-context pricing are not modelled.
 public struct PriceTable: Sendable {
     /// One model's price per million tokens.
@@ -19,6 +20,18 @@ public struct PriceTable: Sendable {
     }
 
     private var prices: [String: Price]
+    /// What every cost is multiplied by: 1 at the list price, ``batchDiscount`` for the Message Batches API.
+    public private(set) var factor = 1.0
+
+    /// The Message Batches API charges half the list price for all usage.
+    public static let batchDiscount = 0.5
+
+    /// This table at the Message Batches price (every cost times ``batchDiscount``).
+    public func batchPriced() -> PriceTable {
+        var table = self
+        table.factor = Self.batchDiscount
+        return table
+    }
 
     /// The built-in table.
     public static let builtIn = PriceTable(prices: [
@@ -58,6 +71,6 @@ public struct PriceTable: Sendable {
     /// Dollars for the given tokens on `model` (0 for an unknown model).
     public func cost(model: String, inputTokens: Int, outputTokens: Int) -> Double {
         guard let price = price(for: model) else { return 0 }
-        return (Double(inputTokens) * price.input + Double(outputTokens) * price.output) / 1_000_000
+        return (Double(inputTokens) * price.input + Double(outputTokens) * price.output) / 1_000_000 * factor
     }
 }
