@@ -185,6 +185,20 @@ extension Simulator {
     }
 
     @Test(.timeLimit(.minutes(1)))
+    func aWrongKeyStopsTheBatchesBackendWithSeventySevenAndNoBatch() async throws {
+        let sim = try await Simulator(scenario: #"{"batches":{"processing_ms":50}}"#)
+        let dir = Fixtures.directory()
+        try Fixtures.write(Fixtures.records(10), to: dir + "/in.jsonl.gz")
+        var environment = sim.environment
+        environment["ANTHROPIC_API_KEY"] = "wrong-key"
+        let run = try await promptline(arguments(dir, extra: ["--no-preflight"]), environment: environment)
+        #expect(run.status == 77, "\(run.stderr)")
+        #expect(run.stderr.contains("authentication failed"))
+        #expect(try await sim.batchStats().created == 0)
+        #expect(try await promptline(["status", "--db", dir + "/s.db"], environment: [:]).stdout.contains("batches in flight") == false)
+    }
+
+    @Test(.timeLimit(.minutes(1)))
     func aDryRunWithTheBatchesBackendShowsBothPrices() async throws {
         let dir = Fixtures.directory()
         try Fixtures.write(Fixtures.records(10), to: dir + "/in.jsonl.gz")

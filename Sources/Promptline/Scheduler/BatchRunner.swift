@@ -100,11 +100,11 @@ public struct BatchRunner: Sendable {
         let runStart = now()
         while true {
             try Task.checkCancellation()
-            progress.update { $0.rounds += 1 }
             try await resolveOrphans(progress: progress)
             try await submitPending(retryErroredBefore: options.retryErrored ? runStart : nil, progress: progress, spend: spend)
             let open = try await store.openBatches().filter { $0.state == .submitted }
             if open.isEmpty { return }
+            progress.update { $0.rounds += 1 }
             try await collect(open, progress: progress, spend: spend)
         }
     }

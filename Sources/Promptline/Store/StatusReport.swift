@@ -41,11 +41,13 @@ public struct StatusReport: Sendable, Codable {
         ]
         var cost = 0.0
         for (model, tokens) in status.tokensByModel.sorted(by: { $0.key < $1.key }) {
+            let batch = status.batchTokensByModel[model] ?? TokenCount()
             let dollars = PriceTable.builtIn.cost(model: model, inputTokens: tokens.input, outputTokens: tokens.output)
+                - PriceTable.builtIn.cost(model: model, inputTokens: batch.input, outputTokens: batch.output) * (1 - PriceTable.batchDiscount)
             cost += dollars
             lines.append("  \(model): in \(tokens.input), out \(tokens.output), estimated $\(String(format: "%.4f", dollars))")
         }
-        lines.append("estimated cost of all answers: $\(String(format: "%.4f", cost)) (built-in prices)")
+        lines.append("estimated cost of all answers: $\(String(format: "%.4f", cost)) (built-in prices; batch answers at half)")
         lines += status.batchesInFlightLines
         if let job = status.jobs.last {
             let when = Date(timeIntervalSince1970: job.updatedAt).formatted(.iso8601)

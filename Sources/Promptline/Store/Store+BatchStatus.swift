@@ -42,3 +42,17 @@ extension StoreStatus {
         return lines
     }
 }
+
+extension Store {
+    /// Tokens of the answers that came through the Message Batches API, by model.
+    func batchTokensByModel() throws(StoreError) -> [String: TokenCount] {
+        var found: [String: TokenCount] = [:]
+        try db.query(
+            """
+            SELECT served_model, SUM(input_tokens), SUM(output_tokens) FROM requests
+            WHERE served_model IS NOT NULL AND CAST(served_by AS TEXT) LIKE '%"backend":"batches"%' GROUP BY served_model
+            """
+        ) { row in found[row.text(0) ?? "?"] = TokenCount(input: Int(row.int(1)), output: Int(row.int(2))) }
+        return found
+    }
+}
