@@ -104,6 +104,14 @@ public final class BatchesClient: Sendable {
         return await execute(request, timeout: timeout, as: Batch.self)
     }
 
+    /// `POST /v1/messages/batches` with the body streamed from a file, 1 MB at a time.
+    func create(bodyFile: BatchBodyFile, timeout: Double) async -> Result<Batch, RequestFailure> {
+        var request = self.request(path: "/v1/messages/batches", method: .POST)
+        request.headers.add(name: "content-type", value: "application/json")
+        request.body = .stream(bodyFile.chunks, length: .known(Int64(bodyFile.length)))
+        return await execute(request, timeout: timeout, as: Batch.self)
+    }
+
     /// `GET /v1/messages/batches/{id}`.
     public func retrieve(_ id: String, timeout: Double) async -> Result<Batch, RequestFailure> {
         await execute(self.request(path: "/v1/messages/batches/\(id)", method: .GET), timeout: timeout, as: Batch.self)

@@ -1,34 +1,47 @@
 import Crypto
+import Foundation
 
-/// Gathers the requests of one batch and its create body, `{"requests":[{"custom_id":…,"params":…},…]}`,
-/// within the API's limits (a count and 256 MB of body).
+/// Gathers one batch within the API's limits (a count and 256 MB of body) with flat memory: the
+/// create body, `{"requests":[{"custom_id":…,"params":…},…]}`, is written to a temporary file
+/// (``BatchBodyFile``), and the batch's entries leave memory for the store every few thousand
+/// (``takeEntries()``), so neither grows with the batch.
 struct BatchBuilder {
     /// Largest create body the API takes (256 MB).
     static let apiMaxBytes = 256 * 1024 * 1024
     /// Most requests the API takes in one batch.
     static let apiMaxRequests = 100_000
+    /// Entries held before they go to the store.
+    static let entriesPerFlush = 2000
 
     let maxRequests: Int
     let maxBytes: Int
-    private(set) var entries: [BatchEntry] = []
-    private(set) var keys = Set<String>()
-    private var body: [UInt8] = Array(#"{"requests":["#.utf8)
+    /// promptline's id of the batch being built.
+    let localID: String
+    private(set) var count = 0
+    /// Entries not yet handed to the store, and their keys.
+    private(set) var pendingEntries: [BatchEntry] = []
+    private(set) var pendingKeys = Set<String>()
+    private var file: BatchBodyFile?
+    private var buffer: [UInt8] = []
+    private(set) var bodyBytes = #"{"requests":[]}"#.utf8.count
     /// The worst-case dollars of the batch (estimated input, full `max_tokens`), at the batch price.
     private(set) var worstCase = 0.0
 
-    init(maxRequests: Int, maxBytes: Int = BatchBuilder.apiMaxBytes) {
+    init(maxRequests: Int, maxBytes: Int = BatchBuilder.apiMaxBytes, localID: String = UUID().uuidString.lowercased()) {
         self.maxRequests = maxRequests
         self.maxBytes = maxBytes
+        self.localID = localID
     }
 
-    var isEmpty: Bool { entries.isEmpty }
-    var isFull: Bool { entries.count >= maxRequests }
-    var bodyBytes: Int { body.count + 2 }
+    var isEmpty: Bool { count == 0 }
+    var isFull: Bool { count >= maxRequests }
+    /// True when enough entries wait to be handed to the store.
+    var shouldFlushEntries: Bool { pendingEntries.count >= Self.entriesPerFlush }
 
     /// The `custom_id` of a key: the 64 hex digits of a `sha256:` key, else the hex SHA-256 of the
     /// key's text, so it always matches `^[a-zA-Z0-9_-]{1,64}$` and differs between keys.
     static func customID(for key: String) -> String {
-        if let digest = RequestKey(rawValue: key)?.rawValue, digest.hasPrefix("sha256:") {
+        if let digest = RequestKey(rawValue: key)?.rawValue {
             return String(digest.dropFirst("sha256:".count))
         }
         return SHA256.hash(data: Array(key.utf8)).map { byte in
@@ -37,7 +50,7 @@ struct BatchBuilder {
         }.joined()
     }
 
-    /// Bytes one record adds to the body.
+    /// Bytes one record adds to the body (with its separating comma).
     static func entryBytes(_ record: RequestRecord) -> Int {
         #"{"custom_id":"","params":},"#.utf8.count + 64 + record.body.count
     }
@@ -47,24 +60,43 @@ struct BatchBuilder {
         bodyBytes + Self.entryBytes(record) <= maxBytes
     }
 
-    mutating func add(_ record: RequestRecord, worstCase cost: Double) {
+    /// Adds a record: its entry to the body file, its entry and key to the pending ones.
+    mutating func add(_ record: RequestRecord, worstCase cost: Double) throws {
         let customID = Self.customID(for: record.key)
-        if !entries.isEmpty { body.append(0x2C) }
-        body.append(contentsOf: #"{"custom_id":""#.utf8)
-        body.append(contentsOf: customID.utf8)
-        body.append(contentsOf: #"","params":"#.utf8)
-        body.append(contentsOf: record.body)
-        body.append(0x7D)
-        entries.append(BatchEntry(customID: customID, key: record.key, model: record.model, messagesKey: record.messagesKey))
-        keys.insert(record.key)
+        buffer.append(contentsOf: count == 0 ? #"{"requests":["#.utf8 : ",".utf8)
+        buffer.append(contentsOf: #"{"custom_id":""#.utf8)
+        buffer.append(contentsOf: customID.utf8)
+        buffer.append(contentsOf: #"","params":"#.utf8)
+        buffer.append(contentsOf: record.body)
+        buffer.append(0x7D)
+        bodyBytes += Self.entryBytes(record)
+        if buffer.count >= 1 << 20 { try flushBuffer() }
+        pendingEntries.append(BatchEntry(customID: customID, key: record.key, model: record.model, messagesKey: record.messagesKey))
+        pendingKeys.insert(record.key)
+        count += 1
         worstCase += cost
     }
 
-    /// The create body; the builder is empty again afterwards.
-    mutating func take() -> (entries: [BatchEntry], body: [UInt8], worstCase: Double) {
-        body.append(contentsOf: "]}".utf8)
-        let taken = (entries, body, worstCase)
-        self = BatchBuilder(maxRequests: maxRequests, maxBytes: maxBytes)
-        return taken
+    /// The entries waiting for the store; the builder forgets them.
+    mutating func takeEntries() -> [BatchEntry] {
+        defer {
+            pendingEntries.removeAll(keepingCapacity: true)
+            pendingKeys.removeAll(keepingCapacity: true)
+        }
+        return pendingEntries
+    }
+
+    private mutating func flushBuffer() throws {
+        if file == nil { file = try BatchBodyFile(localID: localID) }
+        try file?.append(buffer)
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    /// Closes the body and hands over its file; the builder must not be used afterwards.
+    mutating func finish() throws -> BatchBodyFile {
+        buffer.append(contentsOf: "]}".utf8)
+        try flushBuffer()
+        try file!.close()
+        return file!
     }
 }

@@ -112,6 +112,7 @@ public struct BatchRunner: Sendable {
     /// Adopts or drops every intent without an id left by a process that is gone (or by this one).
     private func resolveOrphans(progress: Progress) async throws {
         for intent in try await store.openBatches() where intent.state == .intent && store.mayResolve(intent) {
+            BatchBodyFile.removeLeftover(localID: intent.localID)
             if let id = try await findOrphan(intent) {
                 try await store.recordBatchSubmitted(localID: intent.localID, batchID: id)
                 progress.update { $0.batchesAdopted += 1 }
@@ -179,10 +180,11 @@ public struct BatchRunner: Sendable {
 
     /// Reads the input and puts every pending key (not answered, in no open batch) into batches.
     private func submitPending(retryErroredBefore: Double?, progress: Progress, spend: SpendMeter) async throws {
+        for localID in try await store.dropAbandonedBuilds() { BatchBodyFile.removeLeftover(localID: localID) }
         let input = InputStream(
             paths: options.inputs, defaults: options.defaults, maxLineBytes: options.maxLineBytes, strict: options.strict,
             shard: options.shard)
-        var builder = BatchBuilder(maxRequests: batch.batchSize, maxBytes: batch.maxBatchBytes)
+        var builder: BatchBuilder?
         while let chunk = await input.nextBatch() {
             try Task.checkCancellation()
             var keys: [String] = []
@@ -190,46 +192,67 @@ public struct BatchRunner: Sendable {
             let plan = try await store.batchPlanning(keys: keys, retryErroredBefore: retryErroredBefore)
             var seen = Set<String>()
             for case .valid(let record) in chunk {
-                guard !plan.skip.contains(record.key), !builder.keys.contains(record.key), seen.insert(record.key).inserted else { continue }
+                guard !plan.skip.contains(record.key), builder?.pendingKeys.contains(record.key) != true,
+                    seen.insert(record.key).inserted
+                else { continue }
                 let trail = plan.rounds[record.key] ?? []
                 if trail.count >= batch.maxRounds {
                     try await store.recordBatchGaveUp(
                         key: record.key, model: record.model, messagesKey: record.messagesKey, trail: trail)
                     continue
                 }
-                if !builder.isEmpty && !builder.fits(record) {
-                    try await submit(&builder, progress: progress, spend: spend)
+                if let current = builder, !current.fits(record) {
+                    try await submit(current, progress: progress, spend: spend)
+                    builder = nil
+                }
+                if builder == nil {
+                    builder = BatchBuilder(maxRequests: batch.batchSize, maxBytes: batch.maxBatchBytes)
+                    try await store.beginBatch(localID: builder!.localID)
                 }
                 let worstCase = spend.worstCase(model: record.model, bodyBytes: record.body.count, maxTokens: record.maxTokens)
-                builder.add(record, worstCase: worstCase)
-                if builder.isFull { try await submit(&builder, progress: progress, spend: spend) }
+                try builder!.add(record, worstCase: worstCase)
+                if builder!.shouldFlushEntries {
+                    try await store.addBatchEntries(localID: builder!.localID, builder!.takeEntries())
+                }
+                if builder!.isFull {
+                    try await submit(builder!, progress: progress, spend: spend)
+                    builder = nil
+                }
             }
         }
-        if !builder.isEmpty { try await submit(&builder, progress: progress, spend: spend) }
+        if let builder { try await submit(builder, progress: progress, spend: spend) }
     }
 
     /// Commits the batch's intent, creates it, and commits its id. A create whose fate is unknown
     /// (timeout, connection lost, 5xx) is looked for by listing before it is sent again.
-    private func submit(_ builder: inout BatchBuilder, progress: Progress, spend: SpendMeter) async throws {
-        let (entries, body, worstCase) = builder.take()
-        guard spend.reserve(worstCase) else { throw JobStop(reason: .budget(spend.budget ?? 0)) }
-        let localID = UUID().uuidString.lowercased()
-        try await store.recordBatchIntent(localID: localID, entries: entries, bodyBytes: body.count)
+    private func submit(_ builder: BatchBuilder, progress: Progress, spend: SpendMeter) async throws {
+        var builder = builder
+        let localID = builder.localID
+        let count = builder.count
+        let worstCase = builder.worstCase
+        try await store.addBatchEntries(localID: localID, builder.takeEntries())
+        let body = try builder.finish()
+        defer { body.remove() }
+        guard spend.reserve(worstCase) else {
+            try await store.dropBatchIntent(localID: localID)
+            throw JobStop(reason: .budget(spend.budget ?? 0))
+        }
+        try await store.commitBatchIntent(localID: localID, requestCount: count, bodyBytes: body.length)
         let intent = BatchRecord(
-            localID: localID, batchID: nil, state: .intent, requestCount: entries.count, intentAt: now() - 1, owner: store.owner)
+            localID: localID, batchID: nil, state: .intent, requestCount: count, intentAt: now() - 1, owner: store.owner)
         var outage = OutageClock(limit: options.maxOutage)
         var retries = 0
         while true {
             try Task.checkCancellation()
-            switch await client.create(body: body, timeout: batch.callTimeout) {
+            switch await client.create(bodyFile: body, timeout: batch.callTimeout) {
             case .success(let created):
                 try await store.recordBatchSubmitted(localID: localID, batchID: created.id)
                 progress.update {
                     $0.batchesCreated += 1
-                    $0.requestsSubmitted += entries.count
+                    $0.requestsSubmitted += count
                 }
                 progress.saw(created, localID: localID, intentAt: intent.intentAt)
-                logger.info("batch created", metadata: ["batch.id": "\(created.id)", "batch.requests": "\(entries.count)"])
+                logger.info("batch created", metadata: ["batch.id": "\(created.id)", "batch.requests": "\(count)"])
                 return
             case .failure(let failure):
                 if let reason = JobStopReason(failure) {
@@ -242,13 +265,13 @@ public struct BatchRunner: Sendable {
                     try await store.recordBatchSubmitted(localID: localID, batchID: id)
                     progress.update {
                         $0.batchesCreated += 1
-                        $0.requestsSubmitted += entries.count
+                        $0.requestsSubmitted += count
                     }
                     return
                 }
                 guard failure.status.map(RetryPolicy.isRetryable(status:)) ?? true else {
                     // The API refused the batch itself (400, 413): its requests end errored with its answer.
-                    try await refuse(localID: localID, entries: entries, failure: failure, progress: progress)
+                    try await refuse(localID: localID, count: count, failure: failure, progress: progress)
                     spend.release(worstCase)
                     return
                 }
@@ -258,19 +281,23 @@ public struct BatchRunner: Sendable {
     }
 
     /// Records every request of a batch the API refused as errored with the API's error body.
-    private func refuse(localID: String, entries: [BatchEntry], failure: RequestFailure, progress: Progress) async throws {
-        if !options.quiet { stderr("promptline: the API refused a batch of \(entries.count) requests: \(failure)") }
+    private func refuse(localID: String, count: Int, failure: RequestFailure, progress: Progress) async throws {
+        if !options.quiet { stderr("promptline: the API refused a batch of \(count) requests: \(failure)") }
         let body = OutputLine.erroredResult(failure)
         let errorBody = Array(body.dropFirst(#"{"type":"errored","error":"#.utf8.count).dropLast())
-        let results = entries.map {
-            BatchResultEntry(customID: $0.customID, outcome: .failed(errorBody: errorBody, errorType: failure.errorType))
+        var after = ""
+        while true {
+            let ids = try await store.batchCustomIDs(localID: localID, after: after, limit: batch.resultsPerTransaction)
+            guard let last = ids.last else { break }
+            let results = ids.map { BatchResultEntry(customID: $0, outcome: .failed(errorBody: errorBody, errorType: failure.errorType)) }
+            let stored = try await store.applyBatchResults(localID: localID, results)
+            progress.update {
+                $0.answersStored += stored.count
+                $0.results["errored", default: 0] += stored.count
+            }
+            after = last
         }
-        let stored = try await store.applyBatchResults(localID: localID, results)
         try await store.markBatchCollected(localID: localID)
-        progress.update {
-            $0.answersStored += stored.count
-            $0.results["errored", default: 0] += stored.count
-        }
     }
 
     // MARK: Polling and results

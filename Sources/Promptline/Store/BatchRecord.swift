@@ -2,6 +2,8 @@
 public struct BatchRecord: Sendable, Equatable {
     /// Where a batch stands.
     public enum State: String, Sendable {
+        /// Being built: requests are being added; nothing was sent.
+        case building
         /// The intent is committed; the create was (maybe) sent, no id recorded yet.
         case intent
         /// Created: the API's id is recorded; being processed.

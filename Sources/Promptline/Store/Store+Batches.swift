@@ -56,20 +56,73 @@ extension Store {
         batch.owner == owner || !LeaseOwner.isAlive(batch.owner)
     }
 
-    /// Commits a batch's intent (its requests, a local id, the time) before its create is sent.
-    public func recordBatchIntent(localID: String, entries: [BatchEntry], bodyBytes: Int) throws(StoreError) {
-        let now = self.now()
-        let owner = self.owner
+    /// Starts building a batch: its row, in state `building` (not yet an intent: nothing is sent
+    /// for it, and a process that dies while building leaves nothing to adopt).
+    public func beginBatch(localID: String) throws(StoreError) {
+        try db.query(
+            "INSERT INTO batches(local_id, state, request_count, body_bytes, intent_at, owner) VALUES (?, 'building', 0, 0, ?, ?)",
+            [.text(localID), .real(now()), .text(owner)])
+    }
+
+    /// Adds requests to a batch being built, in one transaction.
+    public func addBatchEntries(localID: String, _ entries: [BatchEntry]) throws(StoreError) {
+        guard !entries.isEmpty else { return }
         try db.transaction { () throws(StoreError) in
-            try db.query(
-                "INSERT INTO batches(local_id, state, request_count, body_bytes, intent_at, owner) VALUES (?, 'intent', ?, ?, ?, ?)",
-                [.text(localID), .integer(Int64(entries.count)), .integer(Int64(bodyBytes)), .real(now), .text(owner)])
             for entry in entries {
                 try db.query(
                     "INSERT INTO batch_requests(local_id, custom_id, key, model, messages_key) VALUES (?, ?, ?, ?, ?)",
                     [.text(localID), .text(entry.customID), .text(entry.key), .text(entry.model), .text(entry.messagesKey)])
             }
         }
+    }
+
+    /// Commits a built batch's intent (its requests are in the store; the time is now) before its
+    /// create is sent.
+    public func commitBatchIntent(localID: String, requestCount: Int, bodyBytes: Int) throws(StoreError) {
+        try db.query(
+            "UPDATE batches SET state = 'intent', request_count = ?, body_bytes = ?, intent_at = ? WHERE local_id = ? AND state = 'building'",
+            [.integer(Int64(requestCount)), .integer(Int64(bodyBytes)), .real(now()), .text(localID)])
+    }
+
+    /// Commits a batch's intent with all its requests at once (``beginBatch(localID:)``,
+    /// ``addBatchEntries(localID:_:)`` and ``commitBatchIntent(localID:requestCount:bodyBytes:)`` in one).
+    public func recordBatchIntent(localID: String, entries: [BatchEntry], bodyBytes: Int) throws(StoreError) {
+        try db.transaction { () throws(StoreError) in
+            try beginBatch(localID: localID)
+            for entry in entries {
+                try db.query(
+                    "INSERT INTO batch_requests(local_id, custom_id, key, model, messages_key) VALUES (?, ?, ?, ?, ?)",
+                    [.text(localID), .text(entry.customID), .text(entry.key), .text(entry.model), .text(entry.messagesKey)])
+            }
+            try commitBatchIntent(localID: localID, requestCount: entries.count, bodyBytes: bodyBytes)
+        }
+    }
+
+    /// Removes batches left `building` by this process or by one that is gone; returns their local ids.
+    @discardableResult
+    public func dropAbandonedBuilds() throws(StoreError) -> [String] {
+        var abandoned: [String] = []
+        try db.query("SELECT local_id, owner FROM batches WHERE state = 'building'") { row in
+            let owner = row.text(1) ?? ""
+            if owner == self.owner || !LeaseOwner.isAlive(owner) { abandoned.append(row.text(0) ?? "") }
+        }
+        for localID in abandoned {
+            try db.transaction { () throws(StoreError) in
+                try db.query("DELETE FROM batch_requests WHERE local_id = ?", [.text(localID)])
+                try db.query("DELETE FROM batches WHERE local_id = ?", [.text(localID)])
+            }
+        }
+        return abandoned
+    }
+
+    /// A page of a batch's custom_ids, in order, after `afterID`.
+    public func batchCustomIDs(localID: String, after afterID: String, limit: Int) throws(StoreError) -> [String] {
+        var ids: [String] = []
+        try db.query(
+            "SELECT custom_id FROM batch_requests WHERE local_id = ? AND custom_id > ? ORDER BY custom_id LIMIT ?",
+            [.text(localID), .text(afterID), .integer(Int64(limit))]
+        ) { row in ids.append(row.text(0) ?? "") }
+        return ids
     }
 
     /// Records the API's id for a batch intent (right after the create answered, or on adoption).
@@ -83,7 +136,7 @@ extension Store {
     public func dropBatchIntent(localID: String) throws(StoreError) {
         try db.transaction { () throws(StoreError) in
             try db.query("DELETE FROM batch_requests WHERE local_id = ?", [.text(localID)])
-            try db.query("DELETE FROM batches WHERE local_id = ? AND state = 'intent'", [.text(localID)])
+            try db.query("DELETE FROM batches WHERE local_id = ? AND state IN ('intent', 'building')", [.text(localID)])
         }
     }
 
@@ -129,7 +182,7 @@ extension Store {
     }
 
     /// What the batches backend must know about input keys: which to leave out of a new batch
-    /// (answered, or in a batch not finished with) and how many batches each was in before.
+    /// (answered, or in a batch being built or not finished with) and how many batches each was in before.
     ///
     /// - Parameter retryErroredBefore: with `--retry-errored`, errored answers recorded before this
     ///   time are not answers (they go into a batch again); those recorded since are.
@@ -156,7 +209,7 @@ extension Store {
                 WHERE r.key = ? ORDER BY b.intent_at
                 """, [.text(key)]
             ) { row in
-                if row.text(0) == "intent" || row.text(0) == "submitted" {
+                if row.text(0) == "intent" || row.text(0) == "submitted" || row.text(0) == "building" {
                     skip.insert(key)
                 } else if let outcome = row.text(1) {
                     rounds[key, default: []].append(outcome)

@@ -52,22 +52,28 @@ import Testing
         return record
     }
 
-    @Test func theBuilderKeepsToTheCountAndByteLimitsAndMakesTheCreateBody() throws {
+    @Test func theBuilderKeepsToTheCountAndByteLimitsAndWritesTheCreateBodyToAFile() throws {
         var builder = BatchBuilder(maxRequests: 2, maxBytes: 600)
         let first = record("one")
-        builder.add(first, worstCase: 0.25)
+        try builder.add(first, worstCase: 0.25)
         #expect(!builder.isFull)
         #expect(builder.fits(record("two")))
         #expect(!builder.fits(record(String(repeating: "x", count: 600))), "a record past the byte limit fits")
-        builder.add(record("two"), worstCase: 0.5)
+        let early = builder.takeEntries()
+        #expect(early.map(\.key) == [first.key])
+        #expect(builder.pendingKeys.isEmpty, "entries handed to the store stay in memory")
+        try builder.add(record("two"), worstCase: 0.5)
         #expect(builder.isFull)
-        let (entries, body, worstCase) = builder.take()
-        #expect(builder.isEmpty)
-        #expect(entries.count == 2)
-        #expect(worstCase == 0.75)
-        let json = try #require(try JSONSerialization.jsonObject(with: Data(body)) as? [String: Any])
+        #expect(builder.count == 2)
+        #expect(builder.worstCase == 0.75)
+        let entries = early + builder.takeEntries()
+        let file = try builder.finish()
+        defer { file.remove() }
+        let body = try Data(contentsOf: URL(fileURLWithPath: file.path))
+        #expect(body.count == builder.bodyBytes - 1, "the byte count the limit is checked against is off")
+        let json = try #require(try JSONSerialization.jsonObject(with: body) as? [String: Any])
         let requests = try #require(json["requests"] as? [[String: Any]])
-        #expect(requests.map { $0["custom_id"] as? String } == entries.map(\.customID))
+        #expect(requests.map { $0["custom_id"] as? String } == entries.map { $0.customID })
         #expect(requests[0]["params"] as? NSDictionary == (try JSONSerialization.jsonObject(with: Data(first.body)) as? NSDictionary))
     }
 
