@@ -108,6 +108,9 @@ struct RunCommand: AsyncParsableCommand {
         guard maxRetries >= 0 else { throw ValidationError("--max-retries must be 0 or more") }
         try breaker.validate()
         try backend.validate()
+        if backend.backend == .batches && inputs.contains("-") {
+            throw ValidationError("--backend batches reads the input more than once: give files, not - (standard input)")
+        }
         try records.validate()
         guard recordTimeout > 0, maxOutage >= 0, gracePeriod >= 0 else {
             throw ValidationError("--record-timeout must be positive; --max-outage and --grace-period 0 or more")

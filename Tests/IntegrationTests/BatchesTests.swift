@@ -199,6 +199,50 @@ extension Simulator {
     }
 
     @Test(.timeLimit(.minutes(1)))
+    func retryErroredResubmitsOnlyTheErroredRecordAndRewritesTheOutput() async throws {
+        let sim = try await Simulator(scenario: #"{"batches":{"processing_ms":50}}"#)
+        let dir = Fixtures.directory()
+        var records = Fixtures.records(3)
+        records.append(#"{"custom_id":"later","params":{"model":"claude-later","max_tokens":16,"messages":[{"role":"user","content":"hi"}]}}"#)
+        try Fixtures.write(records, to: dir + "/in.jsonl.gz")
+        let first = try await promptline(arguments(dir), environment: sim.environment)
+        #expect(first.status == 1, "\(first.stderr)")
+        #expect(try Fixtures.lines(dir + "/out.jsonl.gz").last.map(resultType) == "errored")
+
+        try await sim.setScenario(#"{"batches":{"processing_ms":50},"models":["claude-later"]}"#)
+        let again = try await promptline(arguments(dir, extra: ["--retry-errored"]), environment: sim.environment)
+        #expect(again.status == 0, "\(again.stderr)")
+        let lines = try Fixtures.lines(dir + "/out.jsonl.gz")
+        #expect(lines.count == 4)
+        #expect(lines.allSatisfy { resultType($0) == "succeeded" })
+        let batches = try await sim.batchStats()
+        #expect(batches.requestsByBatch.values.sorted() == [1, 4], "more than the errored record was batched again")
+        #expect(try await sim.stats().requests == 0)
+    }
+
+    @Test(.timeLimit(.minutes(2)))
+    func theBudgetStopsNewBatchesWithSeventyFiveAfterCollectingTheCreatedOnes() async throws {
+        let sim = try await Simulator(scenario: #"{"batches":{"processing_ms":50}}"#)
+        let dir = Fixtures.directory()
+        try Fixtures.write(Fixtures.records(2500), to: dir + "/in.jsonl.gz")
+        let dry = try await promptline(arguments(dir, extra: ["--dry-run", "--summary", dir + "/dry.json"]), environment: [:])
+        #expect(dry.status == 0)
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/dry.json"))) as? [String: Any])
+        let worstCase = try #require(report["batchWorstCaseCost"] as? Double)
+        // Room for the first batch of 1,000 (40 % of the worst case), not for the second (80 %).
+        let stopped = try await promptline(arguments(dir, extra: ["--budget-usd", "\(worstCase * 0.5)"]), environment: sim.environment)
+        #expect(stopped.status == 75, "\(stopped.stderr)")
+        #expect(try await sim.batchStats().created == 1)
+        let status = try await promptline(["status", "--db", dir + "/s.db"], environment: [:])
+        #expect(status.stdout.contains("succeeded 1000"), "the batch created before the budget stop was not collected: \(status.stdout)")
+
+        let resumed = try await promptline(arguments(dir, extra: ["--budget-usd", "\(worstCase * 2)"]), environment: sim.environment)
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(try await sim.batchStats().requestsByBatch.values.sorted() == [500, 1000, 1000])
+        #expect(try Fixtures.lines(dir + "/out.jsonl.gz").count == 2500)
+    }
+
+    @Test(.timeLimit(.minutes(1)))
     func aDryRunWithTheBatchesBackendShowsBothPrices() async throws {
         let dir = Fixtures.directory()
         try Fixtures.write(Fixtures.records(10), to: dir + "/in.jsonl.gz")

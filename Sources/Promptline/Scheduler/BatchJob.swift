@@ -51,6 +51,10 @@ public struct BatchJob: Sendable {
             }
             return summary
         }
+        if options.retryErrored, phase.summary.answersStored > 0 {
+            // Answers that were errored changed: the output is written again from the store.
+            try await store.beginJob(output: options.output, fingerprint: writer.fingerprint(), inputs: options.inputs)
+        }
         var summary = try await writer.run(interrupts: writeInterrupts())
         summary.reusedFromStore = max(0, summary.reusedFromStore - phase.summary.answersStored)
         summary.batches = phase.summary

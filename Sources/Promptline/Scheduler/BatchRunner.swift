@@ -101,11 +101,22 @@ public struct BatchRunner: Sendable {
         while true {
             try Task.checkCancellation()
             try await resolveOrphans(progress: progress)
-            try await submitPending(retryErroredBefore: options.retryErrored ? runStart : nil, progress: progress, spend: spend)
+            // The budget stops new batches, not the collection of those already paid for.
+            var budgetStop: JobStop?
+            do {
+                try await submitPending(retryErroredBefore: options.retryErrored ? runStart : nil, progress: progress, spend: spend)
+            } catch let stop as JobStop {
+                guard case .budget = stop.reason else { throw stop }
+                budgetStop = stop
+                if !options.quiet { stderr("promptline: \(stop); collecting the batches already created first") }
+            }
             let open = try await store.openBatches().filter { $0.state == .submitted }
+            if !open.isEmpty {
+                progress.update { $0.rounds += 1 }
+                try await collect(open, progress: progress, spend: spend)
+            }
+            if let budgetStop { throw budgetStop }
             if open.isEmpty { return }
-            progress.update { $0.rounds += 1 }
-            try await collect(open, progress: progress, spend: spend)
         }
     }
 
