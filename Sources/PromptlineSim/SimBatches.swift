@@ -56,6 +56,11 @@ actor SimBatches {
 
     // MARK: Create
 
+    /// Zeroes the counters (`POST /_sim/reset`); batches and their state stay.
+    func resetStats() {
+        stats = SimBatchStats()
+    }
+
     /// Counts a create request as received.
     func receivedCreate() {
         stats.creates += 1

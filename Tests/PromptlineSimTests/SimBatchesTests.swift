@@ -180,6 +180,10 @@ import FoundationNetworking
             #expect(stats.pollTimes[second]?.count == 2)
             #expect(stats.requestsByBatch[second] == 2)
             #expect(stats.lists == 1)
+            _ = try await client.send("POST", "_sim/reset")
+            let reset = try JSONDecoder().decode(SimBatchStats.self, from: try await client.send("GET", "_sim/batches").body)
+            #expect(reset == SimBatchStats())
+            #expect(try await client.send("GET", "v1/messages/batches/\(second)", headers: Self.headers).status == 200, "reset removed a batch")
         }
     }
 }
