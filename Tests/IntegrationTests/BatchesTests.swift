@@ -143,18 +143,32 @@ extension Simulator {
         #expect(try await sim.batchStats().created == 1)
     }
 
-    @Test(.timeLimit(.minutes(2)))
-    func sigintLeavesTheBatchRunningAndAResumeCollectsIt() async throws {
+    @Test(.timeLimit(.minutes(1)))
+    func aCreateThatTimesOutIsFoundByListingInsteadOfSentAgain() async throws {
+        let sim = try await Simulator(scenario: #"{"batches":{"processing_ms":100,"hold_creates":1}}"#)
+        let dir = Fixtures.directory()
+        try Fixtures.write(Fixtures.records(100), to: dir + "/in.jsonl.gz")
+        let run = try await promptline(arguments(dir, extra: ["--timeout", "1"]), environment: sim.environment)
+        #expect(run.status == 0, "\(run.stderr)")
+        let batches = try await sim.batchStats()
+        #expect(batches.held == 1)
+        #expect(batches.created == 1, "the create was sent again after its answer timed out")
+        #expect(batches.lists >= 1)
+        #expect(try Fixtures.lines(dir + "/out.jsonl.gz").allSatisfy { resultType($0) == "succeeded" })
+    }
+
+    @Test(.timeLimit(.minutes(2)), arguments: [SIGINT, SIGTERM])
+    func aSignalLeavesTheBatchRunningAndAResumeCollectsIt(signal: Int32) async throws {
         let sim = try await Simulator(scenario: #"{"batches":{"processing_ms":1500}}"#)
         let dir = Fixtures.directory()
         try Fixtures.write(Fixtures.records(400), to: dir + "/in.jsonl.gz")
         let child = try ChildProcess(Binaries.promptline, arguments(dir), environment: sim.environment)
         try await sim.waitForBatches { $0.created == 1 }
-        kill(child.process.processIdentifier, SIGINT)
+        kill(child.process.processIdentifier, signal)
         let interrupted = await child.wait()
-        #expect(interrupted.status == 130, "\(interrupted.stderr)")
+        #expect(interrupted.status == 128 + signal, "\(interrupted.stderr)")
         #expect(interrupted.stderr.contains("to resume"))
-        #expect(try await sim.batchStats().cancels == 0, "SIGINT canceled a batch")
+        #expect(try await sim.batchStats().cancels == 0, "the signal canceled a batch")
         let status = try await promptline(["status", "--db", dir + "/s.db"], environment: [:])
         #expect(status.stdout.contains("batches in flight: 1"), "\(status.stdout)")
         #expect(status.stdout.contains("msgbatch_"))

@@ -8,8 +8,8 @@ public struct BatchOptions: Sendable {
     public var pollInterval = 60.0
     /// Batches a key may go through (expired, canceled, transient errors) before it is recorded errored.
     public var maxRounds = 10
-    /// One create, list, retrieve or results call's limit, seconds.
-    public var callTimeout = 600.0
+    /// Least time a results download gets, seconds (create, list and retrieve get `--timeout`).
+    public var resultsTimeout = 3600.0
     /// Lines committed to the store per transaction while streaming results.
     public var resultsPerTransaction = 2000
     /// How far a batch's `created_at` may precede its intent's time (clock skew) and still be adopted, seconds.

@@ -144,7 +144,7 @@ public struct BatchRunner: Sendable {
         var afterID: String?
         pages: while true {
             let page: BatchesClient.Page
-            switch try await call({ await client.list(limit: 100, afterID: afterID, timeout: batch.callTimeout) }) {
+            switch try await call({ await client.list(limit: 100, afterID: afterID, timeout: options.timeout) }) {
             case .success(let value): page = value
             case .failure(let failure):
                 logger.warning("cannot list batches to adopt an orphan", metadata: ["error": "\(failure)"])
@@ -174,7 +174,7 @@ public struct BatchRunner: Sendable {
         var chunk: [String] = []
         var matched = 0
         var lines = 0
-        let failure = try await client.results(id, timeout: batch.callTimeout) { line in
+        let failure = try await client.results(id, timeout: max(options.timeout, batch.resultsTimeout)) { line in
             lines += 1
             if let entry = try? BatchResultParser.parse(line) { chunk.append(entry.customID) }
             if chunk.count >= batch.resultsPerTransaction {
@@ -255,7 +255,7 @@ public struct BatchRunner: Sendable {
         var retries = 0
         while true {
             try Task.checkCancellation()
-            switch await client.create(bodyFile: body, timeout: batch.callTimeout) {
+            switch await client.create(bodyFile: body, timeout: options.timeout) {
             case .success(let created):
                 try await store.recordBatchSubmitted(localID: localID, batchID: created.id)
                 progress.update {
@@ -336,7 +336,7 @@ public struct BatchRunner: Sendable {
                 try Task.checkCancellation()
                 let polledAt = now()
                 progress.update { $0.polls += 1 }
-                switch await client.retrieve(id, timeout: batch.callTimeout) {
+                switch await client.retrieve(id, timeout: options.timeout) {
                 case .success(let info):
                     outage.succeeded()
                     let changed = lastSeen[record.localID].map { $0.processingStatus != info.processingStatus || $0.requestCounts != info.requestCounts } ?? true
@@ -409,7 +409,7 @@ public struct BatchRunner: Sendable {
             }
             chunk.removeAll(keepingCapacity: true)
         }
-        let failure = try await client.results(id, timeout: batch.callTimeout) { line in
+        let failure = try await client.results(id, timeout: max(options.timeout, batch.resultsTimeout)) { line in
             do {
                 chunk.append(try BatchResultParser.parse(line))
             } catch {
