@@ -184,21 +184,26 @@ extension Store {
     /// What the batches backend must know about input keys: which to leave out of a new batch
     /// (answered, or in a batch being built or not finished with) and how many batches each was in before.
     ///
-    /// - Parameter retryErroredBefore: with `--retry-errored`, errored answers recorded before this
-    ///   time are not answers (they go into a batch again); those recorded since are.
+    /// - Parameter retryErroredBefore: with `--retry-errored`, errored (and stale or static) answers
+    ///   recorded before this time are not answers (they go into a batch again); those recorded since are.
+    ///   A key another live process holds in flight (messages backend) is left out too.
     public func batchPlanning(keys: [String], retryErroredBefore: Double?) throws(StoreError) -> (skip: Set<String>, rounds: [String: [String]]) {
         var skip = Set<String>()
         var rounds: [String: [String]] = [:]
         guard !keys.isEmpty else { return (skip, rounds) }
+        let now = self.now()
         try db.execute("BEGIN")
         defer { try? db.execute("COMMIT") }
         for key in keys where !skip.contains(key) {
-            try db.query("SELECT state, updated_at FROM requests WHERE key = ?", [.text(key)]) { row in
+            try db.query("SELECT state, updated_at, owner, lease_expires FROM requests WHERE key = ?", [.text(key)]) { row in
                 switch row.text(0) {
-                case "succeeded", "degraded": skip.insert(key)
-                case "errored":
+                case "succeeded": skip.insert(key)
+                case "errored", "degraded":
                     if let before = retryErroredBefore, row.double(1) < before { break }
                     skip.insert(key)
+                case "inflight":
+                    // Another live process is sending it through the messages backend: not paid twice.
+                    if let holder = row.text(2), holder != owner, row.double(3) > now, LeaseOwner.isAlive(holder) { skip.insert(key) }
                 default: break
                 }
             }

@@ -87,6 +87,17 @@ import Testing
         #expect(try await store.batchPlanning(keys: ["k1"], retryErroredBefore: 50).skip == ["k1"])
     }
 
+    @Test func aKeyAnotherLiveProcessIsSendingIsLeftOutOfBatches() async throws {
+        let path = directory.file("s.db")
+        let sender = try Store(path: path)
+        let batcher = try Store(path: path)
+        #expect(try await sender.claim("k1", model: "m", messagesKey: "mk", retryErrored: false) == .claimed(interrupted: false))
+        #expect(try await batcher.batchPlanning(keys: ["k1"], retryErroredBefore: nil).skip == ["k1"])
+        #expect(try await sender.batchPlanning(keys: ["k1"], retryErroredBefore: nil).skip.isEmpty)
+        try await sender.releaseLeases()
+        #expect(try await batcher.batchPlanning(keys: ["k1"], retryErroredBefore: nil).skip.isEmpty)
+    }
+
     @Test func aStoreOfSchemaOneIsUpgradedWithTheBatchTables() async throws {
         let path = directory.file("s.db")
         do {
