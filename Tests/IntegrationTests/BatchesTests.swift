@@ -79,6 +79,15 @@ extension Simulator {
         let batchSummary = try #require(summary["batches"] as? [String: Any])
         #expect(batchSummary["batchesCreated"] as? Int == 3)
         #expect(run.stderr.contains("3 created"))
+
+        let export = try await promptline(
+            ["export", "--db", dir + "/s.db", dir + "/in.jsonl.gz", "-o", dir + "/export.jsonl.gz", "--model", model], environment: [:])
+        #expect(export.status == 0)
+        #expect(try Fixtures.lines(dir + "/export.jsonl.gz") == lines, "export does not reproduce the batches backend's output")
+        let rerun = try await promptline(arguments(dir), environment: sim.environment)
+        #expect(rerun.status == 0)
+        #expect(rerun.stderr.contains("nothing to do"))
+        #expect(try await sim.batchStats().created == 3)
     }
 
     @Test(.timeLimit(.minutes(2)))
