@@ -142,7 +142,10 @@ extension Store {
 
     /// Marks a batch gone (the API does not know its id): its keys are pending again.
     public func markBatchGone(localID: String) throws(StoreError) {
-        try db.query("UPDATE batches SET state = 'gone' WHERE local_id = ?", [.text(localID)])
+        try db.transaction { () throws(StoreError) in
+            try db.query("UPDATE batches SET state = 'gone' WHERE local_id = ?", [.text(localID)])
+            try db.query("UPDATE batch_requests SET outcome = 'batch_gone' WHERE local_id = ? AND outcome IS NULL", [.text(localID)])
+        }
     }
 
     /// Records what a poll saw.
@@ -153,10 +156,15 @@ extension Store {
     }
 
     /// Marks a batch's results as streamed into the store.
+    /// Requests the results did not mention (or in an unreadable line) are recorded `missing_result`:
+    /// they go into the next batch, and count towards the rounds a key may take.
     public func markBatchCollected(localID: String) throws(StoreError) {
-        try db.query(
-            "UPDATE batches SET state = 'collected', processing_status = 'ended', collected_at = ? WHERE local_id = ?",
-            [.real(now()), .text(localID)])
+        try db.transaction { () throws(StoreError) in
+            try db.query(
+                "UPDATE batches SET state = 'collected', processing_status = 'ended', collected_at = ? WHERE local_id = ?",
+                [.real(now()), .text(localID)])
+            try db.query("UPDATE batch_requests SET outcome = 'missing_result' WHERE local_id = ? AND outcome IS NULL", [.text(localID)])
+        }
     }
 
     /// Every batch id the store has recorded (so adoption never takes a batch twice).

@@ -71,8 +71,22 @@ import Testing
         try await store.recordBatchIntent(localID: "L2", entries: [entry(1)], bodyBytes: 10)
         try await store.recordBatchSubmitted(localID: "L2", batchID: "msgbatch_2")
         try await store.markBatchGone(localID: "L2")
-        #expect(try await store.batchPlanning(keys: ["k1"], retryErroredBefore: nil).skip.isEmpty)
+        let plan = try await store.batchPlanning(keys: ["k1"], retryErroredBefore: nil)
+        #expect(plan.skip.isEmpty)
+        #expect(plan.rounds["k1"] == ["batch_gone"], "a gone batch does not count towards the key's rounds")
         #expect(try await store.openBatches().isEmpty)
+    }
+
+    @Test func aRequestTheResultsDoNotMentionGoesIntoTheNextBatchAndCountsARound() async throws {
+        let store = try Store(path: directory.file("s.db"))
+        try await store.recordBatchIntent(localID: "L1", entries: [entry(1), entry(2)], bodyBytes: 10)
+        _ = try await store.applyBatchResults(localID: "L1", [
+            BatchResultEntry(customID: "c1", outcome: .succeeded(message: message, model: "claude-haiku-4-5", inputTokens: 1, outputTokens: 2))
+        ])
+        try await store.markBatchCollected(localID: "L1")
+        let plan = try await store.batchPlanning(keys: ["k1", "k2"], retryErroredBefore: nil)
+        #expect(plan.skip == ["k1"])
+        #expect(plan.rounds["k2"] == ["missing_result"])
     }
 
     @Test func erroredAnswersGoIntoABatchAgainOnlyWhenRecordedBeforeTheRetryingRun() async throws {
