@@ -96,15 +96,8 @@ public final class BatchesClient: Sendable {
         return request
     }
 
-    /// `POST /v1/messages/batches` with a body `{"requests":[…]}` built by ``BatchBuilder``.
-    public func create(body: [UInt8], timeout: Double) async -> Result<Batch, RequestFailure> {
-        var request = self.request(path: "/v1/messages/batches", method: .POST)
-        request.headers.add(name: "content-type", value: "application/json")
-        request.body = .bytes(body)
-        return await execute(request, timeout: timeout, as: Batch.self)
-    }
-
-    /// `POST /v1/messages/batches` with the body streamed from a file, 1 MB at a time.
+    /// `POST /v1/messages/batches` with the body (`{"requests":[…]}`, built by ``BatchBuilder``)
+    /// streamed from its file, 1 MB at a time.
     func create(bodyFile: BatchBodyFile, timeout: Double) async -> Result<Batch, RequestFailure> {
         var request = self.request(path: "/v1/messages/batches", method: .POST)
         request.headers.add(name: "content-type", value: "application/json")

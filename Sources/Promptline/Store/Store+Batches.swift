@@ -307,11 +307,6 @@ extension Store {
             return stored
         }
     }
-
-    /// Batches in flight, for `status`: intents and submitted batches with their last counts.
-    public func batchesInFlight() throws(StoreError) -> [BatchRecord] {
-        try openBatches()
-    }
 }
 
 extension OutputLine {
