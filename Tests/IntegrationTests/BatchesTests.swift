@@ -193,6 +193,22 @@ extension Simulator {
     }
 
     @Test(.timeLimit(.minutes(1)))
+    func sigintDuringAnUnansweredCreateWaitsTheGraceThenStopsAndTheResumeAdopts() async throws {
+        let sim = try await Simulator(scenario: #"{"batches":{"processing_ms":100,"hold_creates":1}}"#)
+        let dir = Fixtures.directory()
+        try Fixtures.write(Fixtures.records(100), to: dir + "/in.jsonl.gz")
+        let child = try ChildProcess(Binaries.promptline, arguments(dir, extra: ["--grace-period", "0.5"]), environment: sim.environment)
+        try await sim.waitForBatches { $0.held == 1 }
+        kill(child.process.processIdentifier, SIGINT)
+        let interrupted = await child.wait()
+        #expect(interrupted.status == 130, "\(interrupted.stderr)")
+        let resumed = try await promptline(arguments(dir), environment: sim.environment)
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(resumed.stderr.contains("adopted batch"))
+        #expect(try await sim.batchStats().created == 1)
+    }
+
+    @Test(.timeLimit(.minutes(1)))
     func pollsOfABatchAreNeverCloserThanThePollInterval() async throws {
         let sim = try await Simulator(scenario: #"{"batches":{"processing_ms":1200}}"#)
         let dir = Fixtures.directory()

@@ -48,18 +48,20 @@ public struct BatchRunner: Sendable {
         case done
         case interrupt(Int32)
         case listenerEnded
+        case graceOver
     }
 
     /// Runs rounds until every pending key is answered in the store, or a stop or signal.
     public func run(interrupts: AsyncStream<Int32>? = nil) async throws -> Outcome {
         let progress = Progress()
+        let stopControl = StopControl()
         let spend = SpendMeter(budget: options.budgetUSD, prices: options.prices.batchPriced())
         var outcome = Outcome(summary: BatchSummary())
         do {
             try await withThrowingTaskGroup(of: Event.self) { group in
                 group.addTask {
                     do {
-                        try await self.work(progress: progress, spend: spend)
+                        try await self.work(progress: progress, spend: spend, stopControl: stopControl)
                     } catch is CancellationError {}
                     return .done
                 }
@@ -79,6 +81,17 @@ public struct BatchRunner: Sendable {
                         if !options.quiet {
                             stderr("promptline: interrupted; batches already created keep running (they are paid work); a resume collects them")
                         }
+                        if stopControl.requestStop() {
+                            // A create is in flight: wait (up to the grace period) for its answer, so its id is recorded.
+                            let grace = options.gracePeriod
+                            group.addTask {
+                                try? await clock.sleep(for: .milliseconds(Int64(grace * 1000)))
+                                return .graceOver
+                            }
+                        } else {
+                            group.cancelAll()
+                        }
+                    case .graceOver:
                         group.cancelAll()
                     case .listenerEnded:
                         break
@@ -96,15 +109,16 @@ public struct BatchRunner: Sendable {
 
     // MARK: Rounds
 
-    private func work(progress: Progress, spend: SpendMeter) async throws {
+    private func work(progress: Progress, spend: SpendMeter, stopControl: StopControl) async throws {
         let runStart = now()
         while true {
-            try Task.checkCancellation()
+            try stopControl.check()
             try await resolveOrphans(progress: progress)
             // The budget stops new batches, not the collection of those already paid for.
             var budgetStop: JobStop?
             do {
-                try await submitPending(retryErroredBefore: options.retryErrored ? runStart : nil, progress: progress, spend: spend)
+                try await submitPending(
+                    retryErroredBefore: options.retryErrored ? runStart : nil, progress: progress, spend: spend, stopControl: stopControl)
             } catch let stop as JobStop {
                 guard case .budget = stop.reason else { throw stop }
                 budgetStop = stop
@@ -190,14 +204,14 @@ public struct BatchRunner: Sendable {
     // MARK: Submission
 
     /// Reads the input and puts every pending key (not answered, in no open batch) into batches.
-    private func submitPending(retryErroredBefore: Double?, progress: Progress, spend: SpendMeter) async throws {
+    private func submitPending(retryErroredBefore: Double?, progress: Progress, spend: SpendMeter, stopControl: StopControl) async throws {
         for localID in try await store.dropAbandonedBuilds() { BatchBodyFile.removeLeftover(localID: localID) }
         let input = InputStream(
             paths: options.inputs, defaults: options.defaults, maxLineBytes: options.maxLineBytes, strict: options.strict,
             shard: options.shard)
         var builder: BatchBuilder?
         while let chunk = await input.nextBatch() {
-            try Task.checkCancellation()
+            try stopControl.check()
             var keys: [String] = []
             for case .valid(let record) in chunk { keys.append(record.key) }
             let plan = try await store.batchPlanning(keys: keys, retryErroredBefore: retryErroredBefore)
@@ -213,7 +227,7 @@ public struct BatchRunner: Sendable {
                     continue
                 }
                 if let current = builder, !current.fits(record) {
-                    try await submit(current, progress: progress, spend: spend)
+                    try await submit(current, progress: progress, spend: spend, stopControl: stopControl)
                     builder = nil
                 }
                 if builder == nil {
@@ -226,17 +240,17 @@ public struct BatchRunner: Sendable {
                     try await store.addBatchEntries(localID: builder!.localID, builder!.takeEntries())
                 }
                 if builder!.isFull {
-                    try await submit(builder!, progress: progress, spend: spend)
+                    try await submit(builder!, progress: progress, spend: spend, stopControl: stopControl)
                     builder = nil
                 }
             }
         }
-        if let builder { try await submit(builder, progress: progress, spend: spend) }
+        if let builder { try await submit(builder, progress: progress, spend: spend, stopControl: stopControl) }
     }
 
     /// Commits the batch's intent, creates it, and commits its id. A create whose fate is unknown
     /// (timeout, connection lost, 5xx) is looked for by listing before it is sent again.
-    private func submit(_ builder: BatchBuilder, progress: Progress, spend: SpendMeter) async throws {
+    private func submit(_ builder: BatchBuilder, progress: Progress, spend: SpendMeter, stopControl: StopControl) async throws {
         var builder = builder
         let localID = builder.localID
         let count = builder.count
@@ -254,16 +268,22 @@ public struct BatchRunner: Sendable {
         var outage = OutageClock(limit: options.maxOutage)
         var retries = 0
         while true {
-            try Task.checkCancellation()
-            switch await client.create(bodyFile: body, timeout: options.timeout) {
-            case .success(let created):
+            try stopControl.check()
+            guard stopControl.enterCreate() else { throw CancellationError() }
+            let answer = await client.create(bodyFile: body, timeout: options.timeout)
+            if case .success(let created) = answer {
                 try await store.recordBatchSubmitted(localID: localID, batchID: created.id)
+            }
+            stopControl.leaveCreate()
+            switch answer {
+            case .success(let created):
                 progress.update {
                     $0.batchesCreated += 1
                     $0.requestsSubmitted += count
                 }
                 progress.saw(created, localID: localID, intentAt: intent.intentAt)
                 logger.info("batch created", metadata: ["batch.id": "\(created.id)", "batch.requests": "\(count)"])
+                try stopControl.check()
                 return
             case .failure(let failure):
                 if let reason = JobStopReason(failure) {
@@ -468,6 +488,39 @@ public struct BatchRunner: Sendable {
 }
 
 extension BatchRunner {
+    /// A stop asked by a signal, and whether a create is in flight (its answer is waited for, so
+    /// its id is recorded rather than left for a resume to adopt).
+    final class StopControl: Sendable {
+        private let state = Mutex((stopRequested: false, inCreate: false))
+
+        /// Asks the phase to stop; true when a create is in flight.
+        func requestStop() -> Bool {
+            state.withLock { state in
+                state.stopRequested = true
+                return state.inCreate
+            }
+        }
+
+        /// Marks a create as in flight; false when a stop was already asked.
+        func enterCreate() -> Bool {
+            state.withLock { state in
+                guard !state.stopRequested else { return false }
+                state.inCreate = true
+                return true
+            }
+        }
+
+        func leaveCreate() {
+            state.withLock { $0.inCreate = false }
+        }
+
+        /// Throws `CancellationError` once a stop was asked (or the task is cancelled).
+        func check() throws {
+            try Task.checkCancellation()
+            if state.withLock({ $0.stopRequested }) { throw CancellationError() }
+        }
+    }
+
     /// How long the API has been failing without a success in between.
     struct OutageClock {
         let limit: Double
