@@ -22,6 +22,8 @@ public struct SimScenario: Sendable, Codable, Equatable {
     public var failAfter: FailAfter?
     /// The most ids one page of `GET /v1/models` holds, whatever `limit` asks (to exercise paging).
     public var modelsPageSize: Int?
+    /// How the Message Batches API behaves (processing time, held creates, expiry).
+    public var batches: SimBatchScenario?
 
     enum CodingKeys: String, CodingKey {
         case latency
@@ -34,6 +36,7 @@ public struct SimScenario: Sendable, Codable, Equatable {
         case models
         case failAfter = "fail_after"
         case modelsPageSize = "models_page_size"
+        case batches
     }
 
     /// After `successes` successful answers, every message request gets fault `kind`.
@@ -58,7 +61,8 @@ public struct SimScenario: Sendable, Codable, Equatable {
         modelErrorRates: [String: [String: Double]]? = nil,
         models: [String]? = nil,
         failAfter: FailAfter? = nil,
-        modelsPageSize: Int? = nil
+        modelsPageSize: Int? = nil,
+        batches: SimBatchScenario? = nil
     ) {
         self.modelRateLimits = modelRateLimits
         self.modelErrorRates = modelErrorRates
@@ -70,6 +74,7 @@ public struct SimScenario: Sendable, Codable, Equatable {
         self.spendCapAfter = spendCapAfter
         self.rateLimits = rateLimits
         self.models = models
+        self.batches = batches
     }
 
     /// Latency: `fixed_ms`, uniform in `min_ms...max_ms`, or log-normal with `median_ms` and

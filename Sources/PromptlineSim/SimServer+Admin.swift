@@ -9,6 +9,7 @@ extension SimServer {
         }
         router.post("/_sim/reset") { _, _ in
             await self.state.resetStats()
+            await self.batches.resetStats()
             return Self.jsonResponse(Array(#"{"ok":true}"#.utf8))
         }
         router.get("/_sim/scenario") { _, _ in

@@ -15,6 +15,7 @@ public struct SimServer: Sendable {
     /// The configuration the server was made with.
     public let configuration: SimConfiguration
     let state: SimState
+    let batches = SimBatches()
     let logger: Logger
 
     /// Creates a server; nothing listens until it is run.
@@ -36,6 +37,7 @@ public struct SimServer: Sendable {
         let router = Router(context: SimRequestContext.self)
         self.addMessageRoutes(to: router)
         self.addAdminRoutes(to: router)
+        self.addBatchRoutes(to: router)
         return Application(
             router: router,
             configuration: .init(

@@ -44,6 +44,9 @@ struct PromptlineSimCommand: AsyncParsableCommand {
     @Option(help: "Extra model id to accept and list (repeatable).")
     var model: [String] = []
 
+    @Option(name: .customLong("batch-processing-ms"), help: "Milliseconds from a batch's creation to its end (default 500).")
+    var batchProcessingMs: Int?
+
     @Option(name: .customLong("log-level"), help: "Log level on stderr (trace, debug, info, notice, warning, error).")
     var logLevel = "warning"
 
@@ -77,6 +80,11 @@ struct PromptlineSimCommand: AsyncParsableCommand {
             limits.inputTokensPerMinute = self.itpm ?? limits.inputTokensPerMinute
             limits.outputTokensPerMinute = self.otpm ?? limits.outputTokensPerMinute
             scenario.rateLimits = limits
+        }
+        if let batchProcessingMs = self.batchProcessingMs {
+            var batches = scenario.batches ?? SimBatchScenario()
+            batches.processingMs = batchProcessingMs
+            scenario.batches = batches
         }
         if !self.model.isEmpty {
             scenario.models = (scenario.models ?? []) + self.model

@@ -74,6 +74,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Seconds requests in flight get to finish after SIGINT/SIGTERM.")
     var gracePeriod: Double = 10
 
+    @OptionGroup(title: "Backend")
+    var backend: BackendOptions
+
     @OptionGroup(title: "Circuit breaker (one per model)")
     var breaker: BreakerOptions
 
@@ -104,6 +107,10 @@ struct RunCommand: AsyncParsableCommand {
         guard timeout > 0 else { throw ValidationError("--timeout must be positive") }
         guard maxRetries >= 0 else { throw ValidationError("--max-retries must be 0 or more") }
         try breaker.validate()
+        try backend.validate()
+        if backend.backend == .batches && inputs.contains("-") {
+            throw ValidationError("--backend batches reads the input more than once: give files, not - (standard input)")
+        }
         try records.validate()
         guard recordTimeout > 0, maxOutage >= 0, gracePeriod >= 0 else {
             throw ValidationError("--record-timeout must be positive; --max-outage and --grace-period 0 or more")
@@ -161,7 +168,8 @@ struct RunCommand: AsyncParsableCommand {
 
         if dryRun {
             do {
-                let report = try await DryRun(options: options, store: try Store(path: resolveDatabase(db))).run()
+                var report = try await DryRun(options: options, store: try Store(path: resolveDatabase(db))).run()
+                if backend.backend == .batches { report.batchWorstCaseCost = report.worstCaseCost * PriceTable.batchDiscount }
                 print(report.text)
                 if let summary { try writeJSON(report, to: summary) }
                 if !report.faults.isEmpty { throw ExitCode(65) }
@@ -188,6 +196,8 @@ struct RunCommand: AsyncParsableCommand {
         do {
             let store = try Store(path: resolveDatabase(db))
             let client = MessagesClient(configuration: api, concurrency: concurrency, connectTimeout: min(timeout, 10), logger: logger)
+            let batches = backend.backend == .batches
+                ? BatchesClient(configuration: api, connectTimeout: min(timeout, 10), logger: logger) : nil
             do {
                 if !noPreflight {
                     let health = await Doctor(configuration: api, client: client).check(models: [], timeout: min(timeout, 15))
@@ -199,13 +209,22 @@ struct RunCommand: AsyncParsableCommand {
                     }
                 }
                 let watcher = SignalWatcher()
-                result = try await JobRunner(options: options, store: store, client: client, logger: logger)
-                    .run(interrupts: watcher.signals)
+                if backend.backend == .batches {
+                    result = try await BatchJob(
+                        options: options, batch: backend.batchOptions, store: store, messagesClient: client, batchesClient: batches!,
+                        logger: logger
+                    ).run(interrupts: watcher.signals, writeInterrupts: { SignalWatcher().signals })
+                } else {
+                    result = try await JobRunner(options: options, store: store, client: client, logger: logger)
+                        .run(interrupts: watcher.signals)
+                }
             } catch {
                 await client.shutdown()
+                await batches?.shutdown()
                 throw error
             }
             await client.shutdown()
+            await batches?.shutdown()
         } catch let error as ExitCode {
             throw error
         } catch {

@@ -18,6 +18,8 @@ public struct DryRun: Sendable {
         /// Primary models without a price: their cost is unknown (left out of the figures above).
         public var unpricedModels: [String] = []
         public var faults: [String] = []
+        /// The worst case at the Message Batches price (`--backend batches`), shown beside the list price.
+        public var batchWorstCaseCost: Double?
 
         public var worstCaseCost: Double { worstCaseCostByModel.values.reduce(0, +) }
 
@@ -28,6 +30,10 @@ public struct DryRun: Sendable {
                 "  requests to send: \(requestsToSend); estimated input tokens \(estimatedInputTokens), at most \(maxOutputTokens) output tokens",
                 "  worst-case cost $\(String(format: "%.4f", worstCaseCost))" + (unpricedModels.isEmpty ? "" : " + unknown"),
             ]
+            if let batchWorstCaseCost {
+                lines[2] = "  worst-case cost $\(String(format: "%.4f", batchWorstCaseCost)) at the batch price (--backend batches; "
+                    + "$\(String(format: "%.4f", worstCaseCost)) through the messages backend)"
+            }
             for (model, cost) in worstCaseCostByModel.sorted(by: { $0.key < $1.key }) {
                 lines.append("    \(model): $\(String(format: "%.4f", cost))")
             }

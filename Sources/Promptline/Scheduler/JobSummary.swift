@@ -48,6 +48,8 @@ public struct JobSummary: Sendable, Codable, Equatable {
     /// The output path, and whether it is complete and in place.
     public var output = ""
     public var outputComplete = false
+    /// What the Message Batches backend did (`--backend batches` only).
+    public var batches: BatchSummary?
 
     /// The total of output lines.
     public var totalRecords: Int { records.values.reduce(0, +) }
@@ -92,6 +94,7 @@ public struct JobSummary: Sendable, Codable, Equatable {
                 "  models: " + answeringModels.sorted { $0.key < $1.key }.map { "\($0.key) answered as \($0.value.joined(separator: ", "))" }
                     .joined(separator: "; "))
         }
+        lines += batches?.humanLines ?? []
         if interruptedKeys > 0 {
             lines.append("  \(interruptedKeys) keys were in flight when an earlier run died: they were sent again and may have been billed twice")
         }

@@ -73,7 +73,8 @@ public struct StatusReport: Sendable, Codable {
         lines.append(
             "estimated cost of all answers: $\(String(format: "%.4f", costUSD))"
                 + (unpricedModels.isEmpty ? "" : " + unknown for \(unpricedModels.joined(separator: ", "))")
-                + " (prices as of \(pricesAsOf ?? "?"))")
+                + " (prices as of \(pricesAsOf ?? "?"); batch answers at half)")
+        lines += status.batchesInFlightLines
         if let job = status.jobs.last {
             let when = Date(timeIntervalSince1970: job.updatedAt).formatted(.iso8601)
             lines.append("last run: \(job.output), \(job.recordsWritten) records written, \(job.finished ? "finished" : "unfinished"), \(when)")

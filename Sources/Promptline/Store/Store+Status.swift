@@ -23,6 +23,11 @@ public struct StoreStatus: Sendable, Codable, Equatable {
     /// Tokens by model that answered, for the cost estimate.
     public var tokensByModel: [String: TokenCount] = [:]
     public var jobs: [JobStatus] = []
+    /// Message Batches not finished with (`--backend batches`): created and not yet collected,
+    /// or intents whose create was sent but whose id was never recorded.
+    public var batchesInFlight: [BatchInFlight] = []
+    /// The part of ``tokensByModel`` answered through the Message Batches API (priced at half).
+    public var batchTokensByModel: [String: TokenCount] = [:]
 
     /// One job's record.
     public struct JobStatus: Sendable, Codable, Equatable {
@@ -79,6 +84,8 @@ extension Store {
             status.jobs.append(
                 .init(output: row.text(0) ?? "", recordsWritten: Int(row.int(1)), finished: row.int(2) != 0, updatedAt: row.double(3)))
         }
+        status.batchesInFlight = try batchesInFlightStatus(now: now)
+        status.batchTokensByModel = try batchTokensByModel()
         return status
     }
 }

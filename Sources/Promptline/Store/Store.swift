@@ -10,7 +10,7 @@ import Foundation
 /// cooperative pool.
 public actor Store {
     /// The schema this build writes; an older store is upgraded, a newer one refused.
-    public static let schemaVersion = 2
+    public static let schemaVersion = 3
 
     private let executor: DispatchQueueExecutor
     public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
@@ -121,6 +121,9 @@ public actor Store {
                     ALTER TABLE requests ADD COLUMN stop_reason TEXT;
                     INSERT OR REPLACE INTO meta(name, value) VALUES ('schema_version', '2');
                     """)
+            }
+            if version < 3 {
+                try migrateBatches(db)
             }
         }
     }

@@ -89,6 +89,19 @@ public struct PriceTable: Sendable {
     public private(set) var cacheWrite5mMultiplier = 1.25
     public private(set) var cacheWrite1hMultiplier = 2.0
     public private(set) var cacheReadMultiplier = 0.1
+    /// What every cost is further multiplied by: 1 at the list price, ``batchMultiplier`` for a table
+    /// made by ``batchPriced()``.
+    public private(set) var factor = 1.0
+
+    /// The Message Batches API charges half the list price for all usage.
+    public static let batchDiscount = 0.5
+
+    /// This table at the Message Batches price (every cost times ``batchMultiplier``).
+    public func batchPriced() -> PriceTable {
+        var table = self
+        table.factor = batchMultiplier
+        return table
+    }
 
     public init(prices: [String: Price]) {
         self.prices = prices
@@ -170,7 +183,7 @@ public struct PriceTable: Sendable {
         let dollars =
             (Double(tokens.input) * input + Double(tokens.output) * output + Double(fiveMinute) * write5m
                 + Double(tokens.cacheCreation1h) * write1h + Double(tokens.cacheRead) * read) / 1_000_000
-        return batch ? dollars * batchMultiplier : dollars
+        return (batch ? dollars * batchMultiplier : dollars) * factor
     }
 
     /// Dollars for input and output tokens alone (no cache), nil for an unknown model.

@@ -1,0 +1,94 @@
+import Foundation
+import Logging
+
+/// `run --backend batches`: the pending keys are answered through the Message Batches API
+/// (``BatchRunner``), then ``JobRunner`` writes the ordered output from the store exactly as the
+/// messages backend does (every key is answered by then, so it sends nothing).
+public struct BatchJob: Sendable {
+    private let options: JobOptions
+    private let batch: BatchOptions
+    private let store: Store
+    private let messagesClient: MessagesClient
+    private let batchesClient: BatchesClient
+    private let logger: Logger
+
+    public init(
+        options: JobOptions, batch: BatchOptions, store: Store, messagesClient: MessagesClient, batchesClient: BatchesClient,
+        logger: Logger
+    ) {
+        self.options = options
+        self.batch = batch
+        self.store = store
+        self.messagesClient = messagesClient
+        self.batchesClient = batchesClient
+        self.logger = logger
+    }
+
+    /// Runs both phases. `writeInterrupts` makes the signal stream of the output phase (the batch
+    /// phase consumes `interrupts`).
+    public func run(
+        interrupts: AsyncStream<Int32>?, writeInterrupts: @Sendable () -> AsyncStream<Int32>? = { nil }
+    ) async throws -> JobSummary {
+        let writer = JobRunner(options: writeOptions, store: store, client: messagesClient, logger: logger)
+        if try await isFinished(writer) {
+            return try await writer.run(interrupts: writeInterrupts())
+        }
+        let started = ContinuousClock.now
+        let phase = try await BatchRunner(options: options, batch: batch, store: store, client: batchesClient, logger: logger)
+            .run(interrupts: interrupts)
+        if phase.stop != nil || phase.interruptedBy != nil {
+            var summary = JobSummary()
+            summary.output = options.output
+            summary.batches = phase.summary
+            summary.absorb(phase.summary)
+            summary.wallSeconds = (ContinuousClock.now - started).seconds
+            if let signal = phase.interruptedBy {
+                summary.stopped = "interrupted by \(signal == SIGTERM ? "SIGTERM" : "SIGINT"); batches keep running; run the same command again to collect them"
+                summary.exitCode = 128 + signal
+            } else if let stop = phase.stop {
+                summary.stopped = stop.description + "; batches already created keep running"
+                summary.exitCode = stop.reason.exitCode
+            }
+            return summary
+        }
+        if options.retryErrored, phase.summary.answersStored > 0 {
+            // Answers that were errored changed: the output is written again from the store.
+            try await store.beginJob(output: options.output, fingerprint: writer.fingerprint(), inputs: options.inputs)
+        }
+        var summary = try await writer.run(interrupts: writeInterrupts())
+        summary.reusedFromStore = max(0, summary.reusedFromStore - phase.summary.answersStored)
+        summary.batches = phase.summary
+        summary.absorb(phase.summary)
+        summary.wallSeconds = (ContinuousClock.now - started).seconds
+        return summary
+    }
+
+    /// The output phase's options: errored answers of this run are final (the batch phase already
+    /// retried what `--retry-errored` asked for).
+    private var writeOptions: JobOptions {
+        var options = self.options
+        options.retryErrored = false
+        return options
+    }
+
+    /// True when the job's output is complete and up to date: a rerun is a no-op.
+    private func isFinished(_ writer: JobRunner) async throws -> Bool {
+        guard !options.retryErrored, let checkpoint = try await store.checkpoint(output: options.output) else { return false }
+        return checkpoint.finished && checkpoint.fingerprint == writer.fingerprint() && FileManager.default.fileExists(atPath: options.output)
+    }
+}
+
+extension JobSummary {
+    /// Takes the batch phase's requests, tokens and cost (at the batch price) into the job's figures.
+    mutating func absorb(_ batches: BatchSummary) {
+        requestsSent += batches.requestsSubmitted
+        inputTokens += batches.inputTokens
+        outputTokens += batches.outputTokens
+        for (model, tokens) in batches.tokensByModel {
+            tokensByModel[model, default: TokenCount()].input += tokens.input
+            tokensByModel[model, default: TokenCount()].output += tokens.output
+        }
+        costUSD += batches.costUSD
+        costByModel.merge(batches.costByModel, uniquingKeysWith: +)
+    }
+}

@@ -1,0 +1,585 @@
+import Foundation
+import Logging
+import Synchronization
+
+/// The Message Batches backend's first phase: brings every pending key of the job to an answer
+/// in the store through batches (SPEC §8), leaving the ordered output to ``JobRunner``.
+///
+/// In rounds: orphaned intents (a create sent, its id never recorded) are adopted by listing the
+/// account's batches, or dropped when no batch matches; pending keys are read from the input and
+/// grouped into batches, each intent committed before its create and its id right after; every
+/// open batch is polled until it ends and its results are streamed into the store. Keys whose
+/// result was expired, canceled or a transient error go into the next round's batches.
+public struct BatchRunner: Sendable {
+    /// How the phase ended.
+    public struct Outcome: Sendable {
+        public var summary: BatchSummary
+        /// A job-wide stop (401/403 → 77, billing, budget or outage → 75); batches stay running.
+        public var stop: JobStop?
+        /// The signal that interrupted the phase; batches stay running.
+        public var interruptedBy: Int32?
+    }
+
+    private let options: JobOptions
+    private let batch: BatchOptions
+    private let store: Store
+    private let client: BatchesClient
+    private let logger: Logger
+    private let clock: any Clock<Duration>
+    private let now: @Sendable () -> Double
+    private let stderr: @Sendable (String) -> Void
+
+    public init(
+        options: JobOptions, batch: BatchOptions, store: Store, client: BatchesClient, logger: Logger,
+        clock: any Clock<Duration> = ContinuousClock(), now: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 },
+        stderr: @escaping @Sendable (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+    ) {
+        self.options = options
+        self.batch = batch
+        self.store = store
+        self.client = client
+        self.logger = logger
+        self.clock = clock
+        self.now = now
+        self.stderr = stderr
+    }
+
+    private enum Event: Sendable {
+        case done
+        case interrupt(Int32)
+        case listenerEnded
+        case graceOver
+    }
+
+    /// Runs rounds until every pending key is answered in the store, or a stop or signal.
+    public func run(interrupts: AsyncStream<Int32>? = nil) async throws -> Outcome {
+        let progress = Progress()
+        let stopControl = StopControl()
+        let spend = SpendMeter(budget: options.budgetUSD, prices: options.prices.batchPriced())
+        var outcome = Outcome(summary: BatchSummary())
+        do {
+            try await withThrowingTaskGroup(of: Event.self) { group in
+                group.addTask {
+                    do {
+                        try await self.work(progress: progress, spend: spend, stopControl: stopControl)
+                    } catch is CancellationError {}
+                    return .done
+                }
+                if let interrupts {
+                    group.addTask {
+                        for await signal in interrupts { return .interrupt(signal) }
+                        return .listenerEnded
+                    }
+                }
+                while let event = try await group.next() {
+                    switch event {
+                    case .done:
+                        group.cancelAll()
+                        return
+                    case .interrupt(let signal):
+                        outcome.interruptedBy = signal
+                        if !options.quiet {
+                            stderr("promptline: interrupted; batches already created keep running (they are paid work); a resume collects them")
+                        }
+                        if stopControl.requestStop() {
+                            // A create is in flight: wait (up to the grace period) for its answer, so its id is recorded.
+                            let grace = options.gracePeriod
+                            group.addTask {
+                                try? await clock.sleep(for: .milliseconds(Int64(grace * 1000)))
+                                return .graceOver
+                            }
+                        } else {
+                            group.cancelAll()
+                        }
+                    case .graceOver:
+                        group.cancelAll()
+                    case .listenerEnded:
+                        break
+                    }
+                }
+            }
+        } catch let stop as JobStop {
+            outcome.stop = stop
+        }
+        outcome.summary = progress.summary(now: now())
+        (outcome.summary.costUSD, outcome.summary.costByModel) = spend.spent
+        outcome.summary.listPriceUSD = outcome.summary.costUSD / PriceTable.batchDiscount
+        return outcome
+    }
+
+    // MARK: Rounds
+
+    private func work(progress: Progress, spend: SpendMeter, stopControl: StopControl) async throws {
+        let runStart = now()
+        while true {
+            try stopControl.check()
+            try await resolveOrphans(progress: progress)
+            // The budget stops new batches, not the collection of those already paid for.
+            var budgetStop: JobStop?
+            do {
+                try await submitPending(
+                    retryErroredBefore: options.retryErrored ? runStart : nil, progress: progress, spend: spend, stopControl: stopControl)
+            } catch let stop as JobStop {
+                guard case .budget = stop.reason else { throw stop }
+                budgetStop = stop
+                if !options.quiet { stderr("promptline: \(stop); collecting the batches already created first") }
+            }
+            let open = try await store.openBatches().filter { $0.state == .submitted }
+            if !open.isEmpty {
+                progress.update { $0.rounds += 1 }
+                try await collect(open, progress: progress, spend: spend)
+            }
+            if let budgetStop { throw budgetStop }
+            if open.isEmpty { return }
+        }
+    }
+
+    /// Adopts or drops every intent without an id left by a process that is gone (or by this one).
+    private func resolveOrphans(progress: Progress) async throws {
+        for intent in try await store.openBatches() where intent.state == .intent && store.mayResolve(intent) {
+            BatchBodyFile.removeLeftover(localID: intent.localID)
+            if let id = try await findOrphan(intent) {
+                try await store.recordBatchSubmitted(localID: intent.localID, batchID: id)
+                progress.update { $0.batchesAdopted += 1 }
+                if !options.quiet { stderr("promptline: adopted batch \(id): created by an earlier run whose id was not recorded") }
+            } else {
+                try await store.dropBatchIntent(localID: intent.localID)
+                logger.info("no batch matches an unrecorded intent; its requests go into a new batch", metadata: ["batch.local": "\(intent.localID)"])
+            }
+        }
+    }
+
+    /// The batch an intent created, found by listing the account's batches created since the
+    /// intent (newest first, paginated): one no other intent recorded, with the intent's request
+    /// count and, once it has ended, only the intent's custom_ids in its results.
+    private func findOrphan(_ intent: BatchRecord) async throws -> String? {
+        let known = try await store.knownBatchIDs()
+        var candidates: [BatchesClient.Batch] = []
+        var afterID: String?
+        pages: while true {
+            let page: BatchesClient.Page
+            switch try await call({ await client.list(limit: 100, afterID: afterID, timeout: options.timeout) }) {
+            case .success(let value): page = value
+            case .failure(let failure):
+                logger.warning("cannot list batches to adopt an orphan", metadata: ["error": "\(failure)"])
+                throw JobStop(reason: .outage(seconds: options.maxOutage))
+            }
+            for candidate in page.data {
+                guard let created = candidate.createdTime else { continue }
+                if created < intent.intentAt - batch.adoptionSkew { break pages }
+                if !known.contains(candidate.id) && candidate.requestCounts.total == intent.requestCount {
+                    candidates.append(candidate)
+                }
+            }
+            guard page.hasMore, let last = page.lastID else { break }
+            afterID = last
+        }
+        for candidate in candidates.reversed() {  // oldest first: the closest to the intent
+            if candidate.processingStatus == "ended" {
+                guard try await resultsMatch(candidate.id, intent: intent) else { continue }
+            }
+            return candidate.id
+        }
+        return nil
+    }
+
+    /// True when every line of an ended batch's results names a custom_id of the intent.
+    private func resultsMatch(_ id: String, intent: BatchRecord) async throws -> Bool {
+        var chunk: [String] = []
+        var matched = 0
+        var lines = 0
+        let failure = try await client.results(id, timeout: max(options.timeout, batch.resultsTimeout)) { line in
+            lines += 1
+            if let entry = try? BatchResultParser.parse(line) { chunk.append(entry.customID) }
+            if chunk.count >= batch.resultsPerTransaction {
+                matched += try await store.countBatchCustomIDs(localID: intent.localID, chunk)
+                chunk.removeAll(keepingCapacity: true)
+            }
+        }
+        if failure != nil { return false }
+        matched += try await store.countBatchCustomIDs(localID: intent.localID, chunk)
+        return lines == intent.requestCount && matched == lines
+    }
+
+    // MARK: Submission
+
+    /// Reads the input and puts every pending key (not answered, in no open batch) into batches.
+    private func submitPending(retryErroredBefore: Double?, progress: Progress, spend: SpendMeter, stopControl: StopControl) async throws {
+        for localID in try await store.dropAbandonedBuilds() { BatchBodyFile.removeLeftover(localID: localID) }
+        let input = InputStream(
+            paths: options.inputs, defaults: options.defaults, maxLineBytes: options.maxLineBytes, strict: options.strict,
+            shard: options.shard)
+        var builder: BatchBuilder?
+        while let chunk = await input.nextBatch() {
+            try stopControl.check()
+            var keys: [String] = []
+            for case .valid(let record) in chunk { keys.append(record.key) }
+            let plan = try await store.batchPlanning(keys: keys, retryErroredBefore: retryErroredBefore)
+            var seen = Set<String>()
+            for case .valid(let record) in chunk {
+                guard !plan.skip.contains(record.key), builder?.pendingKeys.contains(record.key) != true,
+                    seen.insert(record.key).inserted
+                else { continue }
+                let trail = plan.rounds[record.key] ?? []
+                if trail.count >= batch.maxRounds {
+                    try await store.recordBatchGaveUp(
+                        key: record.key, model: record.model, messagesKey: record.messagesKey, trail: trail)
+                    continue
+                }
+                if let current = builder, !current.fits(record) {
+                    try await submit(current, progress: progress, spend: spend, stopControl: stopControl)
+                    builder = nil
+                }
+                if builder == nil {
+                    builder = BatchBuilder(maxRequests: batch.batchSize, maxBytes: batch.maxBatchBytes)
+                    try await store.beginBatch(localID: builder!.localID)
+                }
+                // A model without a price reserves nothing, unless a budget must be kept: then the job stops.
+                guard let worstCase = spend.worstCase(model: record.model, bodyBytes: record.body.count, maxTokens: record.maxTokens)
+                    ?? (spend.budget == nil ? 0 : nil)
+                else { throw JobStop(reason: .unpriced(record.model)) }
+                try builder!.add(record, worstCase: worstCase)
+                if builder!.shouldFlushEntries {
+                    try await store.addBatchEntries(localID: builder!.localID, builder!.takeEntries())
+                }
+                if builder!.isFull {
+                    try await submit(builder!, progress: progress, spend: spend, stopControl: stopControl)
+                    builder = nil
+                }
+            }
+        }
+        if let builder { try await submit(builder, progress: progress, spend: spend, stopControl: stopControl) }
+    }
+
+    /// Commits the batch's intent, creates it, and commits its id. A create whose fate is unknown
+    /// (timeout, connection lost, 5xx) is looked for by listing before it is sent again.
+    private func submit(_ builder: BatchBuilder, progress: Progress, spend: SpendMeter, stopControl: StopControl) async throws {
+        var builder = builder
+        let localID = builder.localID
+        let count = builder.count
+        let worstCase = builder.worstCase
+        try await store.addBatchEntries(localID: localID, builder.takeEntries())
+        let body = try builder.finish()
+        defer { body.remove() }
+        guard spend.reserve(worstCase) else {
+            try await store.dropBatchIntent(localID: localID)
+            throw JobStop(reason: .budget(spend.budget ?? 0))
+        }
+        try await store.commitBatchIntent(localID: localID, requestCount: count, bodyBytes: body.length)
+        let intent = BatchRecord(
+            localID: localID, batchID: nil, state: .intent, requestCount: count, intentAt: now() - 1, owner: store.owner)
+        var outage = OutageClock(limit: options.maxOutage)
+        var retries = 0
+        while true {
+            try stopControl.check()
+            guard stopControl.enterCreate() else { throw CancellationError() }
+            let answer = await client.create(bodyFile: body, timeout: options.timeout)
+            if case .success(let created) = answer {
+                try await store.recordBatchSubmitted(localID: localID, batchID: created.id)
+            }
+            stopControl.leaveCreate()
+            switch answer {
+            case .success(let created):
+                progress.update {
+                    $0.batchesCreated += 1
+                    $0.requestsSubmitted += count
+                }
+                progress.saw(created, localID: localID, intentAt: intent.intentAt)
+                logger.info("batch created", metadata: ["batch.id": "\(created.id)", "batch.requests": "\(count)"])
+                try stopControl.check()
+                return
+            case .failure(let failure):
+                if let reason = JobStopReason(failure) {
+                    try await store.dropBatchIntent(localID: localID)
+                    spend.release(worstCase)
+                    throw JobStop(reason: reason)
+                }
+                let unknownFate = failure.status.map { $0 >= 500 } ?? true
+                if unknownFate, let id = try await findOrphan(intent) {
+                    try await store.recordBatchSubmitted(localID: localID, batchID: id)
+                    progress.update {
+                        $0.batchesCreated += 1
+                        $0.requestsSubmitted += count
+                    }
+                    return
+                }
+                guard failure.status.map(RetryPolicy.isRetryable(status:)) ?? true else {
+                    // The API refused the batch itself (400, 413): its requests end errored with its answer.
+                    try await refuse(localID: localID, count: count, failure: failure, progress: progress)
+                    spend.release(worstCase)
+                    return
+                }
+                try await backoff(failure, retries: &retries, outage: &outage)
+            }
+        }
+    }
+
+    /// Records every request of a batch the API refused as errored with the API's error body.
+    private func refuse(localID: String, count: Int, failure: RequestFailure, progress: Progress) async throws {
+        if !options.quiet { stderr("promptline: the API refused a batch of \(count) requests: \(failure)") }
+        let body = OutputLine.erroredResult(failure)
+        let errorBody = Array(body.dropFirst(#"{"type":"errored","error":"#.utf8.count).dropLast())
+        var after = ""
+        while true {
+            let ids = try await store.batchCustomIDs(localID: localID, after: after, limit: batch.resultsPerTransaction)
+            guard let last = ids.last else { break }
+            let results = ids.map { BatchResultEntry(customID: $0, outcome: .failed(errorBody: errorBody, errorType: failure.errorType)) }
+            let stored = try await store.applyBatchResults(localID: localID, results)
+            progress.update {
+                $0.answersStored += stored.count
+                $0.results["errored", default: 0] += stored.count
+            }
+            after = last
+        }
+        try await store.markBatchCollected(localID: localID)
+    }
+
+    // MARK: Polling and results
+
+    /// Polls every open batch on its schedule until each has ended and its results are in the store.
+    private func collect(_ open: [BatchRecord], progress: Progress, spend: SpendMeter) async throws {
+        var pending = open
+        var schedules: [String: PollSchedule] = [:]
+        var lastSeen: [String: BatchesClient.Batch] = [:]
+        var lastPrinted: [String: Double] = [:]
+        var outage = OutageClock(limit: options.maxOutage)
+        let start = now()
+        for record in open { schedules[record.localID] = PollSchedule(interval: batch.pollInterval, start: start) }
+        while !pending.isEmpty {
+            let next = pending.compactMap { schedules[$0.localID]?.nextAt }.min() ?? now()
+            let wait = next - now()
+            if wait > 0 { try await clock.sleep(for: .milliseconds(Int64((wait * 1000).rounded(.up)))) }
+            var still: [BatchRecord] = []
+            for record in pending {
+                guard let id = record.batchID, var schedule = schedules[record.localID] else { continue }
+                guard schedule.nextAt <= now() else {
+                    still.append(record)
+                    continue
+                }
+                try Task.checkCancellation()
+                let polledAt = now()
+                progress.update { $0.polls += 1 }
+                switch await client.retrieve(id, timeout: options.timeout) {
+                case .success(let info):
+                    outage.succeeded()
+                    let changed = lastSeen[record.localID].map { $0.processingStatus != info.processingStatus || $0.requestCounts != info.requestCounts } ?? true
+                    lastSeen[record.localID] = info
+                    progress.saw(info, localID: record.localID, intentAt: record.intentAt)
+                    progress.polled(record.localID)
+                    try await store.recordBatchPoll(
+                        localID: record.localID, processingStatus: info.processingStatus,
+                        counts: String(decoding: try JSONEncoder().encode(info.requestCounts), as: UTF8.self))
+                    if changed || polledAt - (lastPrinted[record.localID] ?? 0) >= 30 {
+                        lastPrinted[record.localID] = polledAt
+                        report(info, age: polledAt - record.intentAt)
+                    }
+                    if info.processingStatus == "ended" {
+                        if try await download(record, id: id, progress: progress, spend: spend) { continue }
+                    }
+                    schedule.polled(at: now(), changed: changed)
+                case .failure(let failure):
+                    progress.polled(record.localID)
+                    if let reason = JobStopReason(failure) { throw JobStop(reason: reason) }
+                    if failure.status == 404 {
+                        try await store.markBatchGone(localID: record.localID)
+                        progress.update { $0.batchesGone += 1 }
+                        if !options.quiet { stderr("promptline: the API does not know batch \(id); its requests go into a new batch") }
+                        continue
+                    }
+                    logger.warning("poll failed", metadata: ["batch.id": "\(id)", "error": "\(failure)"])
+                    if failure.isServerFailure || failure.status == 429 {
+                        if outage.failed(at: now()) { throw JobStop(reason: .outage(seconds: options.maxOutage)) }
+                    }
+                    schedule.failed(at: now())
+                }
+                schedules[record.localID] = schedule
+                still.append(record)
+            }
+            pending = still
+        }
+    }
+
+    /// Streams an ended batch's results into the store, a few thousand lines per transaction.
+    /// True when the batch is done with (collected, or gone); false to try again at the next poll.
+    private func download(_ record: BatchRecord, id: String, progress: Progress, spend: SpendMeter) async throws -> Bool {
+        var chunk: [BatchResultEntry] = []
+        chunk.reserveCapacity(batch.resultsPerTransaction)
+        var unreadable = 0
+        func apply() async throws {
+            let stored = try await store.applyBatchResults(localID: record.localID, chunk)
+            var tally = BatchSummary()
+            for entry in chunk {
+                switch entry.outcome {
+                case .succeeded(_, let model, let input, let output):
+                    tally.results["succeeded", default: 0] += 1
+                    tally.inputTokens += input
+                    tally.outputTokens += output
+                    tally.tokensByModel[model, default: TokenCount()].input += input
+                    tally.tokensByModel[model, default: TokenCount()].output += output
+                    spend.settle(reserved: 0, model: model, inputTokens: input, outputTokens: output)
+                case .failed:
+                    tally.results["errored", default: 0] += 1
+                case .retry(let type):
+                    tally.results[type, default: 0] += 1
+                }
+            }
+            progress.update {
+                $0.answersStored += stored.count
+                $0.inputTokens += tally.inputTokens
+                $0.outputTokens += tally.outputTokens
+                $0.results.merge(tally.results, uniquingKeysWith: +)
+                $0.tokensByModel.merge(tally.tokensByModel) { TokenCount(input: $0.input + $1.input, output: $0.output + $1.output) }
+            }
+            chunk.removeAll(keepingCapacity: true)
+        }
+        let failure = try await client.results(id, timeout: max(options.timeout, batch.resultsTimeout)) { line in
+            do {
+                chunk.append(try BatchResultParser.parse(line))
+            } catch {
+                unreadable += 1
+                logger.warning("unreadable batch results line", metadata: ["batch.id": "\(id)", "error": "\(error)"])
+            }
+            if chunk.count >= batch.resultsPerTransaction { try await apply() }
+        }
+        if let failure {
+            if let reason = JobStopReason(failure) { throw JobStop(reason: reason) }
+            if failure.status == 404 {
+                try await store.markBatchGone(localID: record.localID)
+                progress.update { $0.batchesGone += 1 }
+                return true
+            }
+            logger.warning("results download failed; tried again at the next poll", metadata: ["batch.id": "\(id)", "error": "\(failure)"])
+            return false
+        }
+        try await apply()
+        try await store.markBatchCollected(localID: record.localID)
+        if unreadable > 0 && !options.quiet {
+            stderr("promptline: \(unreadable) results lines of batch \(id) were unreadable; their requests go into a new batch")
+        }
+        return true
+    }
+
+    private func report(_ info: BatchesClient.Batch, age: Double) {
+        guard !options.quiet, options.progress != .none else { return }
+        stderr("promptline: batch \(info.id) \(info.processingStatus): \(info.requestCounts.described); age \(Int(age)) s")
+    }
+
+    // MARK: Calls
+
+    /// Runs an API call, retrying transient failures with backoff within `--max-outage`; job-wide
+    /// conditions throw ``JobStop``; other failures are returned.
+    private func call<Value>(_ body: () async -> Result<Value, RequestFailure>) async throws -> Result<Value, RequestFailure> {
+        var outage = OutageClock(limit: options.maxOutage)
+        var retries = 0
+        while true {
+            try Task.checkCancellation()
+            let result = await body()
+            guard case .failure(let failure) = result else { return result }
+            if let reason = JobStopReason(failure) { throw JobStop(reason: reason) }
+            guard failure.status.map(RetryPolicy.isRetryable(status:)) ?? true else { return result }
+            try await backoff(failure, retries: &retries, outage: &outage)
+        }
+    }
+
+    private func backoff(_ failure: RequestFailure, retries: inout Int, outage: inout OutageClock) async throws {
+        if outage.failed(at: now()) { throw JobStop(reason: .outage(seconds: options.maxOutage)) }
+        let delay = failure.retryAfter ?? min(30, 0.5 * Double(1 << min(retries, 6)))
+        retries += 1
+        logger.info("batch API call failed; retrying", metadata: ["error": "\(failure)", "delay": "\(delay)"])
+        try await clock.sleep(for: .milliseconds(Int64(delay * 1000)))
+    }
+}
+
+extension BatchRunner {
+    /// A stop asked by a signal, and whether a create is in flight (its answer is waited for, so
+    /// its id is recorded rather than left for a resume to adopt).
+    final class StopControl: Sendable {
+        private let state = Mutex((stopRequested: false, inCreate: false))
+
+        /// Asks the phase to stop; true when a create is in flight.
+        func requestStop() -> Bool {
+            state.withLock { state in
+                state.stopRequested = true
+                return state.inCreate
+            }
+        }
+
+        /// Marks a create as in flight; false when a stop was already asked.
+        func enterCreate() -> Bool {
+            state.withLock { state in
+                guard !state.stopRequested else { return false }
+                state.inCreate = true
+                return true
+            }
+        }
+
+        func leaveCreate() {
+            state.withLock { $0.inCreate = false }
+        }
+
+        /// Throws `CancellationError` once a stop was asked (or the task is cancelled).
+        func check() throws {
+            try Task.checkCancellation()
+            if state.withLock({ $0.stopRequested }) { throw CancellationError() }
+        }
+    }
+
+    /// How long the API has been failing without a success in between.
+    struct OutageClock {
+        let limit: Double
+        private var since: Double?
+
+        init(limit: Double) { self.limit = limit }
+
+        mutating func succeeded() { since = nil }
+
+        /// Records a failure; true once failures have lasted longer than the limit.
+        mutating func failed(at now: Double) -> Bool {
+            let first = since ?? now
+            since = first
+            return now - first > limit
+        }
+    }
+
+    /// The phase's counters, shared by its steps.
+    final class Progress: Sendable {
+        private struct State {
+            var summary = BatchSummary()
+            var lines: [String: (line: BatchSummary.Line, intentAt: Double)] = [:]
+            var order: [String] = []
+        }
+
+        private let state = Mutex(State())
+
+        func update(_ body: (inout BatchSummary) -> Void) {
+            state.withLock { body(&$0.summary) }
+        }
+
+        func saw(_ batch: BatchesClient.Batch, localID: String, intentAt: Double) {
+            state.withLock { state in
+                if state.lines[localID] == nil { state.order.append(localID) }
+                let polls = state.lines[localID]?.line.polls ?? 0
+                state.lines[localID] = (
+                    BatchSummary.Line(id: batch.id, status: batch.processingStatus, counts: batch.requestCounts, ageSeconds: 0, polls: polls),
+                    intentAt
+                )
+            }
+        }
+
+        func polled(_ localID: String) {
+            state.withLock { $0.lines[localID]?.line.polls += 1 }
+        }
+
+        func summary(now: Double) -> BatchSummary {
+            state.withLock { state in
+                var summary = state.summary
+                summary.batches = state.order.compactMap { id in
+                    guard var entry = state.lines[id] else { return nil }
+                    entry.line.ageSeconds = max(0, now - entry.intentAt)
+                    return entry.line
+                }
+                return summary
+            }
+        }
+    }
+}

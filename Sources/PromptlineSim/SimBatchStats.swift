@@ -1,0 +1,36 @@
+/// Counters of the simulated Message Batches API, served by `GET /_sim/batches`.
+public struct SimBatchStats: Sendable, Codable, Equatable {
+    /// `POST /v1/messages/batches` requests received (refused ones included).
+    public var creates = 0
+    /// Batches created.
+    public var created = 0
+    /// Creates whose answer was held (`hold_creates`).
+    public var held = 0
+    /// Requests in each batch created, by batch id.
+    public var requestsByBatch: [String: Int] = [:]
+    /// `GET /v1/messages/batches/{id}` calls in all.
+    public var polls = 0
+    /// Retrieve calls by batch id.
+    public var pollsByBatch: [String: Int] = [:]
+    /// When each batch was retrieved (unix seconds), by batch id.
+    public var pollTimes: [String: [Double]] = [:]
+    /// `GET /v1/messages/batches` calls.
+    public var lists = 0
+    /// `POST /v1/messages/batches/{id}/cancel` calls.
+    public var cancels = 0
+    /// `GET /v1/messages/batches/{id}/results` calls answered with results.
+    public var resultsDownloads = 0
+
+    enum CodingKeys: String, CodingKey {
+        case creates, created, held
+        case requestsByBatch = "requests_by_batch"
+        case polls
+        case pollsByBatch = "polls_by_batch"
+        case pollTimes = "poll_times"
+        case lists, cancels
+        case resultsDownloads = "results_downloads"
+    }
+
+    /// Empty counters.
+    public init() {}
+}

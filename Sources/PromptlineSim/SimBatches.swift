@@ -1,0 +1,346 @@
+import Crypto
+import Foundation
+
+/// The simulator's Message Batches: batches created, their processing, their results and the
+/// counters. Times are unix seconds, passed in; a batch's state advances when it is looked at
+/// (retrieve, list, cancel, results), so no background task is needed.
+actor SimBatches {
+    /// Most requests in one batch, as the real API.
+    static let maxRequests = 100_000
+    /// Largest create body, as the real API (256 MB).
+    static let maxBytes = 256 * 1024 * 1024
+
+    /// One request of a batch.
+    struct Item: Sendable {
+        var customID: String
+        var params: SimJSONValue
+    }
+
+    /// What the server knows at the moment a batch is looked at.
+    struct Context: Sendable {
+        var scenario: SimBatchScenario
+        var catalog: SimModelCatalog
+        var errorRates: [String: Double]
+        var now: Double
+        /// `scheme://host:port` for `results_url`.
+        var origin: String
+    }
+
+    private enum Status: String {
+        case inProgress = "in_progress"
+        case canceling
+        case ended
+    }
+
+    private struct Batch {
+        var id: String
+        var createdAt: Double
+        var endsAt: Double
+        var expire: Bool
+        var status: Status
+        var endedAt: Double?
+        var cancelInitiatedAt: Double?
+        var items: [Item]
+        var total: Int
+        var counts = SimMessageBatch.Counts()
+        /// The results JSONL, once ended.
+        var results: [UInt8] = []
+    }
+
+    private var batches: [String: Batch] = [:]
+    /// Ids in creation order (oldest first).
+    private var order: [String] = []
+    private var occurrences: [String: Int] = [:]
+    private var nonce = UInt32.random(in: 0...UInt32.max)
+    private(set) var stats = SimBatchStats()
+
+    // MARK: Create
+
+    /// Zeroes the counters (`POST /_sim/reset`); batches and their state stay.
+    func resetStats() {
+        stats = SimBatchStats()
+    }
+
+    /// Counts a create request as received.
+    func receivedCreate() {
+        stats.creates += 1
+    }
+
+    /// Creates a batch; `hold` is true when its answer must be held (`hold_creates`).
+    func create(items: [Item], context: Context) -> (batch: SimMessageBatch, hold: Bool) {
+        let number = order.count
+        let id = "msgbatch_sim_" + String(format: "%08d", number + 1) + String(nonce, radix: 16)
+        let processing = Double(max(0, context.scenario.processingMs ?? 500)) / 1000
+        let batch = Batch(
+            id: id, createdAt: context.now, endsAt: context.now + processing,
+            expire: number < (context.scenario.expireFirst ?? 0), status: .inProgress, items: items, total: items.count)
+        batches[id] = batch
+        order.append(id)
+        stats.created += 1
+        stats.requestsByBatch[id] = items.count
+        let hold = number < (context.scenario.holdCreates ?? 0)
+        if hold { stats.held += 1 }
+        return (describe(batch, origin: context.origin), hold)
+    }
+
+    /// Checks a create body: `requests` is a non-empty array of at most 100,000 entries, each
+    /// with a `custom_id` matching `^[a-zA-Z0-9_-]{1,64}$`, unique in the batch, and an object `params`.
+    /// The params themselves are validated while the batch is processed (an invalid one ends
+    /// `errored`), as the real API does.
+    static func parseCreate(_ body: SimJSONValue) -> Result<[Item], SimAPIError> {
+        guard case .object = body else { return .failure(.invalidRequest("The request body must be a JSON object.")) }
+        guard let requests = body["requests"]?.arrayValue else {
+            return .failure(.invalidRequest("requests: Field required (an array)"))
+        }
+        guard !requests.isEmpty else { return .failure(.invalidRequest("requests: at least one request is required")) }
+        guard requests.count <= maxRequests else {
+            return .failure(.invalidRequest("requests: a batch holds at most \(maxRequests) requests, got \(requests.count)"))
+        }
+        var items: [Item] = []
+        items.reserveCapacity(requests.count)
+        var seen = Set<String>()
+        for (index, request) in requests.enumerated() {
+            guard let customID = request["custom_id"]?.stringValue else {
+                return .failure(.invalidRequest("requests.\(index).custom_id: Field required"))
+            }
+            guard isValidCustomID(customID) else {
+                return .failure(.invalidRequest("requests.\(index).custom_id: String should match pattern '^[a-zA-Z0-9_-]{1,64}$'"))
+            }
+            guard seen.insert(customID).inserted else {
+                return .failure(.invalidRequest("requests: custom_id \(customID) is used more than once; custom_ids must be unique within a batch"))
+            }
+            guard let params = request["params"], case .object = params else {
+                return .failure(.invalidRequest("requests.\(index).params: Field required (an object)"))
+            }
+            items.append(Item(customID: customID, params: params))
+        }
+        return .success(items)
+    }
+
+    /// True when `id` matches `^[a-zA-Z0-9_-]{1,64}$`.
+    static func isValidCustomID(_ id: String) -> Bool {
+        let utf8 = id.utf8
+        guard (1...64).contains(utf8.count) else { return false }
+        return utf8.allSatisfy { byte in
+            (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
+                || byte == 0x2D || byte == 0x5F
+        }
+    }
+
+    // MARK: Retrieve, list, cancel, results
+
+    /// `GET /v1/messages/batches/{id}`, counted as a poll; nil for an unknown id.
+    func retrieve(_ id: String, context: Context) -> SimMessageBatch? {
+        stats.polls += 1
+        guard batches[id] != nil else { return nil }
+        stats.pollsByBatch[id, default: 0] += 1
+        stats.pollTimes[id, default: []].append(context.now)
+        advance(id, context: context)
+        return batches[id].map { describe($0, origin: context.origin) }
+    }
+
+    /// `GET /v1/messages/batches`: newest first, `limit` per page, paged by `after_id` (older)
+    /// or `before_id` (newer).
+    func list(limit: Int, afterID: String?, beforeID: String?, context: Context) -> Result<SimBatchPage, SimAPIError> {
+        stats.lists += 1
+        let newestFirst = Array(order.reversed())
+        let page: ArraySlice<String>
+        let hasMore: Bool
+        if let beforeID {
+            guard let position = newestFirst.firstIndex(of: beforeID) else {
+                return .failure(.invalidRequest("before_id: no batch \(beforeID)"))
+            }
+            let start = max(0, position - limit)
+            page = newestFirst[start..<position]
+            hasMore = start > 0
+        } else {
+            var start = 0
+            if let afterID {
+                guard let position = newestFirst.firstIndex(of: afterID) else {
+                    return .failure(.invalidRequest("after_id: no batch \(afterID)"))
+                }
+                start = position + 1
+            }
+            let end = min(newestFirst.count, start + limit)
+            page = newestFirst[min(start, end)..<end]
+            hasMore = end < newestFirst.count
+        }
+        var data: [SimMessageBatch] = []
+        for id in page {
+            advance(id, context: context)
+            if let batch = batches[id] { data.append(describe(batch, origin: context.origin)) }
+        }
+        return .success(SimBatchPage(data: data, hasMore: hasMore, firstID: data.first?.id, lastID: data.last?.id))
+    }
+
+    /// `POST /v1/messages/batches/{id}/cancel`; nil for an unknown id.
+    func cancel(_ id: String, context: Context) -> SimMessageBatch? {
+        stats.cancels += 1
+        guard var batch = batches[id] else { return nil }
+        if batch.status == .inProgress {
+            batch.status = .canceling
+            batch.cancelInitiatedAt = context.now
+            batches[id] = batch
+        }
+        return describe(batch, origin: context.origin)
+    }
+
+    /// The results JSONL of an ended batch; `.failure` with 404 when unknown or not ended yet.
+    func results(_ id: String, context: Context) -> Result<[UInt8], SimAPIError> {
+        guard batches[id] != nil else {
+            return .failure(SimAPIError(status: 404, type: "not_found_error", message: "No batch with id \(id)."))
+        }
+        advance(id, context: context)
+        guard let batch = batches[id], batch.status == .ended else {
+            return .failure(SimAPIError(status: 404, type: "not_found_error", message: "Batch \(id) has not ended yet; its results are not available."))
+        }
+        stats.resultsDownloads += 1
+        return .success(batch.results)
+    }
+
+    // MARK: Processing
+
+    /// Moves a batch on: a canceling one ends with its requests canceled; one past its processing
+    /// time ends with every request processed (or expired).
+    private func advance(_ id: String, context: Context) {
+        guard var batch = batches[id], batch.status != .ended else { return }
+        var lines: [UInt8] = []
+        var counts = SimMessageBatch.Counts()
+        let kind: String?
+        if batch.status == .canceling {
+            kind = "canceled"
+        } else if context.now >= batch.endsAt {
+            kind = batch.expire ? "expired" : nil
+        } else {
+            return
+        }
+        // Results come back in any order: sorted by custom_id here, not in the order sent.
+        for item in batch.items.sorted(by: { $0.customID < $1.customID }) {
+            let result: SimBatchResult
+            if let kind {
+                result = SimBatchResult(type: kind)
+            } else {
+                result = process(item, context: context)
+            }
+            switch result.type {
+            case "succeeded": counts.succeeded += 1
+            case "errored": counts.errored += 1
+            case "canceled": counts.canceled += 1
+            default: counts.expired += 1
+            }
+            lines += SimServer.encode(SimBatchResultLine(customID: item.customID, result: result))
+            lines.append(0x0A)
+        }
+        batch.items = []
+        batch.results = lines
+        batch.counts = counts
+        batch.status = .ended
+        batch.endedAt = max(context.now, batch.endsAt)
+        batches[id] = batch
+    }
+
+    /// One request's result, by the rules of `POST /v1/messages`: params validation, `[[sim:KIND]]`
+    /// markers and `error_rates` (drawn from the request's fingerprint and occurrence).
+    private func process(_ item: Item, context: Context) -> SimBatchResult {
+        if let error = Self.validationError(item.params, catalog: context.catalog) {
+            return .errored(error)
+        }
+        let body = SimulatedModel.canonicalBytes(item.params)
+        let fingerprint = SimulatedModel.fingerprint(body: body)
+        let occurrence = occurrences[fingerprint, default: 0]
+        occurrences[fingerprint] = occurrence + 1
+        let userText = SimulatedModel.lastUserText(in: item.params)
+        var outcome = SimState.Outcome.success
+        if let fault = SimState.trigger(in: userText) {
+            outcome = SimState.outcome(for: fault)
+        } else {
+            let draw = Self.unit(fingerprint: fingerprint, occurrence: occurrence)
+            var cumulative = 0.0
+            for (kind, probability) in context.errorRates.sorted(by: { $0.key < $1.key }) {
+                cumulative += probability
+                if draw < cumulative, let fault = SimFault(rawValue: kind) {
+                    outcome = SimState.outcome(for: fault)
+                    break
+                }
+            }
+        }
+        switch outcome {
+        case .success:
+            // As /v1/messages: the answer names the dated snapshot an alias resolves to.
+            let name = item.params["model"]?.stringValue ?? ""
+            let model = context.catalog.resolve(name) ?? name
+            let maxTokens = item.params["max_tokens"]?.intValue ?? 1
+            let text = SimulatedModel.text(fingerprint: fingerprint, userText: userText)
+            let message = SimMessage(
+                id: SimulatedModel.messageID(fingerprint: fingerprint, occurrence: occurrence), model: model, text: text,
+                inputTokens: max(1, body.count / 4), outputTokens: min(maxTokens, max(1, text.utf8.count / 4)))
+            return SimBatchResult(type: "succeeded", message: message)
+        case .error(let error):
+            return .errored(error)
+        case .hang, .reset, .malformed:
+            return .errored(SimAPIError(status: 500, type: "api_error", message: "Internal server error"))
+        }
+    }
+
+    /// Why a request's params would be refused by `POST /v1/messages` (or in a batch), if they would.
+    static func validationError(_ params: SimJSONValue, catalog: SimModelCatalog) -> SimAPIError? {
+        if case .object(let fields) = params,
+            let extra = fields.keys.sorted().first(where: { !SimServer.messagesFields.contains($0) })
+        {
+            return .invalidRequest("\(extra): Extra inputs are not permitted")
+        }
+        guard let model = params["model"]?.stringValue else { return .invalidRequest("model: Field required") }
+        guard let maxTokens = params["max_tokens"]?.intValue else {
+            return .invalidRequest("max_tokens: Field required (an integer)")
+        }
+        guard maxTokens >= 1 else { return .invalidRequest("max_tokens: Input should be greater than or equal to 1") }
+        guard let messages = params["messages"]?.arrayValue else { return .invalidRequest("messages: Field required (an array)") }
+        guard !messages.isEmpty else { return .invalidRequest("messages: at least one message is required") }
+        if case .bool(true)? = params["stream"] { return .invalidRequest("stream: streaming is not supported in a batch") }
+        guard catalog.resolve(model) != nil else { return SimAPIError(status: 404, type: "not_found_error", message: "model: \(model)") }
+        return nil
+    }
+
+    /// A number in 0..<1 from SHA-256 of the fingerprint and occurrence.
+    static func unit(fingerprint: String, occurrence: Int) -> Double {
+        let digest = Array(SHA256.hash(data: Array("\(fingerprint):\(occurrence):batch".utf8)))
+        var value: UInt64 = 0
+        for byte in digest.prefix(8) { value = value << 8 | UInt64(byte) }
+        return Double(value >> 11) / Double(1 << 53)
+    }
+
+    private func describe(_ batch: Batch, origin: String) -> SimMessageBatch {
+        var counts = batch.counts
+        if batch.status != .ended { counts = SimMessageBatch.Counts(processing: batch.total) }
+        return SimMessageBatch(
+            id: batch.id, processingStatus: batch.status.rawValue, requestCounts: counts,
+            createdAt: SimMessageBatch.timestamp(batch.createdAt),
+            expiresAt: SimMessageBatch.timestamp(batch.createdAt + 86_400),
+            endedAt: batch.endedAt.map(SimMessageBatch.timestamp),
+            cancelInitiatedAt: batch.cancelInitiatedAt.map(SimMessageBatch.timestamp),
+            resultsURL: batch.status == .ended ? "\(origin)/v1/messages/batches/\(batch.id)/results" : nil)
+    }
+}
+
+/// One line of a batch's results: `{"custom_id":…,"result":{…}}`.
+struct SimBatchResultLine: Encodable {
+    var customID: String
+    var result: SimBatchResult
+
+    enum CodingKeys: String, CodingKey {
+        case customID = "custom_id"
+        case result
+    }
+}
+
+/// A result: `succeeded` with `message`, `errored` with `error` (the API's error body),
+/// `canceled` or `expired`.
+struct SimBatchResult: Encodable {
+    var type: String
+    var message: SimMessage?
+    var error: SimErrorBody?
+
+    static func errored(_ error: SimAPIError) -> SimBatchResult {
+        SimBatchResult(type: "errored", error: SimErrorBody(error, requestID: SimServer.makeRequestID()))
+    }
+}

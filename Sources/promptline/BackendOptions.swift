@@ -1,0 +1,30 @@
+import ArgumentParser
+import Promptline
+
+/// `--backend messages|batches` and the Message Batches backend's tuning (SPEC §8).
+struct BackendOptions: ParsableArguments {
+    enum Backend: String, ExpressibleByArgument, CaseIterable {
+        case messages, batches
+    }
+
+    @Option(help: "messages: one Messages API request per record; batches: the Message Batches API at half the price.")
+    var backend: Backend = .messages
+
+    @Option(name: .customLong("batch-size"), help: "With --backend batches: most requests per batch (1-100000; 256 MB at most).")
+    var batchSize = 100_000
+
+    @Option(name: .customLong("poll-interval"), help: "With --backend batches: seconds between polls of a batch (fractions allowed), with backoff.")
+    var pollInterval = 60.0
+
+    func validate() throws {
+        guard (1...100_000).contains(batchSize) else { throw ValidationError("--batch-size must be 1 to 100000") }
+        guard pollInterval > 0 else { throw ValidationError("--poll-interval must be positive") }
+    }
+
+    var batchOptions: BatchOptions {
+        var options = BatchOptions()
+        options.batchSize = batchSize
+        options.pollInterval = pollInterval
+        return options
+    }
+}
