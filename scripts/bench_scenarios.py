@@ -66,6 +66,19 @@ def breaker():
         print(f"| 20 s 529 outage of the primary, concurrency 32, {label} | {hits} requests reached the down model; tiers: {tiers}; {s['wallSeconds']:.0f} s |")
 
 
+def totaloutage():
+    """Every model down for 15 s (529), primary and fallback: records wait, then every one succeeds."""
+    inp = f"{OUT}/total.jsonl"
+    records(inp, 3000, "total")
+    sim = Sim({"latency": {"fixed_ms": 100}, "outages": [{"model": "*", "start_s": 3, "end_s": 18, "kind": "529"}]})
+    s = run(sim, [inp, "-o", f"{OUT}/total.out.jsonl", "--model", PRIMARY, "--fallback-model", FALLBACK, "--concurrency", "32"], "total")
+    st = sim.stats()
+    sim.stop()
+    hits = sum(v.get("529", 0) for v in st["by_model"].values())
+    print(f"| 15 s 529 outage of every model, concurrency 32 | {hits} requests reached the down models; "
+          f"{s['records'].get('succeeded', 0)} of 3,000 succeeded; {s['wallSeconds']:.0f} s |")
+
+
 def brownout():
     """Issue 8: a steady share of 529s on one model, no fallback; and a healthy but slow API."""
     inp = f"{OUT}/brownout.jsonl"
@@ -113,8 +126,32 @@ def ratelimit():
         print(f"| {rpm} requests/min limit, 2,400 records, {label} | {achieved / rpm:.1%} of the limit after the first 10 s; 429s {share:.2%} of {st['requests']} requests |")
 
 
+def twomodels():
+    """Issue 9: two models with their own limits (300 and 900 requests/min), one record in four for the slow one."""
+    inp = f"{OUT}/twomodels.jsonl"
+    with open(inp, "w", encoding="utf-8") as f:
+        for i in range(1600):
+            model = PRIMARY if i % 4 == 0 else FALLBACK
+            f.write(json.dumps({"id": f"r{i}", "prompt": f"Two models question {i}", "model": model}) + "\n")
+    limits = {PRIMARY: 300, FALLBACK: 900}
+    sim = Sim({"model_rate_limits": {m: {"requests_per_minute": rpm} for m, rpm in limits.items()}})
+    run(sim, [inp, "-o", f"{OUT}/twomodels.out.jsonl", "--model", FALLBACK, "--concurrency", "32"], "twomodels")
+    st = sim.stats()
+    sim.stop()
+    start = min(int(k) for k in st["accepted_per_second"])
+    uses = []
+    for model, rpm in limits.items():
+        per = {int(k): v for k, v in st["accepted_per_second_by_model"].get(model, {}).items()}
+        steady = [sec for sec in range(start + 10, max(per))]
+        achieved = sum(per.get(sec, 0) for sec in steady) / max(1, len(steady)) * 60
+        uses.append(f"{model} {achieved / rpm:.1%} of {rpm}/min")
+    share = st["by_status"].get("429", 0) / max(1, st["requests"])
+    print(f"| two models, 300 and 900 requests/min, 1,600 records (1 in 4 on the slower) | 429s {share:.2%} of {st['requests']} requests; "
+          f"use of each limit after the first 10 s: {'; '.join(uses)} |")
+
+
 if __name__ == "__main__":
     os.makedirs(OUT, exist_ok=True)
-    which = sys.argv[2:] or ["brownout", "breaker", "ratelimit"]
+    which = sys.argv[2:] or ["brownout", "breaker", "totaloutage", "ratelimit", "twomodels"]
     for name in which:
         globals()[name]()
