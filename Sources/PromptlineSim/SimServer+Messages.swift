@@ -108,6 +108,11 @@ extension SimServer {
             )
             body.removeLast(body.count / 2)
             return await self.response(status: 200, body: body, requestID: requestID, now: Date().timeIntervalSince1970)
+        case .hostile(let fault):
+            return try await self.hostileResponse(
+                fault, model: modelName, maxTokens: maxTokens, fingerprint: fingerprint, userText: userText,
+                occurrence: plan.occurrence, inputTokens: inputTokens, admittedAt: admittedAt, requestID: requestID,
+                channel: context.channel)
         case .success:
             let text = SimulatedModel.text(fingerprint: fingerprint, userText: userText)
             let outputTokens = min(maxTokens, max(1, text.utf8.count / 4))

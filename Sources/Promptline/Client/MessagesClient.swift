@@ -67,15 +67,22 @@ public final class MessagesClient: Sendable {
             headers = response.headers
             var buffer = try await response.body.collect(upTo: maxBodyBytes)
             bytes = buffer.readBytes(length: buffer.readableBytes) ?? []
+        } catch is NIOTooManyBytesError {
+            // Not read further: the connection is dropped rather than the body buffered.
+            return .failure(RequestFailure(
+                kind: .malformedBody, errorType: "malformed_response",
+                message: "response body over \(maxBodyBytes >> 20) MiB (not read further)"))
         } catch {
             return .failure(Self.classify(transportError: error))
         }
         let pairs = headers.map { ($0.name.lowercased(), $0.value) }
         if status == 200 {
+            // Judged by the body: a valid Messages response is taken whatever its content-type.
             guard let decoded = try? Self.decoder.decode(MessageResponse.self, from: Data(bytes)), decoded.type == "message" else {
+                let contentType = headers.first(name: "content-type") ?? "none"
                 return .failure(RequestFailure(
                     kind: .malformedBody, errorType: "malformed_response",
-                    message: "HTTP 200 with a body that is not a Messages API response (\(bytes.count) bytes)",
+                    message: "HTTP 200 with a body that is not a Messages API response (\(bytes.count) bytes, content-type \(contentType))",
                     rateLimit: RateLimitHeaders.parse(pairs)))
             }
             return .success(Success(

@@ -18,6 +18,8 @@ struct RequestRunner: Sendable {
     let throttle: Throttle
     let clock: any Clock<Duration>
     let logger: Logger
+    /// Raised on a job-wide stop or a signal: waits end at once and nothing new is sent.
+    var stopGate = StopGate()
 
     /// The committed answer for `record`, sending it only if no answer is stored and no other
     /// live process holds it.
@@ -130,11 +132,19 @@ struct RequestRunner: Sendable {
             }
             let reservation: RateLimiter.Reservation
             do {
-                reservation = try await throttle.acquire(bodyBytes: body.count, maxTokens: record.maxTokens)
+                reservation = try await stopGate.guarding { [throttle] in
+                    try await throttle.acquire(bodyBytes: body.count, maxTokens: record.maxTokens)
+                }
             } catch {
                 spend.release(worstCase)
                 health.release(model)
                 throw error
+            }
+            if stopGate.isStopped {
+                // The job stopped while this attempt waited: send nothing new.
+                spend.release(worstCase)
+                health.release(model)
+                throw CancellationError()
             }
             trail.attempts += 1
             counters.update { $0.requestsSent += 1 }
@@ -155,8 +165,12 @@ struct RequestRunner: Sendable {
             case .failure(let failure):
                 spend.release(worstCase)
                 throttle.failed(reservation, failure: failure)
-                // A job stopping (SIGINT, SIGTERM) cancels requests in flight: that is no answer to store.
-                try Task.checkCancellation()
+                // A job stopping (SIGINT, SIGTERM) cancels requests in flight: that is no answer to store,
+                // and no outcome for the breaker: its permit (perhaps a half-open probe slot) goes back.
+                if Task.isCancelled {
+                    health.release(model)
+                    throw CancellationError()
+                }
                 health.record(model, failure: failure)
                 trail.errors.append(failure.errorType)
                 trail.lastFailure = failure
@@ -187,7 +201,8 @@ struct RequestRunner: Sendable {
             tier: "none", model: nil, errorType: failure.errorType, inputTokens: 0, outputTokens: 0, attempts: trail.attempts)
     }
 
+    /// Waits `seconds`, unless the job stops first (then throws `CancellationError`).
     private func sleep(_ seconds: Double) async throws {
-        try await clock.sleep(for: .milliseconds(Int64(max(0, seconds) * 1000)))
+        try await stopGate.guarding { [clock] in try await clock.sleep(for: .milliseconds(Int64(max(0, seconds) * 1000))) }
     }
 }

@@ -39,6 +39,7 @@ public struct StoreError: Error, CustomStringConvertible, Sendable {
         switch code {
         case .diskFull: "\(path): the disk holding the store is full (\(message)); free space and run the same command again"
         case .readOnly: "\(path): the store cannot be written (\(message)); check permissions or pass --db"
+        case .corrupt: "\(path): the store is damaged or not a promptline store (\(message)); move it aside or pass another --db"
         default: "\(path): \(message)"
         }
     }

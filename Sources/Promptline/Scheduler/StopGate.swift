@@ -1,0 +1,70 @@
+import Synchronization
+
+/// The job-wide "stopping" switch seen by every request task.
+///
+/// Once a job stops (budget, spend cap, outage, 401/403) or is interrupted (SIGINT, SIGTERM), no
+/// new request is sent, and a task that is only waiting — on a retry's backoff or a long
+/// `retry-after`, in the throttle, on another process's lease, through an outage — ends at once
+/// with `CancellationError` (its record stays pending). Requests already sent are not touched
+/// here: the job gives them `--grace-period`, then cancels the task group.
+final class StopGate: Sendable {
+    private struct State {
+        var stopped = false
+        var nextID: UInt64 = 0
+        var waiters: [UInt64: CheckedContinuation<Void, Never>] = [:]
+    }
+
+    private let state = Mutex(State())
+
+    init() {}
+
+    /// True once ``stop()`` was called.
+    var isStopped: Bool { state.withLock { $0.stopped } }
+
+    /// Stops the job's waiting tasks (idempotent).
+    func stop() {
+        let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            guard !state.stopped else { return [] }
+            state.stopped = true
+            defer { state.waiters = [:] }
+            return Array(state.waiters.values)
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    /// Runs `operation` (a wait) unless the gate stops first, in which case the operation is
+    /// cancelled and `CancellationError` is thrown.
+    func guarding<T: Sendable>(_ operation: @escaping @Sendable () async throws -> T) async throws -> T {
+        if isStopped { throw CancellationError() }
+        return try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask { try await operation() }
+            group.addTask {
+                await self.waitForStop()
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let value = first else { throw CancellationError() }
+            return value
+        }
+    }
+
+    /// Returns when the gate stops or the calling task is cancelled.
+    private func waitForStop() async {
+        let id = state.withLock { state in
+            state.nextID += 1
+            return state.nextID
+        }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let now = state.withLock { state -> Bool in
+                    if state.stopped || Task.isCancelled { return true }
+                    state.waiters[id] = continuation
+                    return false
+                }
+                if now { continuation.resume() }
+            }
+        } onCancel: {
+            state.withLock { $0.waiters.removeValue(forKey: id) }?.resume()
+        }
+    }
+}
