@@ -181,17 +181,28 @@ struct HardeningTests {
         try Fixtures.write(Fixtures.records(20), to: dir + "/in.jsonl")
         let args = arguments(dir, ["--no-preflight"])
         #expect(try await run(args, environment: sim.environment).status == 0)
-        try await Store(path: dir + "/s.db").execute("UPDATE meta SET value = '99' WHERE name = 'schema_version'")
         try FileManager.default.removeItem(atPath: dir + "/out.jsonl")
+        // The store as this version wrote it (closed, so the WAL is folded in), then as a newer version would.
+        try FileManager.default.copyItem(atPath: dir + "/s.db", toPath: dir + "/current.db")
+        try await bumpSchema(dir + "/s.db")
+        let newer = try Data(contentsOf: URL(fileURLWithPath: dir + "/s.db"))
 
         let refused = try await run(args, environment: sim.environment)
         #expect(refused.status == 74)
-        #expect(refused.stderr.contains("s.db") && refused.stderr.contains("newer"), "\(refused.stderr)")
+        #expect(refused.stderr.contains("s.db: store schema 99 is newer"), "\(refused.stderr)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: dir + "/s.db")) == newer, "the newer store is left untouched")
 
-        try await Store(path: dir + "/s.db").execute("UPDATE meta SET value = '1' WHERE name = 'schema_version'")
+        // Fixed (here: the store this version understands put back; in life: promptline upgraded).
+        try FileManager.default.removeItem(atPath: dir + "/s.db")
+        try FileManager.default.moveItem(atPath: dir + "/current.db", toPath: dir + "/s.db")
         let fixed = try await run(args, environment: sim.environment)
         #expect(fixed.status == 0, "\(fixed.stderr.suffix(1500))")
         #expect(try await sim.stats().requests == 20, "the answers stored before were reused")
+    }
+
+    private func bumpSchema(_ path: String) async throws {
+        let store = try Store(path: path)
+        try await store.execute("UPDATE meta SET value = '99' WHERE name = 'schema_version'; PRAGMA wal_checkpoint(TRUNCATE)")
     }
 
     @Test func aStoreLockedByAnotherProgramIsAClearErrorAndTheSameCommandCompletesOnceReleased() async throws {

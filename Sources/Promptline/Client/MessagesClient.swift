@@ -65,7 +65,7 @@ public final class MessagesClient: Sendable {
             let response = try await http.execute(request, deadline: deadline, logger: logger)
             status = Int(response.status.code)
             headers = response.headers
-            var buffer = try await response.body.collect(upTo: maxBodyBytes)
+            var buffer = try await Self.collect(response.body, upTo: maxBodyBytes, deadline: deadline)
             bytes = buffer.readBytes(length: buffer.readableBytes) ?? []
         } catch is NIOTooManyBytesError {
             // Not read further: the connection is dropped rather than the body buffered.
@@ -98,8 +98,9 @@ public final class MessagesClient: Sendable {
     public func listModels(timeout: Double) async -> Result<(ids: [String], headers: [(String, String)]), RequestFailure> {
         let request = self.request(path: "/v1/models?limit=1000", method: .GET)
         do {
-            let response = try await http.execute(request, deadline: .now() + .milliseconds(Int64(timeout * 1000)), logger: logger)
-            var buffer = try await response.body.collect(upTo: maxBodyBytes)
+            let deadline = NIODeadline.now() + .milliseconds(Int64(timeout * 1000))
+            let response = try await http.execute(request, deadline: deadline, logger: logger)
+            var buffer = try await Self.collect(response.body, upTo: maxBodyBytes, deadline: deadline)
             let bytes = buffer.readBytes(length: buffer.readableBytes) ?? []
             guard response.status == .ok else {
                 return .failure(Self.classify(status: Int(response.status.code), headers: response.headers, body: bytes))
