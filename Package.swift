@@ -63,6 +63,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The input fuzz target: `make fuzz` builds it with -sanitize=fuzzer; built normally it replays files.
+        .executableTarget(name: "promptline-fuzz", dependencies: ["Promptline"]),
         .testTarget(
             name: "PromptlineTests",
             dependencies: [

@@ -77,7 +77,16 @@ public struct SimAPIError: Sendable, Error, Equatable {
             return .invalidRequest(
                 "Your credit balance is too low to access the Anthropic API. Please go to Plans & Billing to upgrade or purchase credits."
             )
-        case .hang, .reset, .malformed:
+        case .longRetryAfter:
+            return SimAPIError(
+                status: 429, type: "rate_limit_error",
+                message: "This request would exceed the rate limit for your organization. Please retry after 3600 seconds.",
+                retryAfter: 3600)
+        case .unauthorized:
+            return SimAPIError(status: 401, type: "authentication_error", message: "invalid x-api-key")
+        case .forbidden:
+            return SimAPIError(status: 403, type: "permission_error", message: "Your API key does not have permission to use the specified resource.")
+        case .hang, .reset, .malformed, .endless, .notJSON, .wrongShape, .huge, .textPlain, .closeAfterHeaders, .trickle:
             return nil
         }
     }

@@ -277,7 +277,7 @@ actor SimBatches {
             return SimBatchResult(type: "succeeded", message: message)
         case .error(let error):
             return .errored(error)
-        case .hang, .reset, .malformed:
+        case .hang, .reset, .malformed, .hostile:
             return .errored(SimAPIError(status: 500, type: "api_error", message: "Internal server error"))
         }
     }

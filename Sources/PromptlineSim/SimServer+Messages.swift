@@ -141,6 +141,11 @@ extension SimServer {
             )
             body.removeLast(body.count / 2)
             return await self.response(status: 200, body: body, requestID: requestID, model: modelName, now: Date().timeIntervalSince1970)
+        case .hostile(let fault):
+            return try await self.hostileResponse(
+                fault, model: modelName, maxTokens: maxTokens, fingerprint: fingerprint, userText: userText,
+                occurrence: plan.occurrence, inputTokens: inputTokens, admittedAt: admittedAt, requestID: requestID,
+                channel: context.channel)
         case .success:
             var text = SimulatedModel.text(fingerprint: fingerprint, userText: userText)
             var outputTokens = max(1, text.utf8.count / 4)

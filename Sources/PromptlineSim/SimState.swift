@@ -10,6 +10,8 @@ actor SimState {
         case hang
         case reset
         case malformed
+        /// A body-level fault (``SimServer/hostileResponse(_:plan:model:maxTokens:fingerprint:userText:inputTokens:requestID:context:)``).
+        case hostile(SimFault)
     }
 
     /// The decision for one message request.
@@ -89,7 +91,7 @@ actor SimState {
         // Draw on every request, so the random sequence depends only on the request order.
         let faultDraw = self.random.nextUnit()
         let latencyDraw = self.random.nextUnit()
-        let latencyMs = self.configuration.latencyMs + self.scenarioLatency(draw: latencyDraw)
+        let latencyMs = self.configuration.latencyMs + self.scenarioLatency(draw: latencyDraw) + Self.triggerDelay(in: userText)
 
         if let fault = Self.trigger(in: userText) {
             return Plan(occurrence: occurrence, outcome: Self.outcome(for: fault), latencyMs: latencyMs)
@@ -184,9 +186,29 @@ actor SimState {
 
     /// The fault named by a `[[sim:KIND]]` marker in the user's text, if any.
     static func trigger(in text: String) -> SimFault? {
-        guard let start = text.range(of: "[[sim:") else { return nil }
-        guard let end = text[start.upperBound...].range(of: "]]") else { return nil }
-        return SimFault(rawValue: String(text[start.upperBound..<end.lowerBound]))
+        for token in triggers(in: text) {
+            if let fault = SimFault(rawValue: token) { return fault }
+        }
+        return nil
+    }
+
+    /// The extra latency a `[[sim:delay_ms=N]]` trigger asks for (0 without one).
+    static func triggerDelay(in text: String) -> Int {
+        for token in triggers(in: text) where token.hasPrefix("delay_ms=") {
+            if let value = Int(token.dropFirst("delay_ms=".count)), value >= 0 { return value }
+        }
+        return 0
+    }
+
+    /// The contents of every `[[sim:…]]` in `text`, in order.
+    private static func triggers(in text: String) -> [String] {
+        var tokens: [String] = []
+        var rest = text[...]
+        while let start = rest.range(of: "[[sim:"), let end = rest[start.upperBound...].range(of: "]]") {
+            tokens.append(String(rest[start.upperBound..<end.lowerBound]))
+            rest = rest[end.upperBound...]
+        }
+        return tokens
     }
 
     static func outcome(for fault: SimFault) -> Outcome {
@@ -194,6 +216,7 @@ actor SimState {
         case .hang: return .hang
         case .reset: return .reset
         case .malformed: return .malformed
+        case .endless, .notJSON, .wrongShape, .huge, .textPlain, .closeAfterHeaders, .trickle: return .hostile(fault)
         default: return SimAPIError.forFault(fault).map(Outcome.error) ?? .success
         }
     }

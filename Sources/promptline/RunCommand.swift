@@ -80,6 +80,9 @@ struct RunCommand: AsyncParsableCommand {
     @OptionGroup(title: "Circuit breaker (one per model)")
     var breaker: BreakerOptions
 
+    @Flag(help: "Each store commit waits for the disk (SQLite synchronous=FULL): committed answers survive a power cut or OS crash, not only a crash of promptline.")
+    var durable = false
+
     @Flag(help: "Records that ended errored in an earlier run are tried again.")
     var retryErrored = false
 
@@ -121,6 +124,10 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // Watched from the start, so Ctrl-C during a slow preflight or store opening exits 130/143 cleanly.
+        let watcher = SignalWatcher()
+        // Past a file-size limit (ulimit -f), a write fails with EFBIG (a clear error, exit 74) instead of killing the process.
+        signal(SIGXFSZ, SIG_IGN)
         let api = APIConfiguration.fromEnvironment()
         for path in inputs where path != "-" && !FileManager.default.isReadableFile(atPath: path) {
             printError("promptline: \(path): no such readable file")
@@ -168,7 +175,12 @@ struct RunCommand: AsyncParsableCommand {
 
         if dryRun {
             do {
-                var report = try await DryRun(options: options, store: try Store(path: resolveDatabase(db))).run()
+                let dryRun = DryRun(options: options, store: try Store(path: resolveDatabase(db)))
+                var report: DryRun.Report
+                switch try await watcher.racing({ try await dryRun.run() }) {
+                case .success(let value): report = value
+                case .failure(let interruption): throw watcher.interrupted(interruption.signal)
+                }
                 if backend.backend == .batches { report.batchWorstCaseCost = report.worstCaseCost * PriceTable.batchDiscount }
                 print(report.text)
                 if let summary { try writeJSON(report, to: summary) }
@@ -195,12 +207,20 @@ struct RunCommand: AsyncParsableCommand {
         let result: JobSummary
         do {
             let store = try Store(path: resolveDatabase(db))
+            if durable { try await store.makeDurable() }
             let client = MessagesClient(configuration: api, concurrency: concurrency, connectTimeout: min(timeout, 10), logger: logger)
             let batches = backend.backend == .batches
                 ? BatchesClient(configuration: api, connectTimeout: min(timeout, 10), logger: logger) : nil
             do {
+                if let signal = watcher.received { throw watcher.interrupted(signal) }
                 if !noPreflight {
-                    let health = await Doctor(configuration: api, client: client).check(models: [], timeout: min(timeout, 15))
+                    let doctor = Doctor(configuration: api, client: client)
+                    let preflightTimeout = min(timeout, 15)
+                    let health: Doctor.Report
+                    switch try await watcher.racing({ await doctor.check(models: [], timeout: preflightTimeout) }) {
+                    case .success(let report): health = report
+                    case .failure(let interruption): throw watcher.interrupted(interruption.signal)
+                    }
                     if health.exitCode != 0 {
                         await client.shutdown()
                         printError("promptline: preflight failed (nothing was read or sent):")
@@ -208,12 +228,11 @@ struct RunCommand: AsyncParsableCommand {
                         throw ExitCode(health.exitCode)
                     }
                 }
-                let watcher = SignalWatcher()
                 if backend.backend == .batches {
                     result = try await BatchJob(
                         options: options, batch: backend.batchOptions, store: store, messagesClient: client, batchesClient: batches!,
                         logger: logger
-                    ).run(interrupts: watcher.signals, writeInterrupts: { SignalWatcher().signals })
+                    ).run(interrupts: watcher.signals, writeInterrupts: { watcher.stream() })
                 } else {
                     result = try await JobRunner(options: options, store: store, client: client, logger: logger)
                         .run(interrupts: watcher.signals)
@@ -237,5 +256,13 @@ struct RunCommand: AsyncParsableCommand {
         }
         if let summary { try writeJSON(result, to: summary) }
         if result.exitCode != 0 { throw ExitCode(result.exitCode) }
+    }
+}
+
+extension SignalWatcher {
+    /// Reports a stop request that came before the job started reading, and the exit code to leave with.
+    func interrupted(_ signal: Int32) -> ExitCode {
+        printError("promptline: interrupted by \(signal == SIGTERM ? "SIGTERM" : "SIGINT"); nothing was sent")
+        return ExitCode(128 + signal)
     }
 }

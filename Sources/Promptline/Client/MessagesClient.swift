@@ -81,17 +81,24 @@ public final class MessagesClient: Sendable {
             let response = try await http.execute(request, deadline: deadline, logger: logger)
             status = Int(response.status.code)
             headers = response.headers
-            var buffer = try await response.body.collect(upTo: maxBodyBytes)
+            var buffer = try await Self.collect(response.body, upTo: maxBodyBytes, deadline: deadline)
             bytes = buffer.readBytes(length: buffer.readableBytes) ?? []
+        } catch is NIOTooManyBytesError {
+            // Not read further: the connection is dropped rather than the body buffered.
+            return .failure(RequestFailure(
+                kind: .malformedBody, errorType: "malformed_response",
+                message: "response body over \(maxBodyBytes >> 20) MiB (not read further)"))
         } catch {
             return .failure(Self.classify(transportError: error))
         }
         let pairs = headers.map { ($0.name.lowercased(), $0.value) }
         if status == 200 {
+            // Judged by the body: a valid Messages response is taken whatever its content-type.
             guard let decoded = try? Self.decoder.decode(MessageResponse.self, from: Data(bytes)), decoded.type == "message" else {
+                let contentType = headers.first(name: "content-type") ?? "none"
                 return .failure(RequestFailure(
                     kind: .malformedBody, errorType: "malformed_response",
-                    message: "HTTP 200 with a body that is not a Messages API response (\(bytes.count) bytes)",
+                    message: "HTTP 200 with a body that is not a Messages API response (\(bytes.count) bytes, content-type \(contentType))",
                     rateLimit: RateLimitHeaders.parse(pairs)))
             }
             let tokens = decoded.usage.tokens
@@ -145,8 +152,9 @@ public final class MessagesClient: Sendable {
     private func get<T: Decodable>(_ path: String, timeout: Double, as type: T.Type) async -> Result<(T, [(String, String)]), RequestFailure> {
         let request = self.request(path: path, method: .GET)
         do {
-            let response = try await http.execute(request, deadline: .now() + .milliseconds(Int64(timeout * 1000)), logger: logger)
-            var buffer = try await response.body.collect(upTo: maxBodyBytes)
+            let deadline = NIODeadline.now() + .milliseconds(Int64(timeout * 1000))
+            let response = try await http.execute(request, deadline: deadline, logger: logger)
+            var buffer = try await Self.collect(response.body, upTo: maxBodyBytes, deadline: deadline)
             let bytes = buffer.readBytes(length: buffer.readableBytes) ?? []
             guard response.status == .ok else {
                 return .failure(Self.classify(status: Int(response.status.code), headers: response.headers, body: bytes))

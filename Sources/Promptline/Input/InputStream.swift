@@ -16,7 +16,9 @@ public actor InputStream {
     private let parser: RecordParser
     private var nextPath = 0
     private var reader: OpenFile?
-    private var seenIDs = Set<UInt64>()
+    /// Every custom_id seen, exactly, in a set that spills to a temporary file (memory stays flat);
+    /// opened on first use.
+    private var seenIDs: TemporarySet?
     private var stopped = false
     private var finishedBytes = 0
     /// Every fault that stopped a file, or the first invalid line under `strict`, in order.
@@ -78,7 +80,7 @@ public actor InputStream {
                 }
                 var record = parser.parse(line)
                 if case .valid(let valid) = record, valid.customID != "line-\(line.number)",
-                    !seenIDs.insert(Self.fingerprint(valid.customID)).inserted
+                    try !isFirstSighting(of: valid.customID)
                 {
                     record = .invalid(InvalidRecord(
                         customID: valid.customID, file: line.file, line: line.number,
@@ -97,22 +99,28 @@ public actor InputStream {
                     }
                 }
                 batch.append(record)
+            } catch let error as StoreError {
+                // The set of custom_ids seen cannot be kept (the temporary directory is full?): stop reading.
+                faults.append("cannot check custom_id repeats: \(error.message) (temporary directory: SQLITE_TMPDIR, else /var/tmp or /tmp)")
+                stopped = true
             } catch {
                 faults.append("\(error)")
                 finishedBytes += file.reader.bytesRead
                 reader = nil
             }
         }
+        do {
+            try seenIDs?.commit()
+        } catch {
+            faults.append("cannot check custom_id repeats: \(error.message)")
+            stopped = true
+        }
         return batch.isEmpty ? nil : batch
     }
 
-    /// A stable 64-bit FNV-1a hash of an id, so the set of ids seen stays small.
-    private static func fingerprint(_ id: String) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in id.utf8 {
-            hash ^= UInt64(byte)
-            hash &*= 0x0000_0100_0000_01B3
-        }
-        return hash
+    /// True when no earlier record of the job had this custom_id.
+    private func isFirstSighting(of customID: String) throws(StoreError) -> Bool {
+        if seenIDs == nil { seenIDs = try TemporarySet() }
+        return try seenIDs!.insert(customID)
     }
 }

@@ -30,7 +30,11 @@ public actor OutputWriter {
             try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         }
         let fd = open(partialPath, O_WRONLY | O_CREAT | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw OutputError(code: .cannotOpen, path: partialPath, message: String(cString: strerror(errno))) }
+        guard fd >= 0 else {
+            throw OutputError(
+                code: .cannotOpen, path: partialPath,
+                message: "cannot create the output (\(String(cString: strerror(errno)))); results so far are safe in the store, run the same command again once it can be written")
+        }
         var size = stat()
         fstat(fd, &size)
         let start = Int(size.st_size) >= resumeOffset ? resumeOffset : 0
@@ -106,7 +110,11 @@ public actor OutputWriter {
     }
 
     private func failure() -> OutputError {
-        let reason = errno == ENOSPC ? "the disk is full" : String(cString: strerror(errno))
+        let reason = switch errno {
+        case ENOSPC: "the disk is full"
+        case EFBIG: "the file-size limit is reached (ulimit -f)"
+        default: String(cString: strerror(errno))
+        }
         return OutputError(code: .writeFailed, path: partialPath, message: "\(reason); results so far are safe in the store, run the same command again")
     }
 }

@@ -10,6 +10,8 @@
 /// connection errors) are not accepts; a 4xx is the server doing its job, and a 429 belongs to the
 /// rate limiter and counts neither way.
 ///
+/// Nothing is refused before the window holds `minimumAnswers` answers.
+///
 /// Unlike the book, `requests` counts answered attempts only. Attempts in flight have no verdict
 /// yet (counting them would refuse most of a job's first round trip), and a refused record is not
 /// dropped but tries again later, so counting refusals too would feed back on itself and converge
@@ -21,6 +23,9 @@ public struct AdaptiveThrottle: Sendable {
         public var multiplier = 2.0
         /// The length of the sliding window, seconds.
         public var windowSeconds = 60
+        /// Answers the window needs before it refuses anything: a few failures at the start of a job
+        /// (or from a handful of bad records) are not a verdict on the model.
+        public var minimumAnswers = 20
         public init() {}
     }
 
@@ -85,6 +90,7 @@ public struct AdaptiveThrottle: Sendable {
     /// The probability that an attempt is refused now.
     public func refusalProbability(now: Double) -> Double {
         let totals = window(now: now)
+        guard totals.accepts + totals.failures >= configuration.minimumAnswers else { return 0 }
         let requests = Double(totals.accepts + totals.failures)
         return max(0, (requests - configuration.multiplier * Double(totals.accepts)) / (requests + 1))
     }

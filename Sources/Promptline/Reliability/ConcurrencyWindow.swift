@@ -8,15 +8,16 @@
 ///   few round trips, as TCP does. The header-driven rate limiter, not the window, keeps a job
 ///   under its limits.
 /// - After the first push-back, additive increase: +1 per `limit` such successes.
-/// - Push-back is a 429, a timeout, or a latency rise (the recent round-trip time, an average
-///   over about ten answers, above `latencyTolerance` times the long-run one, about a hundred
-///   answers, and at least `latencyFloor` seconds above it: the server is queueing). A 429 or a
-///   timeout halves the window; a latency rise takes a tenth off. Either happens at most once per
-///   round trip, so one burst of failures from requests already in flight counts once.
-/// - A 529 or a 5xx does not move the window: a brown-out's steady error share is the
-///   ``AdaptiveThrottle``'s business (it sends in proportion to what the model accepts), an
-///   outage the ``CircuitBreaker``'s. Collapsing the window on every 529 would starve the healthy
-///   share of a brown-out.
+/// - Push-back is a 429 or a latency rise (the recent round-trip time, an average over about ten
+///   answers, above `latencyTolerance` times the long-run one, about a hundred answers, and at
+///   least `latencyFloor` seconds above it: the server is queueing). A 429 halves the window; a
+///   latency rise takes a tenth off. Either happens at most once per round trip, so one burst of
+///   failures from requests already in flight counts once.
+/// - A 529, a 5xx or a timeout does not move the window: they are server failures, and a
+///   brown-out's steady error share is the ``AdaptiveThrottle``'s business (it sends in proportion
+///   to what the model accepts), an outage the ``CircuitBreaker``'s. Collapsing the window on every
+///   529 would starve the healthy share of a brown-out, and a few hanging requests would leave the
+///   job one slot wide.
 public struct ConcurrencyWindow: Sendable, Equatable {
     /// An outcome that moves the window.
     public enum Event: Sendable, Equatable {
@@ -27,7 +28,7 @@ public struct ConcurrencyWindow: Sendable, Equatable {
         case rateLimited
         /// A 529 or 5xx: recorded, but it does not move the window.
         case overloaded
-        /// An attempt timed out.
+        /// An attempt timed out: a server failure like a 5xx, so it does not move the window either.
         case timeout
     }
 
@@ -74,9 +75,9 @@ public struct ConcurrencyWindow: Sendable, Equatable {
                     successes = 0
                 }
             }
-        case .rateLimited, .timeout:
+        case .rateLimited:
             decrease(to: limit / 2, now: now)
-        case .overloaded:
+        case .overloaded, .timeout:
             break
         }
         return limit

@@ -58,11 +58,15 @@ public struct DryRun: Sendable {
             paths: options.inputs, defaults: options.defaults, maxLineBytes: options.maxLineBytes, strict: options.strict,
             shard: options.shard)
         var report = Report()
-        var toSend = Set<String>()
         while let batch = await input.nextBatch() {
+            try Task.checkCancellation()
             var keys: [String] = []
             for case .valid(let record) in batch { keys.append(record.key) }
             let stored = try await store.answers(for: keys, includeErrored: !options.retryErrored)
+            // Keys to send are deduped in a temporary table, not in memory: flat whatever the input size.
+            var unanswered: [String] = []
+            for key in keys where stored[key] == nil { unanswered.append(key) }
+            var fresh = try await store.firstSightings(unanswered).makeIterator()
             for parsed in batch {
                 report.records += 1
                 guard case .valid(let record) = parsed else {
@@ -71,7 +75,8 @@ public struct DryRun: Sendable {
                 }
                 if stored[record.key] != nil {
                     report.answeredInStore += 1
-                } else if toSend.insert(record.key).inserted {
+                } else if fresh.next() == true {
+                    report.requestsToSend += 1
                     let input = max(1, record.body.count / 4)
                     report.estimatedInputTokens += input
                     report.maxOutputTokens += record.maxTokens
@@ -83,7 +88,6 @@ public struct DryRun: Sendable {
                 }
             }
         }
-        report.requestsToSend = toSend.count
         report.faults = await input.faults
         return report
     }

@@ -118,9 +118,10 @@ public struct JobRunner: Sendable {
             requestsPerMinute: options.requestsPerMinute, inputTokensPerMinute: options.inputTokensPerMinute,
             outputTokensPerMinute: options.outputTokensPerMinute, maximumConcurrency: options.concurrency,
             headerAware: options.rateLimitHeaders, clock: clock, now: { (ContinuousClock.now - started).seconds })
+        let stopGate = StopGate()
         let runner = RequestRunner(
             client: client, store: store, options: options, counters: counters, health: health, spend: spend,
-            throttle: throttle, clock: clock, logger: logger)
+            throttle: throttle, clock: clock, logger: logger, stopGate: stopGate)
         let totalBytes = input.totalBytes
         var state = WindowState(skip: skip)
         // Records between claim and answer: a record waiting out a backoff holds no request slot (the
@@ -144,6 +145,18 @@ public struct JobRunner: Sendable {
                     }
                 }
 
+                /// Stops waiting children at once and gives requests already sent `--grace-period`, then cancels them.
+                var graceStarted = false
+                func beginGrace() {
+                    stopGate.stop()
+                    guard !graceStarted else { return }
+                    graceStarted = true
+                    let grace = options.gracePeriod
+                    group.addTask {
+                        try? await clock.sleep(for: .milliseconds(Int64(grace * 1000)))
+                        return .graceOver
+                    }
+                }
                 /// Takes one finished child task's result into the window.
                 func absorb(_ completion: Completion?) {
                     switch completion {
@@ -158,8 +171,9 @@ public struct JobRunner: Sendable {
                         if stop == nil {
                             stop = jobStop
                             if !options.quiet {
-                                stderr("promptline: stopping: \(jobStop); letting \(running) requests in flight finish")
+                                stderr("promptline: stopping: \(jobStop); requests in flight get up to \(Int(options.gracePeriod)) s to finish")
                             }
+                            beginGrace()
                         }
                     case .interrupt(let signal)?:
                         guard interruptedBy == nil else { return }
@@ -167,11 +181,7 @@ public struct JobRunner: Sendable {
                         if !options.quiet {
                             stderr("promptline: interrupted; finishing \(running) requests in flight (up to \(Int(options.gracePeriod)) s), then stopping")
                         }
-                        let grace = options.gracePeriod
-                        group.addTask {
-                            try? await clock.sleep(for: .milliseconds(Int64(grace * 1000)))
-                            return .graceOver
-                        }
+                        beginGrace()
                     case .graceOver?:
                         group.cancelAll()
                     case .listenerEnded?, nil:

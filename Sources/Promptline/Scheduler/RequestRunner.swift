@@ -26,7 +26,7 @@ struct RequestRunner: Sendable {
     let random: @Sendable () -> Double = { Double.random(in: 0..<1) }
     /// Models found unknown or retired (404) in this job.
     var missingModels = MissingModels()
-    /// Raised on a job-wide stop or a signal: nothing new is sent.
+    /// Raised on a job-wide stop or a signal: waits end at once and nothing new is sent.
     var stopGate = StopGate()
 
     /// The committed answer for `record`, sending it only if no answer is stored and no other
@@ -159,7 +159,9 @@ struct RequestRunner: Sendable {
             // A request slot first (rate limits, concurrency window), then the model's health: a breaker
             // that opened while this record queued for a slot must still stop it.
             if health.isOpen(model) { return .waiting }
-            let permit = try await throttle.acquire(model: model, bodyBytes: body.count, maxTokens: record.maxTokens)
+            let permit = try await stopGate.guarding { [throttle] in
+                try await throttle.acquire(model: model, bodyBytes: body.count, maxTokens: record.maxTokens)
+            }
             if stopGate.isStopped {
                 // The job stopped while this attempt queued for a slot: send nothing new; the record stays pending.
                 throttle.cancelled(permit)
@@ -283,7 +285,8 @@ struct RequestRunner: Sendable {
             tier: "none", model: nil, errorType: failure.errorType, inputTokens: 0, outputTokens: 0, attempts: trail.attempts)
     }
 
+    /// Waits `seconds`, unless the job stops first (then throws `CancellationError`).
     private func sleep(_ seconds: Double) async throws {
-        try await clock.sleep(for: .milliseconds(Int64(max(0, seconds) * 1000)))
+        try await stopGate.guarding { [clock] in try await clock.sleep(for: .milliseconds(Int64(max(0, seconds) * 1000))) }
     }
 }

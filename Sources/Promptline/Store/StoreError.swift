@@ -11,6 +11,7 @@ public struct StoreError: Error, CustomStringConvertible, Sendable {
         case corrupt = "store_corrupt"
         case schemaTooNew = "store_schema_too_new"
         case failed = "store_failed"
+        case ioError = "store_io_error"
     }
 
     public let code: Code
@@ -30,6 +31,7 @@ public struct StoreError: Error, CustomStringConvertible, Sendable {
         case SQLITE_READONLY, SQLITE_PERM, SQLITE_CANTOPEN: code = .readOnly
         case SQLITE_BUSY, SQLITE_LOCKED: code = .busy
         case SQLITE_CORRUPT, SQLITE_NOTADB: code = .corrupt
+        case SQLITE_IOERR: code = .ioError
         default: code = .failed
         }
         self.init(code: code, path: path, message: message)
@@ -41,6 +43,9 @@ public struct StoreError: Error, CustomStringConvertible, Sendable {
         case .readOnly: "\(path): the store cannot be written (\(message)); check permissions or pass --db"
         case .busy:
             "\(path): the store is locked by another process (\(message)); wait for it to finish, or pass another --db"
+        case .ioError:
+            "\(path): the store could not be read or written (\(message)): the disk is full, failing, or past a file-size limit; fix that and run the same command again"
+        case .corrupt: "\(path): the store is damaged or not a promptline store (\(message)); move it aside or pass another --db"
         default: "\(path): \(message)"
         }
     }

@@ -51,11 +51,19 @@ struct Draws {
 
     @Test func theRefusalProbabilityFollowsTheSREFormula() {
         var throttle = AdaptiveThrottle()
-        for _ in 0..<7 { _ = throttle.event(.failed, now: 1) }
-        for _ in 0..<3 { _ = throttle.event(.accepted, now: 1) }
-        // (10 − 2·3) / (10 + 1)
-        #expect(abs(throttle.refusalProbability(now: 1) - 4.0 / 11.0) < 1e-12)
+        for _ in 0..<70 { _ = throttle.event(.failed, now: 1) }
+        for _ in 0..<30 { _ = throttle.event(.accepted, now: 1) }
+        // (100 − 2·30) / (100 + 1)
+        #expect(abs(throttle.refusalProbability(now: 1) - 40.0 / 101.0) < 1e-12)
         #expect(throttle.acceptShare(now: 1) == 0.3)
+    }
+
+    @Test func nothingIsRefusedBeforeTheWindowHoldsEnoughAnswers() {
+        var throttle = AdaptiveThrottle()
+        for _ in 0..<19 { _ = throttle.event(.failed, now: 1) }
+        #expect(throttle.refusalProbability(now: 1) == 0)
+        _ = throttle.event(.failed, now: 1)
+        #expect(throttle.refusalProbability(now: 1) > 0.9)
     }
 
     /// Attempts in flight have no verdict yet: a job's first round trip is never refused.
