@@ -55,6 +55,9 @@ struct RequestRunner: Sendable {
         var round = 0
         while true {
             var transient = false
+            // A round whose only trouble was the adaptive throttle holding attempts back pauses briefly and
+            // does not grow the backoff: the model is serving, just at a smaller share.
+            var onlyThrottled = true
             for (index, model) in chain.enumerated() {
                 switch try await attempt(record, model: model, trail: &trail) {
                 case .served(let answer):
@@ -76,6 +79,9 @@ struct RequestRunner: Sendable {
                 case .modelUnavailable:
                     break
                 case .waiting:
+                    transient = true
+                    onlyThrottled = false
+                case .throttled:
                     transient = true
                 }
             }
@@ -101,8 +107,13 @@ struct RequestRunner: Sendable {
             }
             let waited = health.noteOutage()
             if waited >= options.maxOutage { throw JobStop(reason: .outage(seconds: options.maxOutage)) }
-            let pause = RetryPolicy(maxRetries: 0, random: random).backoff(retry: round + 1)
-            round += 1
+            let pause: Double
+            if onlyThrottled {
+                pause = 0.25 * (0.5 + random())
+            } else {
+                pause = RetryPolicy(maxRetries: 0, random: random).backoff(retry: round + 1)
+                round += 1
+            }
             counters.update { $0.waiting += 1 }
             defer { counters.update { $0.waiting -= 1 } }
             try await sleep(min(pause, options.maxOutage - waited, trail.deadline - health.now()))
@@ -119,6 +130,8 @@ struct RequestRunner: Sendable {
         /// Transient trouble (retries or the retry budget spent, the breaker open, the deadline
         /// near): go down the chain, and wait and come back if nothing serves.
         case waiting
+        /// The model's adaptive throttle held the attempt back: go down the chain, then come back soon.
+        case throttled
     }
 
     /// The error types met and attempts made for one record, over every model.
@@ -184,7 +197,7 @@ struct RequestRunner: Sendable {
                 // (down the chain, then wait and come back).
                 throttle.cancelled(permit)
                 counters.update { $0.throttled += 1 }
-                return .waiting
+                return .throttled
             case .send:
                 break
             }

@@ -5,9 +5,11 @@ import Synchronization
 ///   `anthropic-ratelimit-*` headers or seeded by `--rpm/--itpm/--otpm`), since the API limits each
 ///   model class separately and the headers describe the model that answered; a 429 from one
 ///   model pauses that model, not the others;
-/// - the adaptive ``ConcurrencyWindow`` over requests actually in flight (HTTP sent, not yet
-///   answered). A record waiting out a backoff holds no slot, so under a brown-out the window
-///   stays full of live requests.
+/// - one adaptive ``ConcurrencyWindow`` per model over its requests actually in flight (HTTP sent,
+///   not yet answered), within `--concurrency` for all models together. A record waiting out a
+///   backoff holds no slot, so under a brown-out the window stays full of live requests; and a
+///   model the job has not used yet (a fallback when the primary goes down) starts its own slow
+///   start, so a fallback that is down too costs a few requests, not a whole window.
 public final class Throttle: Sendable {
     /// One request's hold on the throttle: its rate-limit charge and its in-flight slot. Hand it
     /// back with exactly one of ``answered(_:headers:usage:)``, ``failed(_:failure:)`` or ``cancelled(_:)``.
@@ -22,20 +24,53 @@ public final class Throttle: Sendable {
         let continuation: CheckedContinuation<Void, any Error>
     }
 
-    private struct State {
-        var limiters: [String: RateLimiter] = [:]
+    /// One model's share of the window: its own adaptive limit, requests in flight and queue.
+    private struct Lane {
         var window: ConcurrencyWindow
         var inFlight = 0
         var waiters: [Waiter] = []
+    }
+
+    private struct State {
+        let maximum: Int
+        var limiters: [String: RateLimiter] = [:]
+        var lanes: [String: Lane] = [:]
+        /// Requests in flight, all models.
+        var inFlight = 0
         var cancelledWaiters: Set<UInt64> = []
         var nextWaiter: UInt64 = 0
 
-        /// Gives free slots to waiters, first come first served; the caller resumes them outside the lock.
+        mutating func lane(_ model: String) -> Lane {
+            if let lane = lanes[model] { return lane }
+            let lane = Lane(window: ConcurrencyWindow(maximum: maximum))
+            lanes[model] = lane
+            return lane
+        }
+
+        func hasRoom(_ lane: Lane) -> Bool { inFlight < maximum && lane.inFlight < lane.window.limit }
+
+        mutating func take(_ model: String) {
+            lanes[model]?.inFlight += 1
+            inFlight += 1
+        }
+
+        mutating func give(_ model: String) {
+            lanes[model]?.inFlight -= 1
+            inFlight -= 1
+        }
+
+        /// Gives free slots to waiters, the longest-waiting first among the models with room; the
+        /// caller resumes them outside the lock.
         mutating func admitWaiters() -> [CheckedContinuation<Void, any Error>] {
             var admitted: [CheckedContinuation<Void, any Error>] = []
-            while inFlight < window.limit, !waiters.isEmpty {
-                admitted.append(waiters.removeFirst().continuation)
-                inFlight += 1
+            while inFlight < maximum {
+                var next: (model: String, id: UInt64)?
+                for (model, lane) in lanes where lane.inFlight < lane.window.limit {
+                    if let head = lane.waiters.first, head.id < (next?.id ?? .max) { next = (model, head.id) }
+                }
+                guard let next else { break }
+                admitted.append(lanes[next.model]!.waiters.removeFirst().continuation)
+                take(next.model)
             }
             return admitted
         }
@@ -55,7 +90,7 @@ public final class Throttle: Sendable {
         self.seed = RateLimiter(
             requestsPerMinute: requestsPerMinute, inputTokensPerMinute: inputTokensPerMinute,
             outputTokensPerMinute: outputTokensPerMinute)
-        self.state = Mutex(State(window: ConcurrencyWindow(maximum: maximumConcurrency)))
+        self.state = Mutex(State(maximum: max(1, maximumConcurrency)))
         self.headerAware = headerAware
         self.clock = clock
         self.now = now
@@ -69,7 +104,7 @@ public final class Throttle: Sendable {
     /// back by its limits never starves the others.
     func acquire(model: String, bodyBytes: Int, maxTokens: Int) async throws -> Permit {
         while true {
-            try await takeSlot()
+            try await takeSlot(model)
             let now = self.now()
             let decision = state.withLock { state in
                 let input = state.limiters[model, default: seed].estimatedInputTokens(forBodyBytes: bodyBytes)
@@ -79,24 +114,25 @@ public final class Throttle: Sendable {
             case .admit(let reservation):
                 return Permit(model: model, reservation: reservation, sentAt: now)
             case .wait(let until):
-                releaseSlot()
+                releaseSlot(model)
                 try await clock.sleep(for: .milliseconds(Int64(max(1, (until - now) * 1000).rounded(.up))))
             }
         }
     }
 
-    private func releaseSlot() {
+    private func releaseSlot(_ model: String) {
         let admitted = state.withLock { state in
-            state.inFlight -= 1
+            state.give(model)
             return state.admitWaiters()
         }
         for waiter in admitted { waiter.resume() }
     }
 
-    private func takeSlot() async throws {
+    private func takeSlot(_ model: String) async throws {
         let id: UInt64? = state.withLock { state in
-            if state.inFlight < state.window.limit && state.waiters.isEmpty {
-                state.inFlight += 1
+            let lane = state.lane(model)
+            if state.hasRoom(lane) && lane.waiters.isEmpty {
+                state.take(model)
                 return nil
             }
             defer { state.nextWaiter += 1 }
@@ -107,7 +143,7 @@ public final class Throttle: Sendable {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
                 let cancelled = state.withLock { state in
                     if state.cancelledWaiters.remove(id) != nil { return true }
-                    state.waiters.append(Waiter(id: id, continuation: continuation))
+                    state.lanes[model]?.waiters.append(Waiter(id: id, continuation: continuation))
                     return false
                 }
                 if cancelled { continuation.resume(throwing: CancellationError()) }
@@ -116,15 +152,15 @@ public final class Throttle: Sendable {
             }
         } onCancel: {
             let waiter = state.withLock { state -> CheckedContinuation<Void, any Error>? in
-                if let index = state.waiters.firstIndex(where: { $0.id == id }) {
-                    return state.waiters.remove(at: index).continuation
+                if let index = state.lanes[model]?.waiters.firstIndex(where: { $0.id == id }) {
+                    return state.lanes[model]?.waiters.remove(at: index).continuation
                 }
                 state.cancelledWaiters.insert(id)
                 return nil
             }
             waiter?.resume(throwing: CancellationError())
         }
-        // A waiter admitted just as it was cancelled still holds its slot: the caller releases it.
+        // A waiter admitted just as it was cancelled still holds its slot: the caller's permit gives it back.
     }
 
     /// An answered request: learn from its headers, settle its reservation with the usage reported,
@@ -134,8 +170,9 @@ public final class Throttle: Sendable {
         let admitted = state.withLock { state in
             state.limiters[permit.model]?.settle(permit.reservation, inputTokens: inputTokens, outputTokens: outputTokens, now: now)
             if headerAware, let headers { state.limiters[permit.model, default: seed].observe(headers, now: now) }
-            state.window.event(.success(inFlight: state.inFlight, latency: now - permit.sentAt), now: now)
-            state.inFlight -= 1
+            let inFlight = state.lanes[permit.model]?.inFlight ?? 0
+            state.lanes[permit.model]?.window.event(.success(inFlight: inFlight, latency: now - permit.sentAt), now: now)
+            state.give(permit.model)
             return state.admitWaiters()
         }
         for waiter in admitted { waiter.resume() }
@@ -150,15 +187,15 @@ public final class Throttle: Sendable {
             switch failure.kind {
             case .http(429):
                 state.limiters[permit.model]?.pause(until: now + (failure.retryAfter ?? 1))
-                state.window.event(.rateLimited, now: now)
+                state.lanes[permit.model]?.window.event(.rateLimited, now: now)
             case .http(let status) where status >= 500:
-                state.window.event(.overloaded, now: now)
+                state.lanes[permit.model]?.window.event(.overloaded, now: now)
             case .timeout:
-                state.window.event(.timeout, now: now)
+                state.lanes[permit.model]?.window.event(.timeout, now: now)
             default:
                 break
             }
-            state.inFlight -= 1
+            state.give(permit.model)
             return state.admitWaiters()
         }
         for waiter in admitted { waiter.resume() }
@@ -169,14 +206,16 @@ public final class Throttle: Sendable {
         let now = self.now()
         let admitted = state.withLock { state in
             state.limiters[permit.model]?.release(permit.reservation, now: now)
-            state.inFlight -= 1
+            state.give(permit.model)
             return state.admitWaiters()
         }
         for waiter in admitted { waiter.resume() }
     }
 
-    /// Requests the window allows in flight now.
-    public var concurrencyLimit: Int { state.withLock { $0.window.limit } }
+    /// Requests the windows allow in flight now, all models together (at most `--concurrency`).
+    public var concurrencyLimit: Int {
+        state.withLock { state in min(state.maximum, state.lanes.values.reduce(0) { $0 + $1.window.limit }) }
+    }
 
     /// Requests in flight now (sent, not yet answered).
     public var inFlight: Int { state.withLock { $0.inFlight } }

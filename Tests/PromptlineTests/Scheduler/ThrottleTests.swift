@@ -1,0 +1,37 @@
+import Testing
+
+@testable import Promptline
+
+@Suite struct ThrottleTests {
+    private func throttle(concurrency: Int) -> Throttle {
+        Throttle(
+            requestsPerMinute: nil, inputTokensPerMinute: nil, outputTokensPerMinute: nil, maximumConcurrency: concurrency,
+            headerAware: true, clock: ContinuousClock(), now: TestTime().now)
+    }
+
+    /// Each model starts its own slow start: a model at its window does not hold back another.
+    @Test(.timeLimit(.minutes(1))) func eachModelHasItsOwnWindowWithinTheConcurrency() async throws {
+        let throttle = throttle(concurrency: 32)
+        var permits: [Throttle.Permit] = []
+        for _ in 0..<4 { permits.append(try await throttle.acquire(model: "a", bodyBytes: 100, maxTokens: 10)) }
+        for _ in 0..<4 { permits.append(try await throttle.acquire(model: "b", bodyBytes: 100, maxTokens: 10)) }
+        #expect(throttle.inFlight == 8)
+        #expect(throttle.concurrencyLimit == 8)  // two lanes starting at 4
+        // An answer of a fully used window widens that model's window only (the later ones find it
+        // no longer full, and prove nothing).
+        for permit in permits.prefix(4) { throttle.answered(permit, headers: nil, inputTokens: 1, outputTokens: 1) }
+        #expect(throttle.concurrencyLimit == 9)
+        for permit in permits.suffix(4) { throttle.cancelled(permit) }
+        #expect(throttle.inFlight == 0)
+    }
+
+    @Test(.timeLimit(.minutes(1))) func aWaiterGetsTheSlotAnAnswerFrees() async throws {
+        let throttle = throttle(concurrency: 1)
+        let first = try await throttle.acquire(model: "a", bodyBytes: 100, maxTokens: 10)
+        async let second = throttle.acquire(model: "b", bodyBytes: 100, maxTokens: 10)
+        throttle.answered(first, headers: nil, inputTokens: 1, outputTokens: 1)
+        let permit = try await second
+        #expect(permit.model == "b")
+        #expect(throttle.inFlight == 1)
+    }
+}
