@@ -40,7 +40,11 @@ import Testing
         #expect(lines.allSatisfy { type($0) == "succeeded" })
         let tiers = lines.map(tier)
         #expect(tiers.contains("fallback"))
-        #expect(tiers.last == "primary", "the primary did not serve again after the outage")
+        // Records are dispatched well ahead of the output (a waiting record holds no request slot), so the
+        // primary's return shows as primary answers after the first fallback one, not on the very last line.
+        let firstFallback = tiers.firstIndex(of: "fallback") ?? tiers.endIndex
+        #expect(tiers[firstFallback...].contains("primary"), "the primary did not serve again after the outage")
+        #expect(result.stderr.contains("circuit breaker closed"))
         #expect(result.stderr.contains("circuit breaker open"))
     }
 
