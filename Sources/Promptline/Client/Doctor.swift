@@ -34,9 +34,9 @@ public struct Doctor: Sendable {
     }
 
     private let configuration: APIConfiguration
-    private let client: MessagesClient
+    private let client: any MessagesTransport
 
-    public init(configuration: APIConfiguration, client: MessagesClient) {
+    public init(configuration: APIConfiguration, client: any MessagesTransport) {
         self.configuration = configuration
         self.client = client
     }

@@ -10,13 +10,13 @@ import Logging
 public struct JobRunner: Sendable {
     private let options: JobOptions
     private let store: Store
-    private let client: MessagesClient
+    private let client: any MessagesTransport
     private let logger: Logger
     private let clock: any Clock<Duration>
     private let stderr: @Sendable (String) -> Void
 
     public init(
-        options: JobOptions, store: Store, client: MessagesClient, logger: Logger,
+        options: JobOptions, store: Store, client: any MessagesTransport, logger: Logger,
         clock: any Clock<Duration> = ContinuousClock(),
         stderr: @escaping @Sendable (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
     ) {

@@ -14,7 +14,7 @@ import Logging
 /// model serves others) make it `errored`. No success from any model for `--max-outage` stops
 /// the job (exit 75).
 struct RequestRunner: Sendable {
-    let client: MessagesClient
+    let client: any MessagesTransport
     let store: Store
     let options: JobOptions
     let counters: JobCounters
@@ -23,7 +23,7 @@ struct RequestRunner: Sendable {
     let throttle: Throttle
     let clock: any Clock<Duration>
     let logger: Logger
-    let random: @Sendable () -> Double = { Double.random(in: 0..<1) }
+    var random: @Sendable () -> Double = { Double.random(in: 0..<1) }
     /// Models found unknown or retired (404) in this job.
     var missingModels = MissingModels()
     /// Raised on a job-wide stop or a signal: nothing new is sent.
