@@ -283,7 +283,7 @@ public struct JobRunner: Sendable {
             try await store.saveProgress(output: options.output, records: state.written, offset: offset)
             await writer.abandon()
             summary.stopped = "interrupted by \(interruptedBy == SIGTERM ? "SIGTERM" : "SIGINT"); run the same command again to resume"
-            summary.exitCode = 128 + interruptedBy
+            summary.exitCode = ExitStatus.stopped(by: interruptedBy).rawValue
             return summary
         }
         if let stop {
@@ -299,13 +299,13 @@ public struct JobRunner: Sendable {
         if !faults.isEmpty {
             await writer.abandon()
             summary.stopped = faults[0]
-            summary.exitCode = 65
+            summary.exitCode = ExitStatus.unusableInput.rawValue
             return summary
         }
         let length = try await writer.finish()
         summary.outputComplete = true
         let unsuccessful = (state.results["errored"] ?? 0) + (state.results["invalid"] ?? 0)
-        summary.exitCode = unsuccessful > 0 ? 1 : 0
+        summary.exitCode = (unsuccessful > 0 ? ExitStatus.someRecordsFailed : .success).rawValue
         try await store.finishJob(
             output: options.output, records: state.written, offset: length, summary: Array(try JSONEncoder().encode(summary)))
         return summary

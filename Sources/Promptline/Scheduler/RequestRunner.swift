@@ -60,11 +60,11 @@ struct RequestRunner: Sendable {
                 case .served(let answer):
                     // served_by.model is the model asked for (an alias stays an alias), so the output does
                     // not change with a snapshot; the dated id that answered is in the message and the summary.
-                    let tier = index == 0 && model == record.model ? "primary" : "fallback"
+                    let tier: ServedTier = index == 0 && model == record.model ? .primary : .fallback
                     var stored = StoredAnswer(
                         state: .succeeded, result: OutputLine.succeededResult(message: answer.message),
                         servedBy: trail.servedBy(model: model, tier: tier),
-                        tier: tier, model: model, errorType: nil,
+                        tier: tier.rawValue, model: model, errorType: nil,
                         inputTokens: answer.inputTokens, outputTokens: answer.outputTokens, attempts: trail.attempts)
                     stored.cacheCreationTokens = answer.tokens.cacheCreation
                     stored.cacheCreation1hTokens = answer.tokens.cacheCreation1h
@@ -83,13 +83,13 @@ struct RequestRunner: Sendable {
             chain.removeAll { trail.unavailableModels.contains($0) }
             if options.allowStale, let stale = try await store.staleAnswer(messagesKey: messagesKey, excluding: record.key) {
                 return StoredAnswer(
-                    state: .degraded, result: stale.result, servedBy: trail.servedBy(model: stale.model, tier: "stale"),
-                    tier: "stale", model: stale.model, errorType: nil, inputTokens: 0, outputTokens: 0, attempts: trail.attempts)
+                    state: .degraded, result: stale.result, servedBy: trail.servedBy(model: stale.model, tier: .stale),
+                    tier: ServedTier.stale.rawValue, model: stale.model, errorType: nil, inputTokens: 0, outputTokens: 0, attempts: trail.attempts)
             }
             if let text = options.staticResponse {
                 return StoredAnswer(
                     state: .degraded, result: OutputLine.succeededResult(message: OutputLine.staticMessage(text)),
-                    servedBy: trail.servedBy(model: nil, tier: "static"), tier: "static", model: nil, errorType: nil,
+                    servedBy: trail.servedBy(model: nil, tier: .static), tier: ServedTier.static.rawValue, model: nil, errorType: nil,
                     inputTokens: 0, outputTokens: 0, attempts: trail.attempts)
             }
             guard transient, !chain.isEmpty else {
@@ -134,8 +134,8 @@ struct RequestRunner: Sendable {
         var consecutiveFailures: [String: Int] = [:]
         var unavailableModels: Set<String> = []
 
-        func servedBy(model: String?, tier: String) -> [UInt8] {
-            OutputLine.servedBy(model: model, tier: tier, attempts: attempts, errors: errors)
+        func servedBy(model: String?, tier: ServedTier) -> [UInt8] {
+            OutputLine.servedBy(model: model, tier: tier.rawValue, attempts: attempts, errors: errors)
         }
     }
 
@@ -279,8 +279,8 @@ struct RequestRunner: Sendable {
 
     private func errored(_ failure: RequestFailure, trail: Trail) -> StoredAnswer {
         StoredAnswer(
-            state: .errored, result: OutputLine.erroredResult(failure), servedBy: trail.servedBy(model: nil, tier: "none"),
-            tier: "none", model: nil, errorType: failure.errorType, inputTokens: 0, outputTokens: 0, attempts: trail.attempts)
+            state: .errored, result: OutputLine.erroredResult(failure), servedBy: trail.servedBy(model: nil, tier: .none),
+            tier: ServedTier.none.rawValue, model: nil, errorType: failure.errorType, inputTokens: 0, outputTokens: 0, attempts: trail.attempts)
     }
 
     private func sleep(_ seconds: Double) async throws {

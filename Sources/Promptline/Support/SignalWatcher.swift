@@ -28,7 +28,7 @@ public final class SignalWatcher: Sendable {
                     continuation.yield(number)
                 } else {
                     FileHandle.standardError.write(Data("promptline: second signal; exiting now (committed results are safe)\n".utf8))
-                    exit(128 + number)
+                    exit(ExitStatus.stopped(by: number).rawValue)
                 }
             }
             source.resume()

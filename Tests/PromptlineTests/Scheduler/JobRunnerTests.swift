@@ -57,7 +57,7 @@ struct JobRunnerTests {
     @Test func aJobWritesOneLinePerRecordInInputOrderAndExitsZero() async throws {
         let job = try Job(records: 40)
         let summary = try await job.run()
-        #expect(summary.exitCode == 0)
+        #expect(summary.exitCode == ExitStatus.success.rawValue)
         #expect(summary.outputComplete)
         #expect(summary.requestsSent == 40)
         #expect(summary.tiers == ["primary": 40])
@@ -81,7 +81,7 @@ struct JobRunnerTests {
     @Test func aRecordTheAPIRefusesEndsErroredAndTheJobExitsOne() async throws {
         let job = try Job(records: 12, poisonAt: 5)
         let summary = try await job.run()
-        #expect(summary.exitCode == 1)
+        #expect(summary.exitCode == ExitStatus.someRecordsFailed.rawValue)
         #expect(summary.outputComplete)
         #expect(summary.records == ["succeeded": 11, "errored": 1])
         let lines = try job.outputLines()
@@ -94,7 +94,7 @@ struct JobRunnerTests {
         let job = try Job(records: 200)
         job.transport.otherwise(Self.model, .failure(ScriptedTransport.unauthorized()))
         let summary = try await job.run()
-        #expect(summary.exitCode == 77)
+        #expect(summary.exitCode == ExitStatus.notPermitted.rawValue)
         #expect(!summary.outputComplete)
         #expect(summary.stopped?.contains("authentication failed") == true)
         #expect(!FileManager.default.fileExists(atPath: job.options.output))
@@ -103,7 +103,7 @@ struct JobRunnerTests {
         // Nothing was burnt: once the key is fixed, the same job resumes and every record succeeds.
         job.transport.otherwise(Self.model, .success)
         let resumed = try await job.run()
-        #expect(resumed.exitCode == 0)
+        #expect(resumed.exitCode == ExitStatus.success.rawValue)
         #expect(resumed.records == ["succeeded": 200])
         #expect(try job.outputLines().map { $0["custom_id"] as? String } == job.customIDs)
     }
