@@ -286,6 +286,23 @@ struct RequestRunnerTests {
         }
     }
 
+    // MARK: Cancellation
+
+    @Test func aCancelledRecordThrowsCancellationAndLeavesNoAnswer() async throws {
+        let harness = try Harness(onSend: { _, count in
+            // A job stopping (SIGINT) cancels its records: here the record's own task, while its
+            // fifth attempt is in flight (the hook runs on that task).
+            if count == 5 { withUnsafeCurrentTask { $0?.cancel() } }
+        })
+        harness.transport.otherwise(Self.primary, .failure(ScriptedTransport.overloaded()))
+        let record = harness.record()
+        let runner = harness.runner
+        await #expect(throws: CancellationError.self) { try await Task { try await runner.run(record) }.value }
+        #expect(harness.transport.sent.count == 5)
+        #expect(try await harness.store.answers(for: [record.key]).isEmpty)
+        #expect(harness.counters.values.waiting == 0)
+    }
+
     /// The JobStop `body` throws, or nil.
     static func jobStop(_ body: () async throws -> StoredAnswer) async -> JobStop? {
         do {
