@@ -110,14 +110,16 @@ public struct JobRunner: Sendable {
             paths: options.inputs, defaults: options.defaults, maxLineBytes: options.maxLineBytes, strict: options.strict,
             shard: options.shard)
         let counters = JobCounters()
+        // The policies read the time from the injected clock (the one the job sleeps on).
+        let elapsed = clock.stopwatch()
         let health = ModelHealth(
             configuration: options.breaker, breakersEnabled: options.breakersEnabled, budget: RetryBudget(), logger: logger,
-            now: { (ContinuousClock.now - started).seconds })
+            now: elapsed)
         let spend = SpendMeter(budget: options.budgetUSD, prices: options.prices)
         let throttle = Throttle(
             requestsPerMinute: options.requestsPerMinute, inputTokensPerMinute: options.inputTokensPerMinute,
             outputTokensPerMinute: options.outputTokensPerMinute, maximumConcurrency: options.concurrency,
-            headerAware: options.rateLimitHeaders, clock: clock, now: { (ContinuousClock.now - started).seconds })
+            headerAware: options.rateLimitHeaders, clock: clock, now: elapsed)
         let runner = RequestRunner(
             client: client, store: store, options: options, counters: counters, health: health, spend: spend,
             throttle: throttle, clock: clock, logger: logger)

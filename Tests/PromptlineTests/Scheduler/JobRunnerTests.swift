@@ -90,6 +90,20 @@ struct JobRunnerTests {
         #expect((lines[5]["served_by"] as? [String: Any])?["tier"] as? String == "none")
     }
 
+    @Test func anOutageShorterThanMaxOutageIsWaitedOutAndEveryRecordSucceeds() async throws {
+        var job = try Job(records: 30)
+        job.options.maxOutage = 3600
+        // Sixty overloads in a row: breaker trips, throttled and waiting records, then the model recovers.
+        job.transport.script(Self.model, Array(repeating: .failure(ScriptedTransport.overloaded()), count: 60))
+        let summary = try await job.run()
+        #expect(summary.exitCode == ExitStatus.success.rawValue)
+        #expect(summary.records == ["succeeded": 30])
+        #expect(summary.breakerTrips >= 1)
+        #expect(try job.outputLines().map { $0["custom_id"] as? String } == job.customIDs)
+        // The job's policies ran on the manual clock: minutes of breaks passed in it, not on the wall.
+        #expect(job.time.now() > 10)
+    }
+
     @Test func aRejectedKeyStopsTheJobWithSeventySevenAndSendsNothingNewAfterIt() async throws {
         let job = try Job(records: 200)
         job.transport.otherwise(Self.model, .failure(ScriptedTransport.unauthorized()))
