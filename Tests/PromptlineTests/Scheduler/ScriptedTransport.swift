@@ -21,6 +21,12 @@ final class ScriptedTransport: MessagesTransport {
         var queues: [String: [Step]] = [:]
         var otherwise: [String: Step] = [:]
         var sent: [Sent] = []
+        /// What `GET /v1/models` answers: these ids, or this failure.
+        var listing: Result<[String], RequestFailure> = .success([])
+        /// What `GET /v1/models/{id}` resolves, by name; names not here answer 404.
+        var resolved: [String: String] = [:]
+        /// `GET /v1/models` calls so far.
+        var listings = 0
     }
 
     private let state = Mutex(State())
@@ -52,6 +58,9 @@ final class ScriptedTransport: MessagesTransport {
     /// Every send so far, in order.
     var sent: [Sent] { state.withLock { $0.sent } }
 
+    /// `GET /v1/models` calls so far.
+    var listings: Int { state.withLock { $0.listings } }
+
     /// The models sent to, in order.
     var models: [String] { sent.map(\.model) }
 
@@ -75,12 +84,24 @@ final class ScriptedTransport: MessagesTransport {
         }
     }
 
+    /// Sets what the model listing answers, and what retrieving a model by name resolves.
+    func models(_ listing: Result<[String], RequestFailure>, resolving resolved: [String: String] = [:]) {
+        state.withLock {
+            $0.listing = listing
+            $0.resolved = resolved
+        }
+    }
+
     func listModels(timeout: Double) async -> Result<(ids: [String], headers: [(String, String)]), RequestFailure> {
-        .success((ids: [], headers: []))
+        state.withLock { state in
+            state.listings += 1
+            return state.listing
+        }.map { (ids: $0, headers: [("anthropic-ratelimit-requests-limit", "50")]) }
     }
 
     func retrieveModel(_ model: String, timeout: Double) async -> Result<String, RequestFailure> {
-        .success(model)
+        guard let id = state.withLock({ $0.resolved[model] }) else { return .failure(Self.modelNotFound(model)) }
+        return .success(id)
     }
 
     private static func model(of body: [UInt8]) -> String {
@@ -115,6 +136,10 @@ final class ScriptedTransport: MessagesTransport {
 
     static func unauthorized() -> RequestFailure {
         RequestFailure(kind: .http(status: 401), errorType: "authentication_error", message: "invalid x-api-key")
+    }
+
+    static func connectionRefused() -> RequestFailure {
+        RequestFailure(kind: .connection, errorType: "connection_error", message: "connection refused")
     }
 
     static func billing() -> RequestFailure {
