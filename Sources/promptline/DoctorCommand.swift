@@ -28,6 +28,6 @@ struct DoctorCommand: AsyncParsableCommand {
         } else {
             print(report.text)
         }
-        if report.exitCode != 0 { throw ExitCode(report.exitCode) }
+        if report.exitCode != .success { throw ExitCode(report.exitCode) }
     }
 }

@@ -31,15 +31,15 @@ struct ExportCommand: AsyncParsableCommand {
             result = try await exporter.export(to: output)
         } catch {
             printError("promptline: \(error)")
-            throw ExitCode(74)
+            throw ExitCode(.cannotWrite)
         }
         for fault in result.faults { printError("promptline: \(fault)") }
-        if !result.faults.isEmpty { throw ExitCode(65) }
+        if !result.faults.isEmpty { throw ExitCode(.unusableInput) }
         if result.missing > 0 {
             printError("promptline: \(result.missing) of \(result.records) records have no answer in the store; run the job (or the missing shards) first; nothing written")
-            throw ExitCode(75)
+            throw ExitCode(.stoppedEarly)
         }
         printError("promptline: exported \(result.records) records to \(output)")
-        if result.errored + result.invalid > 0 { throw ExitCode(1) }
+        if result.errored + result.invalid > 0 { throw ExitCode(.someRecordsFailed) }
     }
 }

@@ -131,20 +131,20 @@ struct RunCommand: AsyncParsableCommand {
         let api = APIConfiguration.fromEnvironment()
         for path in inputs where path != "-" && !FileManager.default.isReadableFile(atPath: path) {
             printError("promptline: \(path): no such readable file")
-            throw ExitCode(65)
+            throw ExitCode(.unusableInput)
         }
         let priceTable: PriceTable
         do {
             priceTable = try PriceTable.loading(overrides: prices)
         } catch {
             printError("promptline: \(prices ?? ""): not a price table: \(error)")
-            throw ExitCode(64)
+            throw ExitCode(.usage)
         }
         if budgetUsd != nil {
             // A budget cannot be kept for a model without a price: refuse before anything is sent.
             for model in ([records.model].compactMap { $0 } + fallbackModels) where priceTable.price(for: model) == nil {
                 printError("promptline: --budget-usd: model \(model) has no price (the built-in table is dated \(priceTable.asOf ?? "?")); give it in a --prices file, e.g. {\"\(model)\": {\"input\": 3, \"output\": 15}}")
-                throw ExitCode(64)
+                throw ExitCode(.usage)
             }
         }
         var options = JobOptions(
@@ -184,18 +184,18 @@ struct RunCommand: AsyncParsableCommand {
                 if backend.backend == .batches { report.batchWorstCaseCost = report.worstCaseCost * PriceTable.batchDiscount }
                 print(report.text)
                 if let summary { try writeJSON(report, to: summary) }
-                if !report.faults.isEmpty { throw ExitCode(65) }
+                if !report.faults.isEmpty { throw ExitCode(.unusableInput) }
                 return
             } catch let error as ExitCode {
                 throw error
             } catch {
                 printError("promptline: \(error)")
-                throw ExitCode(74)
+                throw ExitCode(.cannotWrite)
             }
         }
         guard api.hasCredentials else {
             printError("promptline: ANTHROPIC_API_KEY is not set; export it, or ANTHROPIC_AUTH_TOKEN (never printed or stored)")
-            throw ExitCode(77)
+            throw ExitCode(.notPermitted)
         }
         switch progress {
         case .none: options.progress = .none
@@ -221,7 +221,7 @@ struct RunCommand: AsyncParsableCommand {
                     case .success(let report): health = report
                     case .failure(let interruption): throw watcher.interrupted(interruption.signal)
                     }
-                    if health.exitCode != 0 {
+                    if health.exitCode != .success {
                         await client.shutdown()
                         printError("promptline: preflight failed (nothing was read or sent):")
                         printError(health.text)
@@ -248,10 +248,10 @@ struct RunCommand: AsyncParsableCommand {
             throw error
         } catch {
             printError("promptline: \(error)")
-            throw ExitCode(74)
+            throw ExitCode(.cannotWrite)
         }
         if !quiet || result.exitCode != 0 { printError(result.humanDescription) }
-        if [75, 130, 143].contains(result.exitCode) {
+        if ExitStatus(rawValue: result.exitCode)?.isResumable == true {
             printError("promptline: to resume, run: " + CommandLine.arguments.map(shellQuoted).joined(separator: " "))
         }
         if let summary { try writeJSON(result, to: summary) }

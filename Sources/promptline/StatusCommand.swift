@@ -24,7 +24,7 @@ struct StatusCommand: AsyncParsableCommand {
         let path = resolveDatabase(db)
         guard FileManager.default.fileExists(atPath: path) else {
             printError("promptline: no store at \(path) (give --db or set PROMPTLINE_DB)")
-            throw ExitCode(66)
+            throw ExitCode(.noInput)
         }
         let report: StatusReport
         do {
@@ -32,7 +32,7 @@ struct StatusCommand: AsyncParsableCommand {
             report = try await StatusReport.make(store: store, storePath: path, output: output, prices: try PriceTable.loading(overrides: prices))
         } catch {
             printError("promptline: \(error)")
-            throw ExitCode(74)
+            throw ExitCode(.cannotWrite)
         }
         if json {
             print(String(decoding: try prettyJSON(report), as: UTF8.self))

@@ -17,7 +17,7 @@ import Testing
         let result = try await promptline(
             ["run", dir + "/in.jsonl", "-o", dir + "/out.jsonl", "--db", dir + "/s.db", "--model", model, "--concurrency", "16",
              "--progress", "none", "--summary", dir + "/summary.json"],
-            environment: sim.environment)
+            environment: sim.environment, timeout: .seconds(230))
         #expect(result.status == 0, "\(result.stderr.suffix(2000))")
         let lines = try Fixtures.lines(dir + "/out.jsonl").map(Fixtures.json)
         #expect(lines.count == 400)
@@ -43,7 +43,7 @@ import Testing
         let result = try await promptline(
             ["run", dir + "/in.jsonl", "-o", dir + "/out.jsonl", "--db", dir + "/s.db", "--model", model, "--concurrency", "16",
              "--progress", "none", "--summary", dir + "/summary.json"],
-            environment: sim.environment)
+            environment: sim.environment, timeout: .seconds(170))
         #expect(result.status == 1, "\(result.stderr.suffix(2000))")
         let lines = try Fixtures.lines(dir + "/out.jsonl").map(Fixtures.json)
         #expect(lines.count == 300)
@@ -67,7 +67,7 @@ import Testing
         let result = try await promptline(
             ["run", dir + "/in.jsonl", "-o", dir + "/out.jsonl", "--db", dir + "/s.db", "--model", model, "--concurrency", "8",
              "--progress", "none"],
-            environment: sim.environment)
+            environment: sim.environment, timeout: .seconds(170))
         #expect(result.status == 0, "\(result.stderr.suffix(2000))")
         let lines = try Fixtures.lines(dir + "/out.jsonl").map(Fixtures.json)
         #expect(lines.allSatisfy { type($0) == "succeeded" })

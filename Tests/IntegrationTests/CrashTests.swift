@@ -5,7 +5,7 @@ import Testing
 @testable import Promptline
 
 /// `kill -9` at random moments, resumed each time with the same command (SPEC §4.1, §4.2).
-@Suite(.serialized) struct CrashTests {
+@Suite(.serialized, .timeLimit(.minutes(3))) struct CrashTests {
     let model = "claude-haiku-4-5"
 
     /// An output line without the parts SPEC §4.1 lets differ for a record in flight at a kill.
@@ -27,6 +27,9 @@ import Testing
     @Test func killNineAtRandomMomentsLosesNothingAndResendsOnlyWhatWasInFlight() async throws {
         let concurrency = 16
         let kills = 3
+        // The kill times are random but replayable: every failure message names the seed.
+        var random = SeededGenerator.fromEnvironment()
+        let seed = "(kill times from PROMPTLINE_TEST_SEED=\(random.seed))"
         let sim = try await Simulator(["--latency-ms", "20"])
         let dir = Fixtures.directory()
         let records = Fixtures.records(3000)
@@ -37,13 +40,13 @@ import Testing
         ]
         for _ in 0..<kills {
             let child = try ChildProcess(Binaries.promptline, arguments, environment: sim.environment)
-            try await Task.sleep(for: .milliseconds(Int.random(in: 400...1400)))
+            try await Task.sleep(for: .milliseconds(Int.random(in: 400...1400, using: &random)))
             child.kill9()
             _ = await child.wait()
-            #expect(!FileManager.default.fileExists(atPath: dir + "/out.jsonl.gz"), "the final path appeared before the output was complete")
+            #expect(!FileManager.default.fileExists(atPath: dir + "/out.jsonl.gz"), "the final path appeared before the output was complete \(seed)")
         }
         let resumed = try await promptline(arguments, environment: sim.environment)
-        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(resumed.status == 0, "\(resumed.stderr) \(seed)")
 
         // The reference: one uninterrupted run against a fresh simulator.
         let reference = try await Simulator()
@@ -54,22 +57,22 @@ import Testing
 
         let stats = try await sim.stats()
         let resent = Set(stats.by_fingerprint.filter { $0.value > 1 }.map(\.key))
-        #expect(resent.count <= concurrency * kills, "more keys were sent twice than were in flight at the kills")
-        #expect(stats.by_fingerprint.values.allSatisfy { $0 <= 1 + kills })
-        #expect(stats.by_fingerprint.count == 3000)
+        #expect(resent.count <= concurrency * kills, "more keys were sent twice than were in flight at the kills \(seed)")
+        #expect(stats.by_fingerprint.values.allSatisfy { $0 <= 1 + kills }, "\(seed)")
+        #expect(stats.by_fingerprint.count == 3000, "\(seed)")
 
         let lines = try Fixtures.lines(dir + "/out.jsonl.gz")
         let expected = try Fixtures.lines(dir + "/ref.jsonl.gz")
-        #expect(lines.count == 3000)
+        #expect(lines.count == 3000, "\(seed)")
         for (index, (line, reference)) in zip(lines, expected).enumerated() where line != reference {
-            #expect(resent.contains(Fixtures.fingerprint(of: records[index], model: model)), "line \(index + 1) differs but was not in flight at a kill")
-            #expect(normalized(line) == normalized(reference), "line \(index + 1) differs beyond SPEC §4.1's allowance")
+            #expect(resent.contains(Fixtures.fingerprint(of: records[index], model: model)), "line \(index + 1) differs but was not in flight at a kill \(seed)")
+            #expect(normalized(line) == normalized(reference), "line \(index + 1) differs beyond SPEC §4.1's allowance \(seed)")
         }
 
         let export = try await promptline(
             ["export", "--db", dir + "/s.db", dir + "/in.jsonl.gz", "-o", dir + "/export.jsonl.gz", "--model", model], environment: [:])
         #expect(export.status == 0)
-        #expect(try Fixtures.lines(dir + "/export.jsonl.gz") == lines)
+        #expect(try Fixtures.lines(dir + "/export.jsonl.gz") == lines, "\(seed)")
 
         let status = try await promptline(["status", "--db", dir + "/s.db"], environment: [:])
         #expect(status.stdout.contains("possibly billed twice"))

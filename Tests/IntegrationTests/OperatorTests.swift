@@ -4,7 +4,7 @@ import Testing
 @testable import Promptline
 
 /// Operator experience (SPEC §1, §7, §8): progress, quiet, doctor, dry run, budget, shards, make.
-@Suite(.serialized) struct OperatorTests {
+@Suite(.serialized, .timeLimit(.minutes(3))) struct OperatorTests {
     let model = "claude-haiku-4-5"
 
     @Test func underAPseudoTerminalTheLiveLineIsDrawnAndRedrawn() async throws {

@@ -13,7 +13,7 @@ import Testing
         let result = try await promptline(
             ["run", dir + "/in.jsonl", "-o", dir + "/out.jsonl", "--db", dir + "/s.db", "--model", "claude-haiku-4-5",
              "--concurrency", "16", "--progress", "none", "--summary", dir + "/summary.json"],
-            environment: sim.environment)
+            environment: sim.environment, timeout: .seconds(170))
         #expect(result.status == 0, "\(result.stderr.suffix(1500))")
         let stats = try await sim.stats()
         let rateLimited = stats.by_status["429"] ?? 0
@@ -44,7 +44,7 @@ import Testing
         let result = try await promptline(
             ["run", dir + "/in.jsonl", "-o", dir + "/out.jsonl", "--db", dir + "/s.db", "--model", fast,
              "--concurrency", "32", "--progress", "none", "--summary", dir + "/summary.json"],
-            environment: sim.environment)
+            environment: sim.environment, timeout: .seconds(170))
         #expect(result.status == 0, "\(result.stderr.suffix(1500))")
         let stats = try await sim.stats()
         let rateLimited = stats.by_status["429"] ?? 0

@@ -4,7 +4,7 @@ import Testing
 @testable import Promptline
 
 /// SPEC §6 against a misbehaving simulator, with the real binary (issue: reliability layer).
-@Suite(.serialized) struct ReliabilityTests {
+@Suite(.serialized, .timeLimit(.minutes(3))) struct ReliabilityTests {
     let primary = "claude-sonnet-4-5"
     let fallback = "claude-haiku-4-5"
 
@@ -170,7 +170,7 @@ import Testing
 }
 
 /// The last degradation tiers: a stale answer (`--allow-stale`) and the static response.
-@Suite(.serialized) struct DegradationTierTests {
+@Suite(.serialized, .timeLimit(.minutes(3))) struct DegradationTierTests {
     let model = "claude-haiku-4-5"
 
     private func prompts(temperature: Double) -> [String] {

@@ -18,9 +18,9 @@ public struct Doctor: Sendable {
         public var checks: [Check] = []
         public var latencyMs: Double?
         public var rateLimitHeaders: [String: String] = [:]
-        /// The exit code: 0 when a run could start; 77 for a missing or refused key; 75 when the API is
-        /// unreachable or failing (try later); 1 when a model is not listed.
-        public var exitCode: Int32 = 0
+        /// The exit status: success when a run could start; not permitted for a missing or refused key;
+        /// stopped early when the API is unreachable or failing (try later); some failed when a model is not listed.
+        public var exitCode = ExitStatus.success
 
         public var text: String {
             var lines = checks.map { "\($0.ok ? "ok  " : "FAIL") \($0.name): \($0.detail)" }
@@ -28,15 +28,15 @@ public struct Doctor: Sendable {
                 lines.append("rate-limit headers seen:")
                 lines += rateLimitHeaders.sorted { $0.key < $1.key }.map { "  \($0.key): \($0.value)" }
             }
-            lines.append(exitCode == 0 ? "verdict: a run can start" : "verdict: a run cannot start (exit \(exitCode))")
+            lines.append(exitCode == .success ? "verdict: a run can start" : "verdict: a run cannot start (exit \(exitCode.rawValue))")
             return lines.joined(separator: "\n")
         }
     }
 
     private let configuration: APIConfiguration
-    private let client: MessagesClient
+    private let client: any MessagesTransport
 
-    public init(configuration: APIConfiguration, client: MessagesClient) {
+    public init(configuration: APIConfiguration, client: any MessagesTransport) {
         self.configuration = configuration
         self.client = client
     }
@@ -46,7 +46,7 @@ public struct Doctor: Sendable {
         var report = Report()
         guard configuration.hasCredentials else {
             report.checks.append(Check(name: "key", ok: false, detail: "neither ANTHROPIC_API_KEY nor ANTHROPIC_AUTH_TOKEN is set"))
-            report.exitCode = 77
+            report.exitCode = .notPermitted
             return report
         }
         let credential = configuration.apiKey != nil ? "ANTHROPIC_API_KEY" : "ANTHROPIC_AUTH_TOKEN"
@@ -62,15 +62,15 @@ public struct Doctor: Sendable {
             switch failure.kind {
             case .timeout, .connection:
                 report.checks.append(Check(name: "reachable", ok: false, detail: "\(configuration.baseURL): \(failure.message)"))
-                report.exitCode = 75
+                report.exitCode = .stoppedEarly
             case .http(let status) where status == 401 || status == 403:
                 report.checks.append(Check(name: "reachable", ok: true, detail: configuration.baseURL))
                 report.checks.append(Check(name: "authentication", ok: false, detail: "HTTP \(status) \(failure.errorType): \(failure.message)"))
-                report.exitCode = 77
+                report.exitCode = .notPermitted
             default:
                 report.checks.append(Check(name: "reachable", ok: true, detail: configuration.baseURL))
                 report.checks.append(Check(name: "models", ok: false, detail: failure.description))
-                report.exitCode = 75
+                report.exitCode = .stoppedEarly
             }
         case .success(let (ids, headers)):
             report.latencyMs = elapsed.seconds * 1000
@@ -79,7 +79,7 @@ public struct Doctor: Sendable {
             for model in models {
                 let check = await checkModel(model, listed: ids, timeout: timeout)
                 report.checks.append(check)
-                if !check.ok && report.exitCode == 0 { report.exitCode = 1 }
+                if !check.ok && report.exitCode == .success { report.exitCode = .someRecordsFailed }
             }
             for (name, value) in headers where name.hasPrefix("anthropic-ratelimit-") {
                 report.rateLimitHeaders[name] = value

@@ -32,14 +32,18 @@ public enum JobStopReason: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    /// The process exit code (SPEC §7): 77 for authentication and permission, 75 otherwise.
-    public var exitCode: Int32 {
+    /// The process exit status (SPEC §7): authentication and permission refused, a usage error for
+    /// a model without a price under a budget, stopped early (resume later) otherwise.
+    public var exitStatus: ExitStatus {
         switch self {
-        case .authentication, .permission: 77
-        case .unpriced: 64
-        case .spendLimit, .creditBalance, .billing, .usageLimit, .outage, .budget: 75
+        case .authentication, .permission: .notPermitted
+        case .unpriced: .usage
+        case .spendLimit, .creditBalance, .billing, .usageLimit, .outage, .budget: .stoppedEarly
         }
     }
+
+    /// ``exitStatus`` as the process's exit code.
+    public var exitCode: Int32 { exitStatus.rawValue }
 
     public var description: String {
         switch self {

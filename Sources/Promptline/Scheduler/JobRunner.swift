@@ -10,13 +10,13 @@ import Logging
 public struct JobRunner: Sendable {
     private let options: JobOptions
     private let store: Store
-    private let client: MessagesClient
+    private let client: any MessagesTransport
     private let logger: Logger
     private let clock: any Clock<Duration>
     private let stderr: @Sendable (String) -> Void
 
     public init(
-        options: JobOptions, store: Store, client: MessagesClient, logger: Logger,
+        options: JobOptions, store: Store, client: any MessagesTransport, logger: Logger,
         clock: any Clock<Duration> = ContinuousClock(),
         stderr: @escaping @Sendable (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
     ) {
@@ -110,14 +110,16 @@ public struct JobRunner: Sendable {
             paths: options.inputs, defaults: options.defaults, maxLineBytes: options.maxLineBytes, strict: options.strict,
             shard: options.shard)
         let counters = JobCounters()
+        // The policies read the time from the injected clock (the one the job sleeps on).
+        let elapsed = clock.stopwatch()
         let health = ModelHealth(
             configuration: options.breaker, breakersEnabled: options.breakersEnabled, budget: RetryBudget(), logger: logger,
-            now: { (ContinuousClock.now - started).seconds })
+            now: elapsed)
         let spend = SpendMeter(budget: options.budgetUSD, prices: options.prices)
         let throttle = Throttle(
             requestsPerMinute: options.requestsPerMinute, inputTokensPerMinute: options.inputTokensPerMinute,
             outputTokensPerMinute: options.outputTokensPerMinute, maximumConcurrency: options.concurrency,
-            headerAware: options.rateLimitHeaders, clock: clock, now: { (ContinuousClock.now - started).seconds })
+            headerAware: options.rateLimitHeaders, clock: clock, now: elapsed)
         let stopGate = StopGate()
         let runner = RequestRunner(
             client: client, store: store, options: options, counters: counters, health: health, spend: spend,
@@ -293,7 +295,7 @@ public struct JobRunner: Sendable {
             try await store.saveProgress(output: options.output, records: state.written, offset: offset)
             await writer.abandon()
             summary.stopped = "interrupted by \(interruptedBy == SIGTERM ? "SIGTERM" : "SIGINT"); run the same command again to resume"
-            summary.exitCode = 128 + interruptedBy
+            summary.exitCode = ExitStatus.stopped(by: interruptedBy).rawValue
             return summary
         }
         if let stop {
@@ -309,13 +311,13 @@ public struct JobRunner: Sendable {
         if !faults.isEmpty {
             await writer.abandon()
             summary.stopped = faults[0]
-            summary.exitCode = 65
+            summary.exitCode = ExitStatus.unusableInput.rawValue
             return summary
         }
         let length = try await writer.finish()
         summary.outputComplete = true
         let unsuccessful = (state.results["errored"] ?? 0) + (state.results["invalid"] ?? 0)
-        summary.exitCode = unsuccessful > 0 ? 1 : 0
+        summary.exitCode = (unsuccessful > 0 ? ExitStatus.someRecordsFailed : .success).rawValue
         try await store.finishJob(
             output: options.output, records: state.written, offset: length, summary: Array(try JSONEncoder().encode(summary)))
         return summary

@@ -14,7 +14,7 @@ import Logging
 /// model serves others) make it `errored`. No success from any model for `--max-outage` stops
 /// the job (exit 75).
 struct RequestRunner: Sendable {
-    let client: MessagesClient
+    let client: any MessagesTransport
     let store: Store
     let options: JobOptions
     let counters: JobCounters
@@ -23,7 +23,7 @@ struct RequestRunner: Sendable {
     let throttle: Throttle
     let clock: any Clock<Duration>
     let logger: Logger
-    let random: @Sendable () -> Double = { Double.random(in: 0..<1) }
+    var random: @Sendable () -> Double = { Double.random(in: 0..<1) }
     /// Models found unknown or retired (404) in this job.
     var missingModels = MissingModels()
     /// Raised on a job-wide stop or a signal: waits end at once and nothing new is sent.
@@ -63,11 +63,11 @@ struct RequestRunner: Sendable {
                 case .served(let answer):
                     // served_by.model is the model asked for (an alias stays an alias), so the output does
                     // not change with a snapshot; the dated id that answered is in the message and the summary.
-                    let tier = index == 0 && model == record.model ? "primary" : "fallback"
+                    let tier: ServedTier = index == 0 && model == record.model ? .primary : .fallback
                     var stored = StoredAnswer(
                         state: .succeeded, result: OutputLine.succeededResult(message: answer.message),
                         servedBy: trail.servedBy(model: model, tier: tier),
-                        tier: tier, model: model, errorType: nil,
+                        tier: tier.rawValue, model: model, errorType: nil,
                         inputTokens: answer.inputTokens, outputTokens: answer.outputTokens, attempts: trail.attempts)
                     stored.cacheCreationTokens = answer.tokens.cacheCreation
                     stored.cacheCreation1hTokens = answer.tokens.cacheCreation1h
@@ -89,13 +89,13 @@ struct RequestRunner: Sendable {
             chain.removeAll { trail.unavailableModels.contains($0) }
             if options.allowStale, let stale = try await store.staleAnswer(messagesKey: messagesKey, excluding: record.key) {
                 return StoredAnswer(
-                    state: .degraded, result: stale.result, servedBy: trail.servedBy(model: stale.model, tier: "stale"),
-                    tier: "stale", model: stale.model, errorType: nil, inputTokens: 0, outputTokens: 0, attempts: trail.attempts)
+                    state: .degraded, result: stale.result, servedBy: trail.servedBy(model: stale.model, tier: .stale),
+                    tier: ServedTier.stale.rawValue, model: stale.model, errorType: nil, inputTokens: 0, outputTokens: 0, attempts: trail.attempts)
             }
             if let text = options.staticResponse {
                 return StoredAnswer(
                     state: .degraded, result: OutputLine.succeededResult(message: OutputLine.staticMessage(text)),
-                    servedBy: trail.servedBy(model: nil, tier: "static"), tier: "static", model: nil, errorType: nil,
+                    servedBy: trail.servedBy(model: nil, tier: .static), tier: ServedTier.static.rawValue, model: nil, errorType: nil,
                     inputTokens: 0, outputTokens: 0, attempts: trail.attempts)
             }
             guard transient, !chain.isEmpty else {
@@ -147,8 +147,8 @@ struct RequestRunner: Sendable {
         var consecutiveFailures: [String: Int] = [:]
         var unavailableModels: Set<String> = []
 
-        func servedBy(model: String?, tier: String) -> [UInt8] {
-            OutputLine.servedBy(model: model, tier: tier, attempts: attempts, errors: errors)
+        func servedBy(model: String?, tier: ServedTier) -> [UInt8] {
+            OutputLine.servedBy(model: model, tier: tier.rawValue, attempts: attempts, errors: errors)
         }
     }
 
@@ -241,8 +241,15 @@ struct RequestRunner: Sendable {
             case .failure(let failure):
                 spend.release(worstCase)
                 throttle.failed(permit, failure: failure)
-                health.record(model, failure: failure)
                 trail.errors.append(failure.errorType)
+                if failure.kind == .timeout, remaining < options.timeout {
+                    // The record's own deadline cut this attempt short: no verdict on the model, and the record
+                    // ends with the error that kept it failing until then (when there was one).
+                    health.release(model)
+                    if trail.lastFailure == nil { trail.lastFailure = failure }
+                    return .waiting
+                }
+                health.record(model, failure: failure)
                 trail.lastFailure = failure
                 if failure.status == 429 { counters.update { $0.rateLimited += 1 } }
                 logger.debug(
@@ -294,8 +301,8 @@ struct RequestRunner: Sendable {
 
     private func errored(_ failure: RequestFailure, trail: Trail) -> StoredAnswer {
         StoredAnswer(
-            state: .errored, result: OutputLine.erroredResult(failure), servedBy: trail.servedBy(model: nil, tier: "none"),
-            tier: "none", model: nil, errorType: failure.errorType, inputTokens: 0, outputTokens: 0, attempts: trail.attempts)
+            state: .errored, result: OutputLine.erroredResult(failure), servedBy: trail.servedBy(model: nil, tier: .none),
+            tier: ServedTier.none.rawValue, model: nil, errorType: failure.errorType, inputTokens: 0, outputTokens: 0, attempts: trail.attempts)
     }
 
     /// Waits `seconds`, unless the job stops first (then throws `CancellationError`).

@@ -70,7 +70,7 @@ struct WindowState {
         seen += 1
         switch parsed {
         case .invalid(let invalid):
-            count(result: "invalid", tier: "none")
+            count(result: "invalid", tier: ServedTier.none.rawValue)
             if index < skip { return .none }
             slots.append(Slot(customID: invalid.customID, key: "", line: OutputLine.invalid(invalid)))
             return .warn(invalid.description)

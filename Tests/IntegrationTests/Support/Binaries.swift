@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 
 /// Where the built executables are: `$PROMPTLINE_BIN_DIR` (set by `make test`), else `.build/debug`.
 enum Binaries {
@@ -48,9 +49,19 @@ final class ChildProcess: @unchecked Sendable {
     var stdout: String { (try? String(contentsOfFile: stdoutPath, encoding: .utf8)) ?? "" }
     var stderr: String { (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? "" }
 
-    /// Waits for the process to end without blocking a cooperative thread for long.
-    func wait() async -> CommandResult {
+    /// Waits for the process to end without blocking a cooperative thread for long. A child still
+    /// running after `timeout` is killed (SIGKILL) and the test fails there with its stderr, so a
+    /// hung child fails one test instead of hanging the suite.
+    func wait(timeout: Duration = .seconds(120), sourceLocation: SourceLocation = #_sourceLocation) async -> CommandResult {
+        let deadline = ContinuousClock.now + timeout
         while process.isRunning {
+            if ContinuousClock.now >= deadline {
+                kill9()
+                process.waitUntilExit()
+                let name = (process.executableURL?.lastPathComponent ?? "child") + " " + (process.arguments ?? []).prefix(3).joined(separator: " ")
+                Issue.record("\(name) did not end within \(timeout); killed it. Its stderr:\n\(stderr.suffix(4000))", sourceLocation: sourceLocation)
+                break
+            }
             try? await Task.sleep(for: .milliseconds(20))
         }
         return CommandResult(status: process.terminationStatus, stdout: stdout, stderr: stderr)
@@ -62,7 +73,12 @@ final class ChildProcess: @unchecked Sendable {
     }
 }
 
-/// Runs `promptline` with the arguments and environment, to its end.
-func promptline(_ arguments: [String], environment: [String: String], directory: String? = nil) async throws -> CommandResult {
-    try await ChildProcess(Binaries.promptline, arguments, environment: environment, directory: directory).wait()
+/// Runs `promptline` with the arguments and environment, to its end (killed, and the test failed,
+/// after `timeout`).
+func promptline(
+    _ arguments: [String], environment: [String: String], directory: String? = nil, timeout: Duration = .seconds(120),
+    sourceLocation: SourceLocation = #_sourceLocation
+) async throws -> CommandResult {
+    try await ChildProcess(Binaries.promptline, arguments, environment: environment, directory: directory)
+        .wait(timeout: timeout, sourceLocation: sourceLocation)
 }

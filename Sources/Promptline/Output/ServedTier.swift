@@ -1,0 +1,14 @@
+/// The tier of the degradation chain that served a record: an output line's `served_by.tier`
+/// (and the store's `tier` column), spelled as its raw value.
+public enum ServedTier: String, Sendable, CaseIterable {
+    /// The record's own model.
+    case primary
+    /// A `--fallback-model`.
+    case fallback
+    /// An earlier answer to the same messages under other parameters (`--allow-stale`).
+    case stale
+    /// The `--static-response` text.
+    case `static`
+    /// Nothing served it: errored or invalid.
+    case none
+}
