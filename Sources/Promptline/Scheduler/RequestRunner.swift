@@ -42,15 +42,18 @@ struct RequestRunner: Sendable {
                 try await sleep(0.25)
             case .claimed(let interrupted):
                 if interrupted { counters.update { $0.interrupted += 1 } }
-                let answer = try await answer(record, messagesKey: messagesKey)
+                var trail = Trail(deadline: health.now() + options.recordTimeout, leaseRenewedAt: health.now())
+                let answer = try await answer(record, messagesKey: messagesKey, trail: &trail)
+                // The answered request keeps its slot until its answer is committed: at most --concurrency
+                // requests are ever sent and not yet safe in the store (what a kill -9 can make a resume resend).
+                defer { if let slot = trail.heldSlot { throttle.release(slot) } }
                 return try await store.complete(record.key, answer: answer)
             }
         }
     }
 
     /// Walks the degradation chain, round after round, until something serves the record or it ends errored.
-    private func answer(_ record: RequestRecord, messagesKey: String) async throws -> StoredAnswer {
-        var trail = Trail(deadline: health.now() + options.recordTimeout, leaseRenewedAt: health.now())
+    private func answer(_ record: RequestRecord, messagesKey: String, trail: inout Trail) async throws -> StoredAnswer {
         var chain = [record.model] + options.fallbackModels.filter { $0 != record.model }
         var round = 0
         while true {
@@ -135,7 +138,7 @@ struct RequestRunner: Sendable {
     }
 
     /// The error types met and attempts made for one record, over every model.
-    private struct Trail {
+    struct Trail {
         /// When the record's time is up (seconds on the job's clock).
         let deadline: Double
         /// When the key's lease was last taken or renewed (job clock).
@@ -146,6 +149,8 @@ struct RequestRunner: Sendable {
         /// Server failures in a row, per model (a success ends the record, so they never reset).
         var consecutiveFailures: [String: Int] = [:]
         var unavailableModels: Set<String> = []
+        /// The request slot of the answered attempt, given back once the answer is committed.
+        var heldSlot: Throttle.Permit?
 
         func servedBy(model: String?, tier: ServedTier) -> [UInt8] {
             OutputLine.servedBy(model: model, tier: tier.rawValue, attempts: attempts, errors: errors)
@@ -226,7 +231,8 @@ struct RequestRunner: Sendable {
                 // Input tokens for ITPM include cache writes (cache reads do not count), as the API meters them.
                 throttle.answered(
                     permit, headers: success.rateLimit, inputTokens: success.inputTokens + success.cacheCreationInputTokens,
-                    outputTokens: success.outputTokens)
+                    outputTokens: success.outputTokens, keepingSlot: true)
+                trail.heldSlot = permit
                 health.record(model, failure: nil)
                 counters.update {
                     $0.inputTokens += success.inputTokens

@@ -59,14 +59,18 @@ public final class Throttle: Sendable {
             inFlight -= 1
         }
 
-        /// Gives free slots to waiters, the longest-waiting first among the models with room; the
+        /// Gives free slots to waiters: among the models with room and waiters, the one with the fewest
+        /// requests in flight first (a fair share, so a model coming back from an outage gets its probes
+        /// out at once instead of queueing behind the fallback's backlog), then the longest-waiting; the
         /// caller resumes them outside the lock.
         mutating func admitWaiters() -> [CheckedContinuation<Void, any Error>] {
             var admitted: [CheckedContinuation<Void, any Error>] = []
             while inFlight < maximum {
-                var next: (model: String, id: UInt64)?
+                var next: (model: String, inFlight: Int, id: UInt64)?
                 for (model, lane) in lanes where lane.inFlight < lane.window.limit {
-                    if let head = lane.waiters.first, head.id < (next?.id ?? .max) { next = (model, head.id) }
+                    guard let head = lane.waiters.first else { continue }
+                    if let best = next, (best.inFlight, best.id) <= (lane.inFlight, head.id) { continue }
+                    next = (model, lane.inFlight, head.id)
                 }
                 guard let next else { break }
                 admitted.append(lanes[next.model]!.waiters.removeFirst().continuation)
@@ -165,13 +169,17 @@ public final class Throttle: Sendable {
 
     /// An answered request: learn from its headers, settle its reservation with the usage reported,
     /// widen the window.
-    func answered(_ permit: Permit, headers: RateLimitHeaders?, inputTokens: Int, outputTokens: Int) {
+    ///
+    /// With `keepingSlot`, the request's slot stays taken until ``release(_:)`` (its answer is not yet
+    /// committed, so it still counts against the concurrency).
+    func answered(_ permit: Permit, headers: RateLimitHeaders?, inputTokens: Int, outputTokens: Int, keepingSlot: Bool = false) {
         let now = self.now()
         let admitted = state.withLock { state in
             state.limiters[permit.model]?.settle(permit.reservation, inputTokens: inputTokens, outputTokens: outputTokens, now: now)
             if headerAware, let headers { state.limiters[permit.model, default: seed].observe(headers, now: now) }
             let inFlight = state.lanes[permit.model]?.inFlight ?? 0
             state.lanes[permit.model]?.window.event(.success(inFlight: inFlight, latency: now - permit.sentAt), now: now)
+            guard !keepingSlot else { return [CheckedContinuation<Void, any Error>]() }
             state.give(permit.model)
             return state.admitWaiters()
         }
@@ -199,6 +207,11 @@ public final class Throttle: Sendable {
             return state.admitWaiters()
         }
         for waiter in admitted { waiter.resume() }
+    }
+
+    /// Gives back the slot of a request answered with `keepingSlot`.
+    func release(_ permit: Permit) {
+        releaseSlot(permit.model)
     }
 
     /// A request abandoned without an answer (cancelled): its charge and its slot go back.
