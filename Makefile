@@ -36,7 +36,7 @@ asan:
 
 # libFuzzer over the input path (gzip + JSONL reader, record parser), seeded from Fuzz/corpus.
 FUZZ_SECONDS ?= 60
-FUZZ_FLAGS = -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library -Xswiftc -DFUZZING
+FUZZ_FLAGS = -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING -Xlinker -u -Xlinker LLVMFuzzerRunDriver -Xlinker --export-dynamic
 
 fuzz:
 	$(SWIFT) build --product promptline-fuzz --scratch-path .build-fuzz $(FUZZ_FLAGS)
