@@ -193,7 +193,8 @@ struct RunCommand: AsyncParsableCommand {
         do {
             let store = try Store(path: resolveDatabase(db))
             if durable { try await store.makeDurable() }
-            let client = MessagesClient(configuration: api, concurrency: concurrency, connectTimeout: min(timeout, 10), logger: logger)
+            let client = MessagesClient(
+                configuration: api, concurrency: concurrency, connectTimeout: min(timeout, 10), readTimeout: timeout, logger: logger)
             do {
                 if let signal = watcher.received { throw watcher.interrupted(signal) }
                 if !noPreflight {
