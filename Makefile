@@ -27,7 +27,7 @@ SANITIZER_FILTER = $(if $(SANITIZER_TESTS),--filter '$(SANITIZER_TESTS)',)
 tsan:
 	$(SWIFT) build --build-tests --sanitize=thread --scratch-path .build-tsan
 	PROMPTLINE_BIN_DIR=$$($(SWIFT) build --sanitize=thread --scratch-path .build-tsan --show-bin-path) \
-	  TSAN_OPTIONS=halt_on_error=1 $(SWIFT) test --skip-build --sanitize=thread --scratch-path .build-tsan --no-parallel $(SANITIZER_FILTER)
+	  TSAN_OPTIONS="halt_on_error=1 suppressions=$(CURDIR)/Tests/tsan-suppressions.txt" $(SWIFT) test --skip-build --sanitize=thread --scratch-path .build-tsan --no-parallel $(SANITIZER_FILTER)
 
 asan:
 	$(SWIFT) build --build-tests --sanitize=address --scratch-path .build-asan
@@ -36,7 +36,7 @@ asan:
 
 # libFuzzer over the input path (gzip + JSONL reader, record parser), seeded from Fuzz/corpus.
 FUZZ_SECONDS ?= 60
-FUZZ_FLAGS = -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library -Xswiftc -DFUZZING
+FUZZ_FLAGS = -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING -Xlinker -u -Xlinker LLVMFuzzerRunDriver -Xlinker --export-dynamic
 
 fuzz:
 	$(SWIFT) build --product promptline-fuzz --scratch-path .build-fuzz $(FUZZ_FLAGS)

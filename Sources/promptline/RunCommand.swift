@@ -208,7 +208,8 @@ struct RunCommand: AsyncParsableCommand {
         do {
             let store = try Store(path: resolveDatabase(db))
             if durable { try await store.makeDurable() }
-            let client = MessagesClient(configuration: api, concurrency: concurrency, connectTimeout: min(timeout, 10), logger: logger)
+            let client = MessagesClient(
+                configuration: api, concurrency: concurrency, connectTimeout: min(timeout, 10), readTimeout: timeout, logger: logger)
             let batches = backend.backend == .batches
                 ? BatchesClient(configuration: api, connectTimeout: min(timeout, 10), logger: logger) : nil
             do {

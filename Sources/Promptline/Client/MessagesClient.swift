@@ -37,9 +37,13 @@ public final class MessagesClient: Sendable {
     private let maxBodyBytes = 32 << 20
 
     /// Creates a client with a connection pool sized for `concurrency` requests in flight.
-    public init(configuration: APIConfiguration, concurrency: Int, connectTimeout: Double, logger: Logger) {
+    ///
+    /// - Parameter readTimeout: the longest silence while a response is read (a body that stops
+    ///   sending ends there; a body that keeps trickling ends at the attempt's deadline).
+    public init(configuration: APIConfiguration, concurrency: Int, connectTimeout: Double, readTimeout: Double? = nil, logger: Logger) {
         var config = HTTPClient.Configuration()
-        config.timeout = .init(connect: .milliseconds(Int64(connectTimeout * 1000)))
+        config.timeout = .init(
+            connect: .milliseconds(Int64(connectTimeout * 1000)), read: readTimeout.map { .milliseconds(Int64($0 * 1000)) })
         config.connectionPool = .init(
             idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: max(1, concurrency))
         config.decompression = .disabled
