@@ -8,7 +8,7 @@
 /// charged after generation with ``charge(outputTokens:now:)``.
 public struct RateLimiter: Sendable, Equatable {
     /// The limit reported for a bucket that is not configured.
-    public static let unlimitedFigure = 1_000_000
+    public static let unlimitedFigure = 1_000_000_000
 
     public private(set) var requests: TokenBucket?
     public private(set) var inputTokens: TokenBucket?
