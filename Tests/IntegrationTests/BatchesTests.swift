@@ -37,6 +37,18 @@ extension Simulator {
     private func resultType(_ line: String) -> String? { (Fixtures.json(line)["result"] as? [String: Any])?["type"] as? String }
     private func servedBy(_ line: String) -> [String: Any] { Fixtures.json(line)["served_by"] as? [String: Any] ?? [:] }
 
+    /// The batches client sends the same credentials as the messages client: a Bearer token alone works.
+    @Test(.timeLimit(.minutes(2))) func anAuthTokenAloneRunsABatchJob() async throws {
+        let sim = try await Simulator(scenario: #"{"batches":{"processing_ms":100}}"#)
+        let dir = Fixtures.directory()
+        try Fixtures.write(Fixtures.records(20), to: dir + "/in.jsonl.gz")
+        let run = try await promptline(
+            arguments(dir), environment: ["ANTHROPIC_BASE_URL": sim.url, "ANTHROPIC_AUTH_TOKEN": sim.apiKey, "ANTHROPIC_API_KEY": ""])
+        #expect(run.status == 0, "\(run.stderr.suffix(1500))")
+        #expect(try Fixtures.lines(dir + "/out.jsonl.gz").count == 20)
+        #expect(!run.stderr.contains(sim.apiKey))
+    }
+
     @Test(.timeLimit(.minutes(2)))
     func twoThousandFiveHundredRecordsMakeThreeBatchesNoMessagesCallAndTheMessagesBackendsOutput() async throws {
         let sim = try await Simulator(scenario: #"{"batches":{"processing_ms":200}}"#)

@@ -74,10 +74,8 @@ public final class BatchesClient: Sendable {
     private let logger: Logger
 
     public init(configuration: APIConfiguration, connectTimeout: Double, logger: Logger) {
-        var config = HTTPClient.Configuration()
-        config.timeout = .init(connect: .milliseconds(Int64(connectTimeout * 1000)))
-        config.decompression = .disabled
-        self.http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: config)
+        self.http = HTTPClient(
+            eventLoopGroupProvider: .singleton, configuration: configuration.httpClientConfiguration(connectTimeout: connectTimeout))
         self.configuration = configuration
         self.logger = logger
     }
@@ -88,12 +86,7 @@ public final class BatchesClient: Sendable {
     }
 
     private func request(path: String, method: HTTPMethod) -> HTTPClientRequest {
-        var request = HTTPClientRequest(url: configuration.baseURL + path)
-        request.method = method
-        if let key = configuration.apiKey { request.headers.add(name: "x-api-key", value: key) }
-        request.headers.add(name: "anthropic-version", value: configuration.version)
-        request.headers.add(name: "user-agent", value: "promptline/\(PromptlineInfo.version)")
-        return request
+        configuration.request(path: path, method: method)
     }
 
     /// `POST /v1/messages/batches` with the body (`{"requests":[…]}`, built by ``BatchBuilder``)

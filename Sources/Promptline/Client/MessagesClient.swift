@@ -41,16 +41,9 @@ public final class MessagesClient: Sendable {
     /// - Parameter readTimeout: the longest silence while a response is read (a body that stops
     ///   sending ends there; a body that keeps trickling ends at the attempt's deadline).
     public init(configuration: APIConfiguration, concurrency: Int, connectTimeout: Double, readTimeout: Double? = nil, logger: Logger) {
-        var config = HTTPClient.Configuration()
-        config.timeout = .init(
-            connect: .milliseconds(Int64(connectTimeout * 1000)), read: readTimeout.map { .milliseconds(Int64($0 * 1000)) })
+        var config = configuration.httpClientConfiguration(connectTimeout: connectTimeout, readTimeout: readTimeout)
         config.connectionPool = .init(
             idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: max(1, concurrency))
-        config.decompression = .disabled
-        if let proxy = configuration.proxy {
-            let authorization = proxy.username.map { HTTPClient.Authorization.basic(username: $0, password: proxy.password ?? "") }
-            config.proxy = .server(host: proxy.host, port: proxy.port, authorization: authorization)
-        }
         self.http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: config)
         self.configuration = configuration
         self.logger = logger
@@ -62,13 +55,7 @@ public final class MessagesClient: Sendable {
     }
 
     private func request(path: String, method: HTTPMethod) -> HTTPClientRequest {
-        var request = HTTPClientRequest(url: configuration.baseURL + path)
-        request.method = method
-        if let key = configuration.apiKey { request.headers.add(name: "x-api-key", value: key) }
-        if let token = configuration.authToken { request.headers.add(name: "authorization", value: "Bearer \(token)") }
-        request.headers.add(name: "anthropic-version", value: configuration.version)
-        request.headers.add(name: "user-agent", value: "promptline/\(PromptlineInfo.version)")
-        return request
+        configuration.request(path: path, method: method)
     }
 
     /// Sends one `POST /v1/messages` attempt with the given body, within `timeout` seconds

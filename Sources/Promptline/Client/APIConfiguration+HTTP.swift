@@ -1,0 +1,30 @@
+import AsyncHTTPClient
+import NIOHTTP1
+
+extension APIConfiguration {
+    /// The AsyncHTTPClient configuration every API client uses: the connect (and read) timeouts,
+    /// no decompression, and the proxy `HTTPS_PROXY`/`NO_PROXY` named, if any.
+    func httpClientConfiguration(connectTimeout: Double, readTimeout: Double? = nil) -> HTTPClient.Configuration {
+        var config = HTTPClient.Configuration()
+        config.timeout = .init(
+            connect: .milliseconds(Int64(connectTimeout * 1000)), read: readTimeout.map { .milliseconds(Int64($0 * 1000)) })
+        config.decompression = .disabled
+        if let proxy {
+            let authorization = proxy.username.map { HTTPClient.Authorization.basic(username: $0, password: proxy.password ?? "") }
+            config.proxy = .server(host: proxy.host, port: proxy.port, authorization: authorization)
+        }
+        return config
+    }
+
+    /// A request to `path` with the API's headers: the key (`x-api-key`) or token (`authorization:
+    /// Bearer`), `anthropic-version` and the user agent. The key and token are never logged.
+    func request(path: String, method: HTTPMethod) -> HTTPClientRequest {
+        var request = HTTPClientRequest(url: baseURL + path)
+        request.method = method
+        if let key = apiKey { request.headers.add(name: "x-api-key", value: key) }
+        if let token = authToken { request.headers.add(name: "authorization", value: "Bearer \(token)") }
+        request.headers.add(name: "anthropic-version", value: version)
+        request.headers.add(name: "user-agent", value: "promptline/\(PromptlineInfo.version)")
+        return request
+    }
+}
