@@ -129,7 +129,7 @@ public struct JobRunner: Sendable {
         // Records between claim and answer: a record waiting out a backoff holds no request slot (the
         // throttle's window bounds requests in flight), so many more records than `--concurrency` may
         // be in progress under a brown-out; the in-order window bounds them all the same.
-        let recordsInProgress = min(state.capacity, max(256, options.concurrency * 8))
+        let recordsInProgress = min(state.capacity, max(256, options.concurrency * 4))
         var stop: JobStop?
 
         var interruptedBy: Int32?
