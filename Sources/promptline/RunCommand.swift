@@ -181,7 +181,7 @@ struct RunCommand: AsyncParsableCommand {
                 case .success(let value): report = value
                 case .failure(let interruption): throw watcher.interrupted(interruption.signal)
                 }
-                if backend.backend == .batches { report.batchWorstCaseCost = report.worstCaseCost * PriceTable.batchDiscount }
+                if backend.backend == .batches { report.batchWorstCaseCost = report.worstCaseCost * options.prices.batchMultiplier }
                 print(report.text)
                 if let summary { try writeJSON(report, to: summary) }
                 if !report.faults.isEmpty { throw ExitCode(.unusableInput) }

@@ -103,7 +103,7 @@ public struct BatchRunner: Sendable {
         }
         outcome.summary = progress.summary(now: now())
         (outcome.summary.costUSD, outcome.summary.costByModel) = spend.spent
-        outcome.summary.listPriceUSD = outcome.summary.costUSD / PriceTable.batchDiscount
+        outcome.summary.listPriceUSD = outcome.summary.costUSD / options.prices.batchMultiplier
         return outcome
     }
 

@@ -158,13 +158,6 @@ struct RequestRunner: Sendable {
     }
 
     private func attempt(_ record: RequestRecord, model: String, trail: inout Trail) async throws -> ModelOutcome {
-        if let missing = missingModels.failure(for: model) {
-            // The API said this model does not exist: do not ask again, go down the chain.
-            trail.errors.append(missing.errorType)
-            trail.lastFailure = missing
-            trail.unavailableModels.insert(model)
-            return .modelUnavailable
-        }
         var policy = RetryPolicy(maxRetries: options.maxRetries, model: model, random: random)
         let body = record.body(for: model)
         while true {
@@ -186,7 +179,8 @@ struct RequestRunner: Sendable {
                 throw CancellationError()
             }
             if let missing = missingModels.failure(for: model) {
-                // Found missing (404) while this record queued for a slot.
+                // The API said this model does not exist (perhaps while this record queued for a slot):
+                // do not ask again, go down the chain.
                 throttle.cancelled(permit)
                 trail.errors.append(missing.errorType)
                 trail.lastFailure = missing

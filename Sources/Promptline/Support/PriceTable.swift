@@ -93,9 +93,6 @@ public struct PriceTable: Sendable {
     /// made by ``batchPriced()``.
     public private(set) var factor = 1.0
 
-    /// The Message Batches API charges half the list price for all usage.
-    public static let batchDiscount = 0.5
-
     /// This table at the Message Batches price (every cost times ``batchMultiplier``).
     public func batchPriced() -> PriceTable {
         var table = self
