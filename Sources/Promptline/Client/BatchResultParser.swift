@@ -29,7 +29,7 @@ enum BatchResultParser {
         case "succeeded":
             guard let messageRange = result["message"] else { throw Failure(message: "results line \(customID): succeeded without message") }
             let message = Array(bytes[messageRange])
-            guard let decoded = try? decoder.decode(MessageResponse.self, from: Data(message)), decoded.type == "message" else {
+            guard let decoded = MessageResponse.parse(message), decoded.type == "message" else {
                 throw Failure(message: "results line \(customID): the message is not a Messages API response")
             }
             return BatchResultEntry(

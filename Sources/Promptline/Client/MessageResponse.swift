@@ -1,18 +1,18 @@
 import Foundation
 
 /// The parts of a Messages API response promptline reads; the body itself is kept unchanged.
-struct MessageResponse: Decodable {
-    struct Usage: Decodable {
-        struct CacheCreation: Decodable {
-            var ephemeral_5m_input_tokens: Int?
-            var ephemeral_1h_input_tokens: Int?
+struct MessageResponse {
+    struct Usage {
+        struct CacheCreation {
+            var ephemeral_5m_input_tokens: Int? = nil
+            var ephemeral_1h_input_tokens: Int? = nil
         }
 
         var input_tokens: Int
         var output_tokens: Int
-        var cache_creation_input_tokens: Int?
-        var cache_read_input_tokens: Int?
-        var cache_creation: CacheCreation?
+        var cache_creation_input_tokens: Int? = nil
+        var cache_read_input_tokens: Int? = nil
+        var cache_creation: CacheCreation? = nil
 
         /// The usage as promptline counts it.
         var tokens: TokenCount {
@@ -22,7 +22,7 @@ struct MessageResponse: Decodable {
         }
     }
 
-    struct Block: Decodable {
+    struct Block {
         var type: String
     }
 

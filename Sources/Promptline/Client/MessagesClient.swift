@@ -85,7 +85,7 @@ public final class MessagesClient: Sendable {
         let pairs = headers.map { ($0.name.lowercased(), $0.value) }
         if status == 200 {
             // Judged by the body: a valid Messages response is taken whatever its content-type.
-            guard let decoded = try? Self.decoder.decode(MessageResponse.self, from: Data(bytes)), decoded.type == "message" else {
+            guard let decoded = MessageResponse.parse(bytes), decoded.type == "message" else {
                 let contentType = headers.first(name: "content-type") ?? "none"
                 return .failure(RequestFailure(
                     kind: .malformedBody, errorType: "malformed_response",

@@ -284,6 +284,7 @@ public struct JobRunner: Sendable {
         summary.throttledSends = values.throttled
         summary.successShares = health.successShares
         summary.poisonRecords = values.poisonRecords
+        (summary.storeTransactions, summary.storeWrites) = store.groupCommitFigures
         summary.wallSeconds = (ContinuousClock.now - started).seconds
         summary.recordsPerSecond = Double(state.written - skip) / max(0.001, summary.wallSeconds)
 

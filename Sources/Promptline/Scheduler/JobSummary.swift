@@ -37,6 +37,10 @@ public struct JobSummary: Sendable, Codable, Equatable {
     public var successShares: [String: Double]?
     /// Records ended `errored` as poison records (failing far more often in a row than their model's error share explains).
     public var poisonRecords: Int?
+    /// Store write transactions committed for this run's claims and answers (several records share one
+    /// under load: group commit), and the claims and answers they held.
+    public var storeTransactions: Int?
+    public var storeWrites: Int?
     /// Keys found in flight from a process that died: each may have been billed twice.
     public var interruptedKeys = 0
     public var wallSeconds = 0.0

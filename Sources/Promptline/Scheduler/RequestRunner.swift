@@ -170,9 +170,7 @@ struct RequestRunner: Sendable {
             // A request slot first (rate limits, concurrency window), then the model's health: a breaker
             // that opened while this record queued for a slot must still stop it.
             if health.isOpen(model) { return .waiting }
-            let permit = try await stopGate.guarding { [throttle] in
-                try await throttle.acquire(model: model, bodyBytes: body.count, maxTokens: record.maxTokens)
-            }
+            let permit = try await throttle.acquire(model: model, bodyBytes: body.count, maxTokens: record.maxTokens, stopGate: stopGate)
             if stopGate.isStopped {
                 // The job stopped while this attempt queued for a slot: send nothing new; the record stays pending.
                 throttle.cancelled(permit)

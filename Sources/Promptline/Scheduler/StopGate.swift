@@ -12,6 +12,7 @@ final class StopGate: Sendable {
         var stopped = false
         var nextID: UInt64 = 0
         var waiters: [UInt64: CheckedContinuation<Void, Never>] = [:]
+        var handlers: [@Sendable () -> Void] = []
     }
 
     private let state = Mutex(State())
@@ -23,13 +24,27 @@ final class StopGate: Sendable {
 
     /// Stops the job's waiting tasks (idempotent).
     func stop() {
-        let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
-            guard !state.stopped else { return [] }
+        let (waiters, handlers) = state.withLock { state -> ([CheckedContinuation<Void, Never>], [@Sendable () -> Void]) in
+            guard !state.stopped else { return ([], []) }
             state.stopped = true
-            defer { state.waiters = [:] }
-            return Array(state.waiters.values)
+            defer {
+                state.waiters = [:]
+                state.handlers = []
+            }
+            return (Array(state.waiters.values), state.handlers)
         }
         for waiter in waiters { waiter.resume() }
+        for handler in handlers { handler() }
+    }
+
+    /// Calls `handler` once when the gate stops (at once when it has stopped already): for waits
+    /// that end themselves on a stop, such as ``Throttle``'s queue, cheaper than ``guarding(_:)``.
+    func onStop(_ handler: @escaping @Sendable () -> Void) {
+        let stopped = state.withLock { state in
+            if !state.stopped { state.handlers.append(handler) }
+            return state.stopped
+        }
+        if stopped { handler() }
     }
 
     /// Runs `operation` (a wait) unless the gate stops first, in which case the operation is

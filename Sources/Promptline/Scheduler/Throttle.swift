@@ -39,6 +39,10 @@ public final class Throttle: Sendable {
         var inFlight = 0
         var cancelledWaiters: Set<UInt64> = []
         var nextWaiter: UInt64 = 0
+        /// Set by ``Throttle/stop()``: no slot is given any more.
+        var stopped = false
+        /// Whether a stop gate's stop already reaches ``Throttle/stop()``.
+        var gateAttached = false
 
         mutating func lane(_ model: String) -> Lane {
             if let lane = lanes[model] { return lane }
@@ -106,7 +110,10 @@ public final class Throttle: Sendable {
     /// any header has taught the limits, are one window's worth, not every record in progress); a
     /// request that must wait for its model's limits gives its slot back meanwhile, so a model held
     /// back by its limits never starves the others.
-    func acquire(model: String, bodyBytes: Int, maxTokens: Int) async throws -> Permit {
+    ///
+    /// When `stopGate` stops, a wait ends at once with `CancellationError`.
+    func acquire(model: String, bodyBytes: Int, maxTokens: Int, stopGate: StopGate? = nil) async throws -> Permit {
+        if let stopGate { attach(stopGate) }
         while true {
             try await takeSlot(model)
             let now = self.now()
@@ -119,9 +126,37 @@ public final class Throttle: Sendable {
                 return Permit(model: model, reservation: reservation, sentAt: now)
             case .wait(let until):
                 releaseSlot(model)
-                try await clock.sleep(for: .milliseconds(Int64(max(1, (until - now) * 1000).rounded(.up))))
+                let pause = Duration.milliseconds(Int64(max(1, (until - now) * 1000).rounded(.up)))
+                if let stopGate {
+                    try await stopGate.guarding { [clock] in try await clock.sleep(for: pause) }
+                } else {
+                    try await clock.sleep(for: pause)
+                }
             }
         }
+    }
+
+    /// Makes `gate`'s stop end every wait for a slot (once per throttle).
+    private func attach(_ gate: StopGate) {
+        let first = state.withLock { state in
+            defer { state.gateAttached = true }
+            return !state.gateAttached
+        }
+        if first { gate.onStop { [weak self] in self?.stop() } }
+    }
+
+    /// Ends every wait for a slot with `CancellationError`, now and later: the job is stopping.
+    func stop() {
+        let waiters = state.withLock { state -> [CheckedContinuation<Void, any Error>] in
+            state.stopped = true
+            var waiters: [CheckedContinuation<Void, any Error>] = []
+            for model in state.lanes.keys {
+                waiters += state.lanes[model]!.waiters.map(\.continuation)
+                state.lanes[model]!.waiters = []
+            }
+            return waiters
+        }
+        for waiter in waiters { waiter.resume(throwing: CancellationError()) }
     }
 
     private func releaseSlot(_ model: String) {
@@ -133,7 +168,8 @@ public final class Throttle: Sendable {
     }
 
     private func takeSlot(_ model: String) async throws {
-        let id: UInt64? = state.withLock { state in
+        let id: UInt64? = try state.withLock { state in
+            if state.stopped { throw CancellationError() }
             let lane = state.lane(model)
             if state.hasRoom(lane) && lane.waiters.isEmpty {
                 state.take(model)
@@ -146,7 +182,7 @@ public final class Throttle: Sendable {
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
                 let cancelled = state.withLock { state in
-                    if state.cancelledWaiters.remove(id) != nil { return true }
+                    if state.cancelledWaiters.remove(id) != nil || state.stopped { return true }
                     state.lanes[model]?.waiters.append(Waiter(id: id, continuation: continuation))
                     return false
                 }
@@ -229,6 +265,9 @@ public final class Throttle: Sendable {
     public var concurrencyLimit: Int {
         state.withLock { state in min(state.maximum, state.lanes.values.reduce(0) { $0 + $1.window.limit }) }
     }
+
+    /// Requests waiting for a slot now, all models.
+    var waiting: Int { state.withLock { $0.lanes.values.reduce(0) { $0 + $1.waiters.count } } }
 
     /// Requests in flight now (sent, not yet answered).
     public var inFlight: Int { state.withLock { $0.inFlight } }

@@ -12,7 +12,7 @@ public actor Store {
     /// The schema this build writes; an older store is upgraded, a newer one refused.
     public static let schemaVersion = 3
 
-    private let executor: DispatchQueueExecutor
+    nonisolated let executor: DispatchQueueExecutor
     public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
 
     let db: SQLiteConnection
@@ -21,6 +21,8 @@ public actor Store {
     /// How long a claim holds a key before another process may take it over.
     public nonisolated let leaseSeconds: Double
     let now: @Sendable () -> Double
+    /// Claims and answers waiting for the next group commit.
+    nonisolated let writes = GroupCommit()
 
     /// Opens (creating if needed) the store at `path`.
     public init(
@@ -179,72 +181,84 @@ public actor Store {
 
     /// Commits the intent to send `key` (state in flight, owned by this process, lease running),
     /// unless it is answered already or another live process holds it.
-    public func claim(_ key: String, model: String, messagesKey: String, retryErrored: Bool) throws(StoreError) -> ClaimOutcome {
-        let now = self.now()
-        let owner = self.owner
-        let lease = now + leaseSeconds
-        return try db.transaction { () throws(StoreError) -> ClaimOutcome in
-            var current: (state: String, owner: String?, expires: Double)?
-            var stored: StoredAnswer?
-            try db.query("SELECT owner, lease_expires, \(Self.answerColumns) FROM requests WHERE key = ?", [.text(key)]) { row in
-                current = (row.text(2) ?? "pending", row.text(0), row.double(1))
-                stored = Self.answer(row, from: 2)
-            }
-            guard let current else {
-                try db.query(
-                    """
-                    INSERT INTO requests(key, model, messages_key, state, owner, lease_expires, dispatches, created_at, updated_at)
-                    VALUES (?, ?, ?, 'inflight', ?, ?, 1, ?, ?)
-                    """,
-                    [.text(key), .text(model), .text(messagesKey), .text(owner), .real(lease), .real(now), .real(now)])
-                return .claimed(interrupted: false)
-            }
-            if let stored, stored.state == .succeeded || !retryErrored {
-                return .done(stored)
-            }
-            var interrupted = false
-            if current.state == "inflight", let holder = current.owner, holder != owner {
-                if current.expires > now && LeaseOwner.isAlive(holder) {
-                    return .leased(until: current.expires)
-                }
-                interrupted = true
-            }
-            try db.query(
-                """
-                UPDATE requests SET state = 'inflight', owner = ?, lease_expires = ?, dispatches = dispatches + 1,
-                  interrupted = interrupted + ?, updated_at = ? WHERE key = ?
-                """,
-                [.text(owner), .real(lease), .integer(interrupted ? 1 : 0), .real(now), .text(key)])
-            return .claimed(interrupted: interrupted)
-        }
+    ///
+    /// Claims and answers arriving together share one transaction (``GroupCommit``); this returns
+    /// once the transaction holding this claim has committed.
+    public nonisolated func claim(_ key: String, model: String, messagesKey: String, retryErrored: Bool) async throws(StoreError) -> ClaimOutcome {
+        try await submit(.claim(key: key, model: model, messagesKey: messagesKey, retryErrored: retryErrored)).claimOutcome
     }
 
     /// Commits the final answer for a key this process holds. A key answered meanwhile (by another
     /// process that took over an expired lease) keeps its first answer: answers are never rewritten.
+    ///
+    /// Returns (with the answer the store keeps) once the transaction holding it has committed: only
+    /// then does the record count as done.
     @discardableResult
-    public func complete(_ key: String, answer: StoredAnswer) throws(StoreError) -> StoredAnswer {
-        let now = self.now()
-        return try db.transaction { () throws(StoreError) -> StoredAnswer in
-            var existing: StoredAnswer?
-            try db.query(Self.selectAnswer, [.text(key)]) { row in existing = Self.answer(row) }
-            if let existing, existing.state == .succeeded { return existing }
+    public nonisolated func complete(_ key: String, answer: StoredAnswer) async throws(StoreError) -> StoredAnswer {
+        try await submit(.complete(key: key, answer: answer)).storedAnswer
+    }
+
+    /// Claims `key` inside the current transaction.
+    func claimRow(_ key: String, model: String, messagesKey: String, retryErrored: Bool, now: Double) throws(StoreError) -> ClaimOutcome {
+        let owner = self.owner
+        let lease = now + leaseSeconds
+        var current: (state: String, owner: String?, expires: Double)?
+        var stored: StoredAnswer?
+        try db.query(Self.selectClaim, [.text(key)]) { row in
+            current = (row.text(2) ?? "pending", row.text(0), row.double(1))
+            stored = Self.answer(row, from: 2)
+        }
+        guard let current else {
             try db.query(
                 """
-                UPDATE requests SET state = ?, owner = NULL, lease_expires = NULL, result = ?, served_by = ?, tier = ?,
-                  served_model = ?, error_type = ?, input_tokens = ?, output_tokens = ?, attempts = attempts + ?, updated_at = ?,
-                  cache_creation_tokens = ?, cache_creation_1h_tokens = ?, cache_read_tokens = ?, stop_reason = ?
-                WHERE key = ?
+                INSERT INTO requests(key, model, messages_key, state, owner, lease_expires, dispatches, created_at, updated_at)
+                VALUES (?, ?, ?, 'inflight', ?, ?, 1, ?, ?)
                 """,
-                [
-                    .text(answer.state.rawValue), .blob(answer.result), .blob(answer.servedBy), .text(answer.tier),
-                    answer.model.map(SQLiteValue.text) ?? .null, answer.errorType.map(SQLiteValue.text) ?? .null,
-                    .integer(Int64(answer.inputTokens)), .integer(Int64(answer.outputTokens)),
-                    .integer(Int64(answer.attempts)), .real(now), .integer(Int64(answer.cacheCreationTokens)),
-                    .integer(Int64(answer.cacheCreation1hTokens)), .integer(Int64(answer.cacheReadTokens)),
-                    answer.stopReason.map(SQLiteValue.text) ?? .null, .text(key),
-                ])
-            return answer
+                [.text(key), .text(model), .text(messagesKey), .text(owner), .real(lease), .real(now), .real(now)])
+            return .claimed(interrupted: false)
         }
+        if let stored, stored.state == .succeeded || !retryErrored {
+            return .done(stored)
+        }
+        var interrupted = false
+        if current.state == "inflight", let holder = current.owner, holder != owner {
+            if current.expires > now && LeaseOwner.isAlive(holder) {
+                return .leased(until: current.expires)
+            }
+            interrupted = true
+        }
+        try db.query(
+            """
+            UPDATE requests SET state = 'inflight', owner = ?, lease_expires = ?, dispatches = dispatches + 1,
+              interrupted = interrupted + ?, updated_at = ? WHERE key = ?
+            """,
+            [.text(owner), .real(lease), .integer(interrupted ? 1 : 0), .real(now), .text(key)])
+        return .claimed(interrupted: interrupted)
+    }
+
+    private static let selectClaim = "SELECT owner, lease_expires, \(answerColumns) FROM requests WHERE key = ?"
+
+    /// Stores the answer for `key` inside the current transaction, unless it already succeeded.
+    func completeRow(_ key: String, answer: StoredAnswer, now: Double) throws(StoreError) -> StoredAnswer {
+        var existing: StoredAnswer?
+        try db.query(Self.selectAnswer, [.text(key)]) { row in existing = Self.answer(row) }
+        if let existing, existing.state == .succeeded { return existing }
+        try db.query(
+            """
+            UPDATE requests SET state = ?, owner = NULL, lease_expires = NULL, result = ?, served_by = ?, tier = ?,
+              served_model = ?, error_type = ?, input_tokens = ?, output_tokens = ?, attempts = attempts + ?, updated_at = ?,
+              cache_creation_tokens = ?, cache_creation_1h_tokens = ?, cache_read_tokens = ?, stop_reason = ?
+            WHERE key = ?
+            """,
+            [
+                .text(answer.state.rawValue), .blob(answer.result), .blob(answer.servedBy), .text(answer.tier),
+                answer.model.map(SQLiteValue.text) ?? .null, answer.errorType.map(SQLiteValue.text) ?? .null,
+                .integer(Int64(answer.inputTokens)), .integer(Int64(answer.outputTokens)),
+                .integer(Int64(answer.attempts)), .real(now), .integer(Int64(answer.cacheCreationTokens)),
+                .integer(Int64(answer.cacheCreation1hTokens)), .integer(Int64(answer.cacheReadTokens)),
+                answer.stopReason.map(SQLiteValue.text) ?? .null, .text(key),
+            ])
+        return answer
     }
 
     /// Extends this process's lease on a key it is still working on (long retries, long waits),

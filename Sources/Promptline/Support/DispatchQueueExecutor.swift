@@ -21,6 +21,17 @@ public final class DispatchQueueExecutor: SerialExecutor, @unchecked Sendable {
         }
     }
 
+    /// Runs `body` on the queue after everything already queued there. Code in `body` may
+    /// `assumeIsolated` an actor that runs on this executor.
+    func execute(_ body: @escaping @Sendable () -> Void) {
+        queue.async(execute: body)
+    }
+
+    /// Traps unless called on this executor's queue (what `assumeIsolated` checks).
+    public func checkIsolated() {
+        dispatchPrecondition(condition: .onQueue(queue))
+    }
+
     public func asUnownedSerialExecutor() -> UnownedSerialExecutor {
         UnownedSerialExecutor(ordinary: self)
     }

@@ -14,14 +14,28 @@ import Testing
              "usage":{"input_tokens":10,"output_tokens":20,"cache_creation_input_tokens":300,"cache_read_input_tokens":40,
                       "cache_creation":{"ephemeral_5m_input_tokens":100,"ephemeral_1h_input_tokens":200}}}
             """#
-        let decoded = try JSONDecoder().decode(MessageResponse.self, from: Data(body.utf8))
+        let decoded = try #require(MessageResponse.parse(Array(body.utf8)))
         #expect(decoded.usage.tokens == TokenCount(input: 10, output: 20, cacheCreation: 300, cacheCreation1h: 200, cacheRead: 40))
         #expect(decoded.stop_reason == "max_tokens")
         #expect(decoded.model == "claude-haiku-4-5-20251001")
-        let bare = try JSONDecoder().decode(
-            MessageResponse.self,
-            from: Data(#"{"id":"m","type":"message","model":"x","content":[],"usage":{"input_tokens":1,"output_tokens":2}}"#.utf8))
+        let bare = try #require(MessageResponse.parse(
+            Array(#"{"id":"m","type":"message","model":"x","content":[],"usage":{"input_tokens":1,"output_tokens":2}}"#.utf8)))
         #expect(bare.usage.tokens == TokenCount(input: 1, output: 2))
+    }
+
+    @Test(arguments: [
+        #"{"id":"m","type":"message","model":"x","content":[],"usage":{"input_tokens":1.5,"output_tokens":2}}"#,
+        #"{"id":"m","type":"message","model":"x","content":[{"text":"no type"}],"usage":{"input_tokens":1,"output_tokens":2}}"#,
+        #"{"id":"m","type":"message","model":"x","content":[],"usage":{"input_tokens":1}}"#,
+        #"{"id":"m","type":"message","model":"x","content":{},"usage":{"input_tokens":1,"output_tokens":2}}"#,
+        #"{"id":"m","type":"message","model":"x","content":[],"usage":{"input_tokens":1,"output_tokens":2},"stop_reason":7}"#,
+        #"{"id":"m","type":"message","model":"x","content":[],"usage":{"input_tokens":1,"output_tokens":2,"cache_read_input_tokens":"3"}}"#,
+        #"{"id":"m","type":"message","model":"x","content":[],"usage":{"input_tokens":1,"output_tokens":2}"#,
+        #"{"id":"m","type":"message","content":[],"usage":{"input_tokens":1,"output_tokens":2}}"#,
+        #"[{"id":"m"}]"#,
+    ])
+    func aBodyThatIsNotAMessagesResponseIsRefused(body: String) {
+        #expect(MessageResponse.parse(Array(body.utf8)) == nil)
     }
 
     private func answer(stop: String?, creation: Int, read: Int, model: String = "claude-haiku-4-5") -> StoredAnswer {

@@ -34,4 +34,31 @@ import Testing
         #expect(permit.model == "b")
         #expect(throttle.inFlight == 1)
     }
+
+    /// A job stopping ends a wait for a slot at once (no task group around each acquisition), and
+    /// later acquisitions fail at once too; the slots already held stay theirs to give back.
+    @Test(.timeLimit(.minutes(1))) func aStopEndsEveryWaitForASlotWithCancellation() async throws {
+        let throttle = throttle(concurrency: 1)
+        let gate = StopGate()
+        let held = try await throttle.acquire(model: "a", bodyBytes: 100, maxTokens: 10, stopGate: gate)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for model in ["a", "b"] {
+                group.addTask {
+                    await #expect(throws: CancellationError.self) {
+                        _ = try await throttle.acquire(model: model, bodyBytes: 100, maxTokens: 10, stopGate: gate)
+                    }
+                }
+            }
+            // Both wait (concurrency 1 is held); the stop ends them without any slot given.
+            while throttle.waiting < 2 { await Task.yield() }
+            gate.stop()
+            try await group.waitForAll()
+        }
+        await #expect(throws: CancellationError.self) {
+            _ = try await throttle.acquire(model: "a", bodyBytes: 100, maxTokens: 10, stopGate: gate)
+        }
+        #expect(throttle.inFlight == 1)
+        throttle.cancelled(held)
+        #expect(throttle.inFlight == 0)
+    }
 }
