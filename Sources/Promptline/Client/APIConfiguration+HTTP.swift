@@ -9,6 +9,8 @@ extension APIConfiguration {
         config.timeout = .init(
             connect: .milliseconds(Int64(connectTimeout * 1000)), read: readTimeout.map { .milliseconds(Int64($0 * 1000)) })
         config.decompression = .disabled
+        // No tracing: the default no-op tracer still costs a span and a URL parse per request.
+        config.tracing.tracer = nil
         if let proxy {
             let authorization = proxy.username.map { HTTPClient.Authorization.basic(username: $0, password: proxy.password ?? "") }
             config.proxy = .server(host: proxy.host, port: proxy.port, authorization: authorization)

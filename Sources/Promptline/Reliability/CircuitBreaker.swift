@@ -72,7 +72,7 @@ public struct CircuitBreaker: Sendable {
     /// Times the breaker opened.
     public private(set) var trips = 0
 
-    public init(configuration: Configuration = .init(), random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }) {
+    public init(configuration: Configuration = .init(), random: @escaping @Sendable () -> Double = { FastRandom.shared.next() }) {
         self.configuration = configuration
         self.random = random
     }

@@ -38,6 +38,12 @@ public final class ModelHealth: Sendable {
         var budget: RetryBudget
         /// Since when no model has answered successfully (nil while something does).
         var outageSince: Double?
+
+        /// Runs `body` on `model`'s entry in place (no copy of its windows), creating it first if needed.
+        mutating func withModel<T>(_ model: String, fresh: () -> Model, _ body: (inout Model) -> T) -> T {
+            if models[model] == nil { models[model] = fresh() }
+            return body(&models[model]!)
+        }
     }
 
     private let state: Mutex<State>
@@ -58,7 +64,7 @@ public final class ModelHealth: Sendable {
         configuration: CircuitBreaker.Configuration, breakersEnabled: Bool, budget: RetryBudget,
         throttle: AdaptiveThrottle.Configuration = .init(), poisonOdds: Double = 1e-6, poisonMinimumFailures: Int = 10,
         logger: Logger, now: @escaping @Sendable () -> Double,
-        random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }
+        random: @escaping @Sendable () -> Double = { FastRandom.shared.next() }
     ) {
         self.state = Mutex(State(budget: budget))
         self.configuration = configuration
@@ -80,25 +86,27 @@ public final class ModelHealth: Sendable {
         let now = self.now()
         let draw = random()
         let (admission, transition) = state.withLock { state -> (Admission, CircuitBreaker.Transition?) in
-            var entry = state.models[model] ?? fresh()
-            defer { state.models[model] = entry }
-            var probe = false
-            var transition: CircuitBreaker.Transition?
-            if breakersEnabled {
-                let (permission, change) = entry.breaker.acquire(now: now)
-                transition = change
-                switch permission {
-                case .allowed: break
-                case .probe: probe = true
-                case .rejected: return (.open, transition)
-                }
-            }
-            // A probe is the breaker's question to the server: the throttle does not hold it back.
-            let action = entry.throttle.event(.attempt(draw: probe ? 1 : draw), now: now)
-            return (action == .refuse ? .throttled : .send(probe: probe), transition)
+            state.withModel(model, fresh: fresh) { entry in admit(&entry, draw: draw, now: now) }
         }
         log(transition, model: model)
         return admission
+    }
+
+    private func admit(_ entry: inout Model, draw: Double, now: Double) -> (Admission, CircuitBreaker.Transition?) {
+        var probe = false
+        var transition: CircuitBreaker.Transition?
+        if breakersEnabled {
+            let (permission, change) = entry.breaker.acquire(now: now)
+            transition = change
+            switch permission {
+            case .allowed: break
+            case .probe: probe = true
+            case .rejected: return (.open, transition)
+            }
+        }
+        // A probe is the breaker's question to the server: the throttle does not hold it back.
+        let action = entry.throttle.event(.attempt(draw: probe ? 1 : draw), now: now)
+        return (action == .refuse ? .throttled : .send(probe: probe), transition)
     }
 
     /// Is `model`'s breaker open now (a cheap look that takes no probe)?
@@ -115,28 +123,32 @@ public final class ModelHealth: Sendable {
     func record(_ model: String, failure: RequestFailure?) {
         let now = self.now()
         let transition: CircuitBreaker.Transition? = state.withLock { state in
-            var entry = state.models[model] ?? fresh()
-            defer { state.models[model] = entry }
-            switch failure {
-            case nil:
+            if failure == nil {
                 state.budget.deposit(now: now)
                 state.outageSince = nil
-                entry.run = 0
-                _ = entry.throttle.event(.accepted, now: now)
-                return breakersEnabled ? entry.breaker.success(now: now) : nil
-            case let failure? where failure.isServerFailure:
-                _ = entry.throttle.event(.failed, now: now)
-                entry.run += 1
-                let share = entry.baselineFailureShare(now: now)
-                return breakersEnabled ? entry.breaker.failure(now: now, baselineFailureShare: share) : nil
-            case let failure?:
-                // The server did its job (a 4xx); a 429 belongs to the rate limiter: neither counts here.
-                if failure.status != 429 { _ = entry.throttle.event(.accepted, now: now) }
-                entry.breaker.release()
-                return nil
             }
+            return state.withModel(model, fresh: fresh) { entry in record(&entry, failure: failure, now: now) }
         }
         log(transition, model: model)
+    }
+
+    private func record(_ entry: inout Model, failure: RequestFailure?, now: Double) -> CircuitBreaker.Transition? {
+        switch failure {
+        case nil:
+            entry.run = 0
+            _ = entry.throttle.event(.accepted, now: now)
+            return breakersEnabled ? entry.breaker.success(now: now) : nil
+        case let failure? where failure.isServerFailure:
+            _ = entry.throttle.event(.failed, now: now)
+            entry.run += 1
+            let share = entry.baselineFailureShare(now: now)
+            return breakersEnabled ? entry.breaker.failure(now: now, baselineFailureShare: share) : nil
+        case let failure?:
+            // The server did its job (a 4xx); a 429 belongs to the rate limiter: neither counts here.
+            if failure.status != 429 { _ = entry.throttle.event(.accepted, now: now) }
+            entry.breaker.release()
+            return nil
+        }
     }
 
     /// Gives back a permission that was not used (the request was never sent or was cancelled).

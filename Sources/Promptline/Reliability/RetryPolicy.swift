@@ -28,7 +28,7 @@ public struct RetryPolicy: Sendable {
     ///   - model: the model asked; a 404 `not_found_error` naming it is ``Action/exhausted`` (try the
     ///     next model of the chain), not ``Action/fail``.
     ///   - random: a source of numbers in `0..<1` for the jitter (injected so tests are exact).
-    public init(maxRetries: Int, model: String? = nil, random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }) {
+    public init(maxRetries: Int, model: String? = nil, random: @escaping @Sendable () -> Double = { FastRandom.shared.next() }) {
         self.maxRetries = maxRetries
         self.model = model
         self.random = random

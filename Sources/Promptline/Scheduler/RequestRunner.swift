@@ -23,7 +23,7 @@ struct RequestRunner: Sendable {
     let throttle: Throttle
     let clock: any Clock<Duration>
     let logger: Logger
-    var random: @Sendable () -> Double = { Double.random(in: 0..<1) }
+    var random: @Sendable () -> Double = { FastRandom.shared.next() }
     /// Models found unknown or retired (404) in this job.
     var missingModels = MissingModels()
     /// Raised on a job-wide stop or a signal: waits end at once and nothing new is sent.

@@ -62,6 +62,10 @@ public actor Store {
             }
         }
         try db.execute("PRAGMA synchronous = NORMAL")
+        // Checkpoint the WAL into the database every 8,192 pages (32 MiB) rather than SQLite's 1,000:
+        // a page written by many commits is copied back once, and each checkpoint's two fsyncs are
+        // paid an eighth as often.
+        try db.execute("PRAGMA wal_autocheckpoint = 8192")
         try db.retryingWhileBusy(until: deadline, waited: busyTimeout) { () throws(StoreError) in try migrate(db) }
     }
 
