@@ -65,6 +65,8 @@ let package = Package(
         ),
         // The input fuzz target: `make fuzz` builds it with -sanitize=fuzzer; built normally it replays files.
         .executableTarget(name: "promptline-fuzz", dependencies: ["Promptline"]),
+        // `make bench`'s microbenchmark of the JSON parser against Foundation's JSONDecoder.
+        .executableTarget(name: "promptline-microbench", dependencies: ["Promptline"]),
         .testTarget(
             name: "PromptlineTests",
             dependencies: [

@@ -19,9 +19,10 @@ measure() { # name, then the command; prints "wall user sys maxrss_kb"
 
 python3 scripts/gen_records.py 50000 "$out/50k.jsonl.gz" a
 read wall user sys rss < <(measure run50k "$bin/promptline" run "$out/50k.jsonl.gz" -o "$out/50k.out.jsonl.gz" \
-  --db "$out/50k.db" --model claude-haiku-4-5 --concurrency 64 --progress none)
+  --db "$out/50k.db" --model claude-haiku-4-5 --concurrency 64 --progress none --summary "$out/50k.summary.json")
 echo "| 50,000 records, sim latency 0, concurrency 64 | $(python3 -c "print(f'{50000/$wall:,.0f} records/s ({$wall:.1f} s)')") |"
-echo "| CPU seconds per 1,000 records (user+sys) | $(python3 -c "print(f'{($user+$sys)/50:.3f} s')") |"
+echo "| CPU per record, client process (user+sys) | $(python3 -c "print(f'{($user+$sys)/50000*1e6:.0f} µs ({$user:.2f} s user + {$sys:.2f} s sys)')") |"
+echo "| store write transactions per record (claims and answers; group commit) | $(python3 -c "import json; s=json.load(open('$out/50k.summary.json')); print(f\"{s['storeTransactions']/50000:.2f} ({s['storeWrites']/s['storeTransactions']:.1f} writes per transaction)\")") |"
 
 python3 scripts/gen_records.py 100000 "$out/100k.jsonl.gz" b
 measure run100k "$bin/promptline" run "$out/100k.jsonl.gz" -o "$out/100k.out.jsonl.gz" --db "$out/100k.db" \
@@ -41,3 +42,4 @@ echo "| peak RSS, 500,000 records | $(python3 -c "print(f'{$rss/1024:.0f} MiB')"
 read wall user sys rss50 < "$out/run50k.time"
 echo "| peak RSS, 50,000 records | $(python3 -c "print(f'{$rss50/1024:.0f} MiB')") |"
 python3 scripts/bench_scenarios.py "$out"
+"$bin/promptline-microbench"
