@@ -15,9 +15,10 @@ import Logging
 ///    output left for a resume;
 /// 4. the summary (``JobSummary/init(output:window:skip:meters:wallSeconds:)``).
 ///
-/// Structured concurrency throughout: one task group holds at most `concurrency` requests in
-/// flight; the in-order window of records not yet written is bounded, so when the record at its
-/// head is slow, reading stops (backpressure) and memory stays flat whatever the input size.
+/// Structured concurrency throughout: one task group holds the records in progress (the throttle
+/// keeps at most `concurrency` requests in flight); the in-order window of records not yet written
+/// is bounded, so when the record at its head is slow, reading stops (backpressure) and memory
+/// stays flat whatever the input size.
 public struct JobRunner: Sendable {
     private let options: JobOptions
     private let store: Store
