@@ -1,0 +1,26 @@
+import Logging
+
+/// The policies and counters one job's requests share: what they update while the job runs, and
+/// what the progress line and the summary read.
+struct JobMeters: Sendable {
+    let counters: JobCounters
+    /// Breakers, adaptive throttles and the retry budget, per model.
+    let health: ModelHealth
+    let spend: SpendMeter
+    /// Rate limits and the concurrency window, per model.
+    let throttle: Throttle
+
+    /// The meters for a job run with `options`; the policies read the time from `now` (seconds on
+    /// `clock`, the clock the job sleeps on).
+    init(options: JobOptions, clock: any Clock<Duration>, now: @escaping @Sendable () -> Double, logger: Logger) {
+        counters = JobCounters()
+        health = ModelHealth(
+            configuration: options.breaker, breakersEnabled: options.breakersEnabled, budget: RetryBudget(), logger: logger,
+            now: now)
+        spend = SpendMeter(budget: options.budgetUSD, prices: options.prices)
+        throttle = Throttle(
+            requestsPerMinute: options.requestsPerMinute, inputTokensPerMinute: options.inputTokensPerMinute,
+            outputTokensPerMinute: options.outputTokensPerMinute, maximumConcurrency: options.concurrency,
+            headerAware: options.rateLimitHeaders, clock: clock, now: now)
+    }
+}

@@ -1,0 +1,64 @@
+/// The output side of a job: the in-order window of records read but not yet written, the
+/// writer of the (partial) output, and when progress is checkpointed.
+///
+/// A checkpoint flushes the writer (a complete gzip member) and saves in the store how many
+/// records the partial output holds and its length, so a resume continues from there. One is
+/// taken every ``checkpointLines`` lines written, or every ``checkpointSeconds`` seconds with lines
+/// written since, and at every end of the job.
+struct OrderedOutput {
+    static let checkpointLines = 2000
+    static let checkpointSeconds = 2.0
+
+    /// The in-order window: records admitted in input order, answered in any order.
+    var window: WindowState
+    private let writer: OutputWriter
+    private let store: Store
+    /// The job's output path, its key in the store.
+    private let path: String
+    private var lastCheckpoint: Double
+
+    /// - Parameter start: the time (seconds on the job's clock) the checkpoint interval counts from.
+    init(window: WindowState, writer: OutputWriter, store: Store, path: String, start: Double) {
+        self.window = window
+        self.writer = writer
+        self.store = store
+        self.path = path
+        self.lastCheckpoint = start
+    }
+
+    /// Lines written, counting those already in the partial output.
+    var written: Int { window.written }
+
+    /// True when a checkpoint is due, `linesSince` lines and `secondsSince` seconds after the last one.
+    static func isCheckpointDue(linesSince: Int, secondsSince: Double) -> Bool {
+        linesSince >= checkpointLines || (linesSince > 0 && secondsSince > checkpointSeconds)
+    }
+
+    /// Writes the lines ready at the head of the window, in order, and checkpoints when one is due
+    /// at `now`, or when `force`d (at the end of the job).
+    mutating func flush(at now: Double, force: Bool = false) async throws {
+        let lines = window.takeReady()
+        if !lines.isEmpty { try await writer.write(lines) }
+        if force || Self.isCheckpointDue(linesSince: window.sinceCheckpoint, secondsSince: now - lastCheckpoint) {
+            try await checkpoint(at: now)
+        }
+    }
+
+    /// Checkpoints: the writer flushed, the records written and the output's length saved.
+    private mutating func checkpoint(at now: Double) async throws {
+        let offset = try await writer.checkpoint()
+        try await store.saveProgress(output: path, records: window.written, offset: offset)
+        window.sinceCheckpoint = 0
+        lastCheckpoint = now
+    }
+
+    /// Completes the output and puts it in place; returns its length.
+    func complete() async throws -> Int {
+        try await writer.finish()
+    }
+
+    /// Closes the partial output without completing it (the job stopped): it stays for a resume.
+    func abandon() async {
+        await writer.abandon()
+    }
+}
