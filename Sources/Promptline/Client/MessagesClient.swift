@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import NIOCore
 import NIOHTTP1
+import NIOPosix
 
 /// Sends Messages API requests over AsyncHTTPClient and classifies every outcome in one place.
 public final class MessagesClient: Sendable {
@@ -30,6 +31,12 @@ public final class MessagesClient: Sendable {
     /// One decoder for every response (the guide's measured fast path).
     private static let decoder = JSONDecoder()
 
+    /// One event-loop thread for the process's connections (as NIO's singleton group, never shut
+    /// down): a single thread is enough for the HTTP work of a job, and the tasks, the store's
+    /// queue and the output's queue keep the other cores; two loops on two cores cost more in
+    /// thread hand-offs than they gave (`make bench`).
+    private static let eventLoops = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+
     private let http: HTTPClient
     private let configuration: APIConfiguration
     private let logger: Logger
@@ -44,7 +51,7 @@ public final class MessagesClient: Sendable {
         var config = configuration.httpClientConfiguration(connectTimeout: connectTimeout, readTimeout: readTimeout)
         config.connectionPool = .init(
             idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: max(1, concurrency))
-        self.http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: config)
+        self.http = HTTPClient(eventLoopGroup: Self.eventLoops, configuration: config)
         self.configuration = configuration
         self.logger = logger
     }

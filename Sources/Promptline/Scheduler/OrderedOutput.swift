@@ -8,6 +8,8 @@
 struct OrderedOutput {
     static let checkpointLines = 2000
     static let checkpointSeconds = 2.0
+    /// Lines handed to the writer together: one hop to its queue for many lines, not one a line.
+    static let writeBatch = 256
 
     /// The in-order window: records admitted in input order, answered in any order.
     var window: WindowState
@@ -16,6 +18,8 @@ struct OrderedOutput {
     /// The job's output path, its key in the store.
     private let path: String
     private var lastCheckpoint: Double
+    /// Lines taken from the window's head, in order, not yet handed to the writer (at most ``writeBatch``).
+    private var pending: [[UInt8]] = []
 
     /// - Parameter start: the time (seconds on the job's clock) the checkpoint interval counts from.
     init(window: WindowState, writer: OutputWriter, store: Store, path: String, start: Double) {
@@ -34,14 +38,17 @@ struct OrderedOutput {
         linesSince >= checkpointLines || (linesSince > 0 && secondsSince > checkpointSeconds)
     }
 
-    /// Writes the lines ready at the head of the window, in order, and checkpoints when one is due
-    /// at `now`, or when `force`d (at the end of the job).
+    /// Takes the lines ready at the head of the window, in order, and writes them once a batch of
+    /// ``writeBatch`` has gathered; checkpoints (writing every line taken first) when one is due at
+    /// `now`, or when `force`d (at the end of the job).
     mutating func flush(at now: Double, force: Bool = false) async throws {
-        let lines = window.takeReady()
-        if !lines.isEmpty { try await writer.write(lines) }
-        if force || Self.isCheckpointDue(linesSince: window.sinceCheckpoint, secondsSince: now - lastCheckpoint) {
-            try await checkpoint(at: now)
+        pending.append(contentsOf: window.takeReady())
+        let due = force || Self.isCheckpointDue(linesSince: window.sinceCheckpoint, secondsSince: now - lastCheckpoint)
+        if pending.count >= Self.writeBatch || (due && !pending.isEmpty) {
+            try await writer.write(pending)
+            pending.removeAll(keepingCapacity: true)
         }
+        if due { try await checkpoint(at: now) }
     }
 
     /// Checkpoints: the writer flushed, the records written and the output's length saved.
