@@ -10,7 +10,7 @@ import Foundation
 /// cooperative pool.
 public actor Store {
     /// The schema this build writes; an older store is upgraded, a newer one refused.
-    public static let schemaVersion = 3
+    public static let schemaVersion = 4
 
     nonisolated let executor: DispatchQueueExecutor
     public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
@@ -21,6 +21,8 @@ public actor Store {
     /// How long a claim holds a key before another process may take it over.
     public nonisolated let leaseSeconds: Double
     let now: @Sendable () -> Double
+    /// True once this process made sure the messages index (for stale lookups) exists.
+    private var messagesIndexReady = false
     /// Claims and answers waiting for the next group commit.
     nonisolated let writes = GroupCommit()
 
@@ -131,12 +133,29 @@ public actor Store {
             if version < 3 {
                 try migrateBatches(db)
             }
+            if version < 4 {
+                // Two indexes every claim and answer paid for (a random page each) and only `status`, a stop
+                // and the stale tier read: the state index goes; the messages index is made on the first
+                // stale lookup (``staleAnswer(messagesKey:excluding:)``), so only jobs using it maintain it.
+                try db.execute("""
+                    DROP INDEX IF EXISTS requests_state;
+                    DROP INDEX IF EXISTS requests_messages;
+                    INSERT OR REPLACE INTO meta(name, value) VALUES ('schema_version', '4');
+                    """)
+            }
         }
     }
 
     /// Runs raw SQL on the store's connection (for tests that stage states a crash would leave).
     func execute(_ sql: String) throws(StoreError) {
         try db.execute(sql)
+    }
+
+    /// The first column of each row `sql` returns, as text (for tests that look at the schema).
+    func texts(_ sql: String) throws(StoreError) -> [String] {
+        var texts: [String] = []
+        try db.query(sql) { row in texts.append(row.text(0) ?? "") }
+        return texts
     }
 
     // MARK: Answers
@@ -281,7 +300,14 @@ public actor Store {
     }
 
     /// Keys whose stored answer succeeded for the same messages under other parameters (for the stale tier).
+    ///
+    /// The first lookup of a process makes the messages index if the store has none yet (once per
+    /// store: it stays, and is kept up to date from then on).
     public func staleAnswer(messagesKey: String, excluding key: String) throws(StoreError) -> StoredAnswer? {
+        if !messagesIndexReady {
+            try db.execute("CREATE INDEX IF NOT EXISTS requests_messages ON requests(messages_key)")
+            messagesIndexReady = true
+        }
         var found: StoredAnswer?
         try db.query(
             """

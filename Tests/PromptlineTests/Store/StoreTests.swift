@@ -134,3 +134,21 @@ import Testing
     }
 }
 
+
+extension StoreTests {
+    private func indexes(_ store: Store) async throws -> [String] {
+        try await store.texts("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'requests' AND sql IS NOT NULL ORDER BY name")
+    }
+
+    /// Claims and answers maintain no index beyond the key's: the messages index is made by the first
+    /// stale lookup, which then finds the answer to the same messages under other parameters.
+    @Test func theMessagesIndexIsMadeByTheFirstStaleLookupOnly() async throws {
+        let store = try Store(path: directory.file("s.db"))
+        _ = try await store.claim("k1", model: "m", messagesKey: "same", retryErrored: false)
+        try await store.complete("k1", answer: answer("A"))
+        #expect(try await indexes(store) == [])
+        #expect(try await store.staleAnswer(messagesKey: "same", excluding: "k2") == answer("A"))
+        #expect(try await indexes(store) == ["requests_messages"])
+        #expect(try await store.staleAnswer(messagesKey: "same", excluding: "k1") == nil)
+    }
+}
