@@ -89,7 +89,7 @@ public final class MessagesClient: Sendable {
         } catch {
             return .failure(Self.classify(transportError: error))
         }
-        let pairs = headers.map { ($0.name.lowercased(), $0.value) }
+        let pairs = Self.rateLimitHeaders(headers)
         if status == 200 {
             // Judged by the body: a valid Messages response is taken whatever its content-type.
             guard let decoded = MessageResponse.parse(bytes), decoded.type == "message" else {
@@ -165,6 +165,18 @@ public final class MessagesClient: Sendable {
         } catch {
             return .failure(Self.classify(transportError: error))
         }
+    }
+
+    /// The `anthropic-ratelimit-*` headers of a response, found without lowercasing every header name.
+    static func rateLimitHeaders(_ headers: HTTPHeaders) -> [(String, String)] {
+        let prefix = "anthropic-ratelimit-".utf8
+        var found: [(String, String)] = []
+        for (name, value) in headers where name.utf8.count > prefix.count {
+            // ASCII case-insensitive: setting bit 0x20 lowercases letters and leaves '-' (0x2D) alone.
+            guard zip(name.utf8, prefix).allSatisfy({ $0 | 0x20 == $1 }) else { continue }
+            found.append((name.lowercased(), value))
+        }
+        return found
     }
 
     private static func queryEscaped(_ text: String) -> String {

@@ -38,4 +38,15 @@ import Testing
         #expect(MessagesClient.classify(transportError: HTTPClientError.deadlineExceeded).kind == .timeout)
         #expect(MessagesClient.classify(transportError: HTTPClientError.remoteConnectionClosed).kind == .connection)
     }
+
+    @Test func onlyTheRateLimitHeadersAreKeptWhateverTheirCase() {
+        let headers = HTTPHeaders([
+            ("Anthropic-RateLimit-Requests-Limit", "50"), ("anthropic-ratelimit-requests-remaining", "49"),
+            ("request-id", "req_1"), ("anthropic-ratelimit", "x"), ("content-type", "application/json"),
+            ("anthropic-organization-id", "org"),
+        ])
+        let kept = MessagesClient.rateLimitHeaders(headers)
+        #expect(kept.map(\.0) == ["anthropic-ratelimit-requests-limit", "anthropic-ratelimit-requests-remaining"])
+        #expect(RateLimitHeaders.parse(kept)?.requests == RateLimitHeaders.Dimension(limit: 50, remaining: 49))
+    }
 }
