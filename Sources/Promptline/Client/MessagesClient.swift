@@ -42,6 +42,9 @@ public final class MessagesClient: Sendable {
     private let logger: Logger
     /// Largest response body accepted.
     private let maxBodyBytes = 32 << 20
+    /// The `POST /v1/messages` request with the API's headers, its body set per attempt (or why the
+    /// base URL cannot make one).
+    private let messagesRequest: Result<HTTPClient.Request, any Error>
 
     /// Creates a client with a connection pool sized for `concurrency` requests in flight.
     ///
@@ -54,6 +57,9 @@ public final class MessagesClient: Sendable {
         self.http = HTTPClient(eventLoopGroup: Self.eventLoops, configuration: config)
         self.configuration = configuration
         self.logger = logger
+        var headers = configuration.request(path: "/v1/messages", method: .POST).headers
+        headers.add(name: "content-type", value: "application/json")
+        self.messagesRequest = Result { try HTTPClient.Request(url: configuration.baseURL + "/v1/messages", method: .POST, headers: headers) }
     }
 
     /// Closes the connection pool. Call once, when the job ends.
@@ -66,22 +72,31 @@ public final class MessagesClient: Sendable {
     }
 
     /// Sends one `POST /v1/messages` attempt with the given body, within `timeout` seconds
-    /// (connect and response together).
+    /// (connect, request and the whole response together).
+    ///
+    /// The response is gathered on the connection's event loop (AsyncHTTPClient's
+    /// `ResponseAccumulator`) and handed over once, whole: one thread hand-off per answer instead of
+    /// one per part of it, and the deadline covers the body as well as the head. The request is
+    /// built once (``messagesRequest``) and only its body changes, so no URL is parsed per attempt.
     public func send(body: [UInt8], timeout: Double) async -> Result<Success, RequestFailure> {
-        var request = self.request(path: "/v1/messages", method: .POST)
-        request.headers.add(name: "content-type", value: "application/json")
-        request.body = .bytes(body)
         let deadline = NIODeadline.now() + .milliseconds(Int64(timeout * 1000))
         let status: Int
         let headers: HTTPHeaders
         let bytes: [UInt8]
         do {
-            let response = try await http.execute(request, deadline: deadline, logger: logger)
+            var request = try messagesRequest.get()
+            request.body = .bytes(body)
+            let accumulator = ResponseAccumulator(request: request, maxBodySize: maxBodyBytes)
+            let task = http.execute(request: request, delegate: accumulator, deadline: deadline, logger: logger)
+            let response = try await withTaskCancellationHandler {
+                try await task.futureResult.get()
+            } onCancel: {
+                task.cancel()
+            }
             status = Int(response.status.code)
             headers = response.headers
-            var buffer = try await Self.collect(response.body, upTo: maxBodyBytes, deadline: deadline)
-            bytes = buffer.readBytes(length: buffer.readableBytes) ?? []
-        } catch is NIOTooManyBytesError {
+            bytes = response.body.map { Array($0.readableBytesView) } ?? []
+        } catch is ResponseAccumulator.ResponseTooBigError {
             // Not read further: the connection is dropped rather than the body buffered.
             return .failure(RequestFailure(
                 kind: .malformedBody, errorType: "malformed_response",
