@@ -279,12 +279,11 @@ public struct RateLimiter: Sendable {
         }
     }
 
-    /// The input tokens to expect from a request body of `bodyBytes` bytes: bytes / 4, times
+    /// The input tokens to expect from a request body of `bodyBytes` bytes: ``TokenEstimate``, times
     /// the learned ratio of reported to estimated input tokens (1 until the first settle; a
     /// smoothed running mean, bounded to 0.05...20), at least 1.
     public func estimatedInputTokens(forBodyBytes bodyBytes: Int) -> Int {
-        let base = Double(max(0, bodyBytes)) / 4
-        return max(1, Int((base * inputRatio).rounded(.up)))
+        TokenEstimate.inputTokens(bodyBytes: bodyBytes, ratio: inputRatio)
     }
 
     /// The learned ratio of reported to byte-estimated input tokens.

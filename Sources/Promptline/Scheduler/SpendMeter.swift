@@ -28,7 +28,7 @@ public final class SpendMeter: Sendable {
 
     /// The worst-case dollars of one attempt; nil when the model has no price.
     func worstCase(model: String, bodyBytes: Int, maxTokens: Int) -> Double? {
-        prices.cost(model: model, inputTokens: max(1, bodyBytes / 4), outputTokens: maxTokens)
+        prices.cost(model: model, inputTokens: TokenEstimate.inputTokens(bodyBytes: bodyBytes), outputTokens: maxTokens)
     }
 
     /// Reserves `amount`; false (nothing reserved) when the budget could be passed.
