@@ -5,14 +5,16 @@ import Promptline
 extension ExitStatus {
     /// The status a command exits with when `error` ends it, by the error's type: the store or
     /// the output (or another file the command writes) 74, the input 65, a job-wide stop its
-    /// reason's status, a signal 130/143; anything else is a bug (70).
+    /// reason's status, a signal 130/143; anything else (a failure the job did not classify, such
+    /// as an unexpected network error) stopped the job early: committed results are safe and the
+    /// same command resumes (75).
     init(for error: any Error) {
         switch error {
         case is StoreError, is OutputError, is CocoaError, is POSIXError: self = .cannotWrite
         case is InputError: self = .unusableInput
         case let stop as JobStop: self = stop.reason.exitStatus
         case let interrupted as SignalWatcher.Interrupted: self = .stopped(by: interrupted.signal)
-        default: self = .internalError
+        default: self = .stoppedEarly
         }
     }
 }

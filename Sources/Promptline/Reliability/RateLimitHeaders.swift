@@ -7,30 +7,30 @@
 /// models a bucket refilling at limit/60 per second and needs no reset time.
 public struct RateLimitHeaders: Sendable, Equatable {
     /// One dimension's figures.
-    public struct Dimension: Sendable, Equatable {
+    struct Dimension: Sendable, Equatable {
         /// The per-minute limit currently in force (it may change during a job).
-        public var limit: Int
+        var limit: Int
         /// What the organisation has left in this dimension when the response was produced.
-        public var remaining: Int
+        var remaining: Int
 
         /// Creates a dimension's figures.
-        public init(limit: Int, remaining: Int) {
+        init(limit: Int, remaining: Int) {
             self.limit = limit
             self.remaining = remaining
         }
     }
 
     /// `anthropic-ratelimit-requests-*`.
-    public var requests: Dimension?
+    var requests: Dimension?
     /// `anthropic-ratelimit-tokens-*` (the combined input + output figure, when the API gives it).
-    public var tokens: Dimension?
+    var tokens: Dimension?
     /// `anthropic-ratelimit-input-tokens-*`.
-    public var inputTokens: Dimension?
+    var inputTokens: Dimension?
     /// `anthropic-ratelimit-output-tokens-*`.
-    public var outputTokens: Dimension?
+    var outputTokens: Dimension?
 
     /// Creates a set of figures directly (mostly for tests and simulators).
-    public init(requests: Dimension? = nil, tokens: Dimension? = nil,
+    init(requests: Dimension? = nil, tokens: Dimension? = nil,
                 inputTokens: Dimension? = nil, outputTokens: Dimension? = nil) {
         self.requests = requests
         self.tokens = tokens
@@ -46,7 +46,7 @@ public struct RateLimitHeaders: Sendable, Equatable {
     /// repeated, the last occurrence wins.
     /// - Returns: nil when the response carries no complete dimension (no `anthropic-ratelimit-*`
     ///   header, or none with both a parsable `-limit` and `-remaining`).
-    public static func parse(_ headers: [(String, String)]) -> RateLimitHeaders? {
+    static func parse(_ headers: [(String, String)]) -> RateLimitHeaders? {
         var values: [String: String] = [:]
         for (name, value) in headers {
             let name = name.lowercased()

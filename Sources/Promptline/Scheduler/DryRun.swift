@@ -3,20 +3,20 @@
 public struct DryRun: Sendable {
     /// What a real run would do.
     public struct Report: Sendable, Codable, Equatable {
-        public var records = 0
-        public var invalid = 0
+        var records = 0
+        var invalid = 0
         /// Records whose key the store already answers.
-        public var answeredInStore = 0
+        var answeredInStore = 0
         /// Distinct keys a real run would send (an in-input repeat is sent once).
-        public var requestsToSend = 0
+        var requestsToSend = 0
         /// Estimated input tokens of those requests (``TokenEstimate``).
-        public var estimatedInputTokens = 0
+        var estimatedInputTokens = 0
         /// Their `max_tokens` added up: the most output they could generate.
-        public var maxOutputTokens = 0
+        var maxOutputTokens = 0
         /// Worst-case dollars (estimated input, full max_tokens output) per primary model.
-        public var worstCaseCostByModel: [String: Double] = [:]
+        var worstCaseCostByModel: [String: Double] = [:]
         /// Primary models without a price: their cost is unknown (left out of the figures above).
-        public var unpricedModels: [String] = []
+        var unpricedModels: [String] = []
         public var faults: [String] = []
         /// The worst case at the Message Batches price (`--backend batches`), shown beside the list price.
         public var batchWorstCaseCost: Double?

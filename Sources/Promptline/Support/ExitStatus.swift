@@ -1,6 +1,6 @@
 import Foundation
 
-/// The process exit statuses (SPEC §7, with sysexits' 66, 70 and 74), in one place.
+/// The process exit statuses (SPEC §7, with sysexits' 66 and 74), in one place.
 public enum ExitStatus: Int32, Sendable, Codable, CaseIterable {
     /// Every record succeeded (or a finished job was run again).
     case success = 0
@@ -12,8 +12,6 @@ public enum ExitStatus: Int32, Sendable, Codable, CaseIterable {
     case unusableInput = 65
     /// No store where one is needed (EX_NOINPUT).
     case noInput = 66
-    /// An error no other status stands for: a bug (EX_SOFTWARE); results committed so far are safe.
-    case internalError = 70
     /// The store or the output cannot be read or written (EX_IOERR).
     case cannotWrite = 74
     /// Stopped early; run the same command again later to resume: outage, budget, billing (EX_TEMPFAIL).
