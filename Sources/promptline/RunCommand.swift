@@ -96,6 +96,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Seconds between plain progress lines.", visibility: .hidden))
     var progressInterval: Double = 5
 
+    @Option(help: ArgumentHelp("Seconds to wait for a store locked by another process before exit 74.", visibility: .hidden))
+    var busyTimeout: Double = Store.defaultBusyTimeout
+
     @Flag(help: "Errors only on standard error.")
     var quiet = false
 
@@ -116,8 +119,8 @@ struct RunCommand: AsyncParsableCommand {
             throw ValidationError("--backend batches reads the input more than once: give files, not - (standard input)")
         }
         try records.validate()
-        guard recordTimeout > 0, maxOutage >= 0, gracePeriod >= 0 else {
-            throw ValidationError("--record-timeout must be positive; --max-outage and --grace-period 0 or more")
+        guard recordTimeout > 0, maxOutage >= 0, gracePeriod >= 0, busyTimeout >= 0 else {
+            throw ValidationError("--record-timeout must be positive; --max-outage, --grace-period and --busy-timeout 0 or more")
         }
         if let budgetUsd, budgetUsd <= 0 { throw ValidationError("--budget-usd must be positive") }
         guard !inputs.isEmpty else { throw ValidationError("give at least one input file (or - for standard input)") }
@@ -178,7 +181,7 @@ struct RunCommand: AsyncParsableCommand {
 
         if dryRun {
             try await exitingOnError {
-                let dryRun = DryRun(options: options, store: try Store(path: resolveDatabase(db)))
+                let dryRun = DryRun(options: options, store: try Store(path: resolveDatabase(db), busyTimeout: busyTimeout))
                 var report: DryRun.Report
                 switch try await watcher.racing({ try await dryRun.run() }) {
                 case .success(let value): report = value
@@ -203,7 +206,7 @@ struct RunCommand: AsyncParsableCommand {
 
         let logger = makeLogger()
         let result = try await exitingOnError {
-            let store = try Store(path: resolveDatabase(db))
+            let store = try Store(path: resolveDatabase(db), busyTimeout: busyTimeout)
             if durable { try await store.makeDurable() }
             let client = MessagesClient(
                 configuration: api, concurrency: concurrency, connectTimeout: min(timeout, 10), readTimeout: timeout, logger: logger)

@@ -149,7 +149,8 @@ import Testing
             "--concurrency", "16", "--progress", "none",
         ]
         let child = try ChildProcess(Binaries.promptline, arguments, environment: sim.environment)
-        try await Task.sleep(for: .milliseconds(1500))
+        // Part-way: a tenth of the records sent, many more to go.
+        try await sim.waitForRequests(atLeast: 200)
         kill(child.process.processIdentifier, SIGINT)
         let interrupted = await child.wait()
         #expect(interrupted.status == 130, "\(interrupted.stderr.suffix(1500))")
