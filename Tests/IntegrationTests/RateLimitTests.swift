@@ -3,7 +3,7 @@ import Testing
 
 /// SPEC §6 rate limits: header-driven throttling runs at the limit with almost no 429s, for each model
 /// on its own limits.
-@Suite(.serialized) struct RateLimitTests {
+@Suite struct RateLimitTests {
     @Test(.timeLimit(.minutes(3))) func aJobRunsAtTheRateLimitWithAlmostNo429s() async throws {
         let limit = 600.0  // requests per minute: 10 a second once the first minute's bucket is spent
         let sim = try await Simulator(scenario: #"{"rate_limits":{"requests_per_minute":600,"input_tokens_per_minute":40000}}"#)
