@@ -3,8 +3,9 @@ import Testing
 
 /// SPEC §6 outages against the simulator, with the real binary: the breaker bounds what a down model
 /// receives, and records wait (not fail) while every model is down. A suite of its own (split from
-/// ReliabilityTests) so that the two longest reliability runs overlap the other suites.
-@Suite(.serialized, .timeLimit(.minutes(3))) struct OutageTests {
+/// ReliabilityTests), not serialized (each test has its own simulator), so that the two longest
+/// reliability runs overlap each other and the other suites.
+@Suite(.timeLimit(.minutes(3))) struct OutageTests {
     let primary = "claude-sonnet-4-5"
     let fallback = "claude-haiku-4-5"
 
