@@ -8,9 +8,10 @@ RELEASE_BIN_DIR = $(shell $(SWIFT) build -c release --show-bin-path 2>/dev/null)
 build:
 	$(SWIFT) build
 
+# Suites run in parallel (Swift Testing's default); a suite whose tests must not overlap is `.serialized`.
 test:
 	$(SWIFT) build --build-tests
-	PROMPTLINE_BIN_DIR=$(BIN_DIR) $(SWIFT) test --skip-build --no-parallel
+	PROMPTLINE_BIN_DIR=$(BIN_DIR) $(SWIFT) test --skip-build
 
 demo: build
 	PROMPTLINE_BIN_DIR=$(BIN_DIR) scripts/demo.sh

@@ -28,7 +28,7 @@ actor SimState {
     private var stats = SimStats()
     private var random: SeededRandom
     /// One token-bucket set per model, as the API limits each model class separately.
-    private var limiters: [String: RateLimiter] = [:]
+    private var limiters: [String: SimRateLimiter] = [:]
     private var successes = 0
     /// Prompt prefixes (model, system, tools) written to the simulated prompt cache.
     private var cachedPrefixes: Set<String> = []
@@ -45,8 +45,8 @@ actor SimState {
         model.flatMap { self.scenario.modelRateLimits?[$0] } ?? self.scenario.rateLimits
     }
 
-    private func withLimiter<T>(_ model: String, now: Double, _ body: (inout RateLimiter) -> T) -> T {
-        var limiter = self.limiters[model] ?? RateLimiter(limits: self.limits(for: model), now: now)
+    private func withLimiter<T>(_ model: String, now: Double, _ body: (inout SimRateLimiter) -> T) -> T {
+        var limiter = self.limiters[model] ?? SimRateLimiter(limits: self.limits(for: model), now: now)
         defer { self.limiters[model] = limiter }
         return body(&limiter)
     }
@@ -145,10 +145,10 @@ actor SimState {
 
     /// Figures for the `anthropic-ratelimit-*` headers.
     func rateLimitSnapshots(model: String?, now: Double) -> (
-        requests: RateLimiter.Snapshot, inputTokens: RateLimiter.Snapshot,
-        outputTokens: RateLimiter.Snapshot, tokens: RateLimiter.Snapshot
+        requests: SimRateLimiter.Snapshot, inputTokens: SimRateLimiter.Snapshot,
+        outputTokens: SimRateLimiter.Snapshot, tokens: SimRateLimiter.Snapshot
     ) {
-        guard let model else { return RateLimiter(limits: self.scenario.rateLimits, now: now).snapshots(now: now) }
+        guard let model else { return SimRateLimiter(limits: self.scenario.rateLimits, now: now).snapshots(now: now) }
         return self.withLimiter(model, now: now) { $0.snapshots(now: now) }
     }
 

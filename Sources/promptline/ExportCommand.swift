@@ -22,16 +22,12 @@ struct ExportCommand: AsyncParsableCommand {
 
     func run() async throws {
         let paths = db.isEmpty ? [resolveDatabase(nil)] : db
-        let result: Exporter.Result
-        do {
+        let result = try await exitingOnError {
             let stores = try paths.map { path throws(StoreError) in try Store(path: path) }
             let exporter = Exporter(
                 stores: stores, inputs: inputs,
                 defaults: records.defaults, maxLineBytes: records.maxLineBytes)
-            result = try await exporter.export(to: output)
-        } catch {
-            printError("promptline: \(error)")
-            throw ExitCode(.cannotWrite)
+            return try await exporter.export(to: output)
         }
         for fault in result.faults { printError("promptline: \(fault)") }
         if !result.faults.isEmpty { throw ExitCode(.unusableInput) }

@@ -12,8 +12,8 @@ struct PromptlineCommand: AsyncParsableCommand {
             Configuration follows the official SDKs: ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL \
             (default https://api.anthropic.com). The key is never printed, logged or stored.
             Exit codes: 0 all records succeeded; 1 output complete but some records errored or invalid; \
-            64 usage; 65 unusable input; 75 stopped early, resume later; 77 authentication or permission; \
-            130/143 interrupted.
+            64 usage; 65 unusable input; 66 no store; 74 the store or output cannot be used; \
+            75 stopped early, resume later; 77 authentication or permission; 130/143 interrupted.
             """,
         version: PromptlineInfo.version,
         subcommands: [RunCommand.self, StatusCommand.self, ExportCommand.self, DoctorCommand.self]

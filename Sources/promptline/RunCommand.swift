@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Logging
 import Promptline
 
 struct RunCommand: AsyncParsableCommand {
@@ -62,8 +63,8 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "JSON file of prices per million tokens, {\"model\": {\"input\": 3, \"output\": 15}}, over the built-in table.")
     var prices: String?
 
-    @Option(help: "Only records whose key falls in shard K (0-based) of N, e.g. 0/4.")
-    var shard: String?
+    @Option(help: ArgumentHelp("Only records whose key falls in shard K (0-based) of N, e.g. 0/4.", valueName: "K/N"))
+    var shard: Shard?
 
     @Flag(help: "Read and key everything, report requests to send and estimated tokens and cost; send nothing.")
     var dryRun = false
@@ -95,6 +96,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Seconds between plain progress lines.", visibility: .hidden))
     var progressInterval: Double = 5
 
+    @Option(help: ArgumentHelp("Seconds to wait for a store locked by another process before exit 74.", visibility: .hidden))
+    var busyTimeout: Double = Store.defaultBusyTimeout
+
     @Flag(help: "Errors only on standard error.")
     var quiet = false
 
@@ -115,17 +119,19 @@ struct RunCommand: AsyncParsableCommand {
             throw ValidationError("--backend batches reads the input more than once: give files, not - (standard input)")
         }
         try records.validate()
-        guard recordTimeout > 0, maxOutage >= 0, gracePeriod >= 0 else {
-            throw ValidationError("--record-timeout must be positive; --max-outage and --grace-period 0 or more")
+        guard recordTimeout > 0, maxOutage >= 0, gracePeriod >= 0, busyTimeout >= 0 else {
+            throw ValidationError("--record-timeout must be positive; --max-outage, --grace-period and --busy-timeout 0 or more")
         }
-        if let shard, Shard(shard) == nil { throw ValidationError("--shard takes K/N with 0 <= K < N, e.g. 0/4") }
         if let budgetUsd, budgetUsd <= 0 { throw ValidationError("--budget-usd must be positive") }
         guard !inputs.isEmpty else { throw ValidationError("give at least one input file (or - for standard input)") }
     }
 
     func run() async throws {
         // Watched from the start, so Ctrl-C during a slow preflight or store opening exits 130/143 cleanly.
-        let watcher = SignalWatcher()
+        try await SignalWatcher.watching { watcher in try await run(watcher: watcher) }
+    }
+
+    private func run(watcher: SignalWatcher) async throws {
         // Past a file-size limit (ulimit -f), a write fails with EFBIG (a clear error, exit 74) instead of killing the process.
         signal(SIGXFSZ, SIG_IGN)
         let api = APIConfiguration.fromEnvironment()
@@ -171,11 +177,11 @@ struct RunCommand: AsyncParsableCommand {
         options.outputTokensPerMinute = otpm
         options.rateLimitHeaders = !noRateLimitHeaders
         options.budgetUSD = budgetUsd
-        options.shard = shard.flatMap(Shard.init)
+        options.shard = shard
 
         if dryRun {
-            do {
-                let dryRun = DryRun(options: options, store: try Store(path: resolveDatabase(db)))
+            try await exitingOnError {
+                let dryRun = DryRun(options: options, store: try Store(path: resolveDatabase(db), busyTimeout: busyTimeout))
                 var report: DryRun.Report
                 switch try await watcher.racing({ try await dryRun.run() }) {
                 case .success(let value): report = value
@@ -185,13 +191,8 @@ struct RunCommand: AsyncParsableCommand {
                 print(report.text)
                 if let summary { try writeJSON(report, to: summary) }
                 if !report.faults.isEmpty { throw ExitCode(.unusableInput) }
-                return
-            } catch let error as ExitCode {
-                throw error
-            } catch {
-                printError("promptline: \(error)")
-                throw ExitCode(.cannotWrite)
             }
+            return
         }
         guard api.hasCredentials else {
             printError("promptline: ANTHROPIC_API_KEY is not set; export it, or ANTHROPIC_AUTH_TOKEN (never printed or stored)")
@@ -204,59 +205,62 @@ struct RunCommand: AsyncParsableCommand {
         }
 
         let logger = makeLogger()
-        let result: JobSummary
-        do {
-            let store = try Store(path: resolveDatabase(db))
+        let result = try await exitingOnError {
+            let store = try Store(path: resolveDatabase(db), busyTimeout: busyTimeout)
             if durable { try await store.makeDurable() }
             let client = MessagesClient(
                 configuration: api, concurrency: concurrency, connectTimeout: min(timeout, 10), readTimeout: timeout, logger: logger)
             let batches = backend.backend == .batches
                 ? BatchesClient(configuration: api, connectTimeout: min(timeout, 10), logger: logger) : nil
+            let result: Result<JobSummary, any Error>
             do {
-                if let signal = watcher.received { throw watcher.interrupted(signal) }
-                if !noPreflight {
-                    let doctor = Doctor(configuration: api, client: client)
-                    let preflightTimeout = min(timeout, 15)
-                    let health: Doctor.Report
-                    switch try await watcher.racing({ await doctor.check(models: [], timeout: preflightTimeout) }) {
-                    case .success(let report): health = report
-                    case .failure(let interruption): throw watcher.interrupted(interruption.signal)
-                    }
-                    if health.exitCode != .success {
-                        await client.shutdown()
-                        printError("promptline: preflight failed (nothing was read or sent):")
-                        printError(health.text)
-                        throw ExitCode(health.exitCode)
-                    }
-                }
-                if backend.backend == .batches {
-                    result = try await BatchJob(
-                        options: options, batch: backend.batchOptions, store: store, messagesClient: client, batchesClient: batches!,
-                        logger: logger
-                    ).run(interrupts: watcher.signals, writeInterrupts: { watcher.stream() })
-                } else {
-                    result = try await JobRunner(options: options, store: store, client: client, logger: logger)
-                        .run(interrupts: watcher.signals)
-                }
+                result = .success(try await job(options: options, api: api, store: store, client: client, batches: batches,
+                                                 watcher: watcher, logger: logger))
             } catch {
-                await client.shutdown()
-                await batches?.shutdown()
-                throw error
+                result = .failure(error)
             }
+            // Shut down once, however the job ended.
             await client.shutdown()
             await batches?.shutdown()
-        } catch let error as ExitCode {
-            throw error
-        } catch {
-            printError("promptline: \(error)")
-            throw ExitCode(.cannotWrite)
+            return try result.get()
         }
-        if !quiet || result.exitCode != 0 { printError(result.humanDescription) }
-        if ExitStatus(rawValue: result.exitCode)?.isResumable == true {
+        let status = ExitStatus(rawValue: result.exitCode) ?? .stoppedEarly
+        if !quiet || status != .success { printError(result.humanDescription) }
+        if status.isResumable {
             printError("promptline: to resume, run: " + CommandLine.arguments.map(shellQuoted).joined(separator: " "))
         }
-        if let summary { try writeJSON(result, to: summary) }
-        if result.exitCode != 0 { throw ExitCode(result.exitCode) }
+        if let summary { try await exitingOnError { try writeJSON(result, to: summary) } }
+        if status != .success { throw ExitCode(status) }
+    }
+
+    /// The preflight, then the job through the chosen backend.
+    private func job(
+        options: JobOptions, api: APIConfiguration, store: Store, client: MessagesClient, batches: BatchesClient?,
+        watcher: SignalWatcher, logger: Logger
+    ) async throws -> JobSummary {
+        if let signal = watcher.received { throw watcher.interrupted(signal) }
+        if !noPreflight {
+            let doctor = Doctor(configuration: api, client: client)
+            let preflightTimeout = min(timeout, 15)
+            let health: Doctor.Report
+            switch try await watcher.racing({ await doctor.check(models: [], timeout: preflightTimeout) }) {
+            case .success(let report): health = report
+            case .failure(let interruption): throw watcher.interrupted(interruption.signal)
+            }
+            if health.exitCode != .success {
+                printError("promptline: preflight failed (nothing was read or sent):")
+                printError(health.text)
+                throw ExitCode(health.exitCode)
+            }
+        }
+        if let batches {
+            return try await BatchJob(
+                options: options, batch: backend.batchOptions, store: store, messagesClient: client, batchesClient: batches,
+                logger: logger
+            ).run(interrupts: watcher.signals, writeInterrupts: { watcher.stream() })
+        }
+        return try await JobRunner(options: options, store: store, client: client, logger: logger)
+            .run(interrupts: watcher.signals)
     }
 }
 
@@ -264,6 +268,6 @@ extension SignalWatcher {
     /// Reports a stop request that came before the job started reading, and the exit code to leave with.
     func interrupted(_ signal: Int32) -> ExitCode {
         printError("promptline: interrupted by \(signal == SIGTERM ? "SIGTERM" : "SIGINT"); nothing was sent")
-        return ExitCode(128 + signal)
+        return ExitCode(ExitStatus.stopped(by: signal))
     }
 }

@@ -26,13 +26,15 @@ struct StatusCommand: AsyncParsableCommand {
             printError("promptline: no store at \(path) (give --db or set PROMPTLINE_DB)")
             throw ExitCode(.noInput)
         }
-        let report: StatusReport
+        let priceTable: PriceTable
         do {
-            let store = try Store(path: path)
-            report = try await StatusReport.make(store: store, storePath: path, output: output, prices: try PriceTable.loading(overrides: prices))
+            priceTable = try PriceTable.loading(overrides: prices)
         } catch {
-            printError("promptline: \(error)")
-            throw ExitCode(.cannotWrite)
+            printError("promptline: \(prices ?? ""): not a price table: \(error)")
+            throw ExitCode(.usage)
+        }
+        let report = try await exitingOnError {
+            try await StatusReport.make(store: try Store(path: path), storePath: path, output: output, prices: priceTable)
         }
         if json {
             print(String(decoding: try prettyJSON(report), as: UTF8.self))

@@ -50,16 +50,17 @@ extension Simulator {
     }
 
     @Test(.timeLimit(.minutes(2)))
-    func twoThousandFiveHundredRecordsMakeThreeBatchesNoMessagesCallAndTheMessagesBackendsOutput() async throws {
+    func twoAndAHalfBatchSizesMakeThreeBatchesNoMessagesCallAndTheMessagesBackendsOutput() async throws {
         let sim = try await Simulator(scenario: #"{"batches":{"processing_ms":200}}"#)
         let dir = Fixtures.directory()
-        try Fixtures.write(Fixtures.records(2500), to: dir + "/in.jsonl.gz")
-        let run = try await promptline(arguments(dir, extra: ["--summary", dir + "/summary.json"]), environment: sim.environment)
+        try Fixtures.write(Fixtures.records(250), to: dir + "/in.jsonl.gz")
+        let run = try await promptline(
+            arguments(dir, batchSize: 100, extra: ["--summary", dir + "/summary.json"]), environment: sim.environment)
         #expect(run.status == 0, "\(run.stderr)")
 
         let batches = try await sim.batchStats()
         #expect(batches.created == 3)
-        #expect(batches.requestsByBatch.values.sorted() == [500, 1000, 1000])
+        #expect(batches.requestsByBatch.values.sorted() == [50, 100, 100])
         #expect(try await sim.stats().requests == 0, "the batches backend sent a /v1/messages request")
 
         let reference = try await Simulator()
@@ -70,7 +71,7 @@ extension Simulator {
         #expect(clean.status == 0)
         let lines = try Fixtures.lines(dir + "/out.jsonl.gz")
         let expected = try Fixtures.lines(dir + "/ref.jsonl.gz")
-        #expect(lines.count == 2500)
+        #expect(lines.count == 250)
         for (index, (line, other)) in zip(lines, expected).enumerated() {
             var mine = Fixtures.json(line)
             let theirs = Fixtures.json(other)
@@ -275,22 +276,24 @@ extension Simulator {
     func theBudgetStopsNewBatchesWithSeventyFiveAfterCollectingTheCreatedOnes() async throws {
         let sim = try await Simulator(scenario: #"{"batches":{"processing_ms":50}}"#)
         let dir = Fixtures.directory()
-        try Fixtures.write(Fixtures.records(2500), to: dir + "/in.jsonl.gz")
-        let dry = try await promptline(arguments(dir, extra: ["--dry-run", "--summary", dir + "/dry.json"]), environment: [:])
+        try Fixtures.write(Fixtures.records(250), to: dir + "/in.jsonl.gz")
+        let dry = try await promptline(arguments(dir, batchSize: 100, extra: ["--dry-run", "--summary", dir + "/dry.json"]), environment: [:])
         #expect(dry.status == 0)
         let report = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/dry.json"))) as? [String: Any])
         let worstCase = try #require(report["batchWorstCaseCost"] as? Double)
-        // Room for the first batch of 1,000 (40 % of the worst case), not for the second (80 %).
-        let stopped = try await promptline(arguments(dir, extra: ["--budget-usd", "\(worstCase * 0.5)"]), environment: sim.environment)
+        // Room for the first batch of 100 (40 % of the worst case), not for the second (80 %).
+        let stopped = try await promptline(
+            arguments(dir, batchSize: 100, extra: ["--budget-usd", "\(worstCase * 0.5)"]), environment: sim.environment)
         #expect(stopped.status == 75, "\(stopped.stderr)")
         #expect(try await sim.batchStats().created == 1)
         let status = try await promptline(["status", "--db", dir + "/s.db"], environment: [:])
-        #expect(status.stdout.contains("succeeded 1000"), "the batch created before the budget stop was not collected: \(status.stdout)")
+        #expect(status.stdout.contains("succeeded 100"), "the batch created before the budget stop was not collected: \(status.stdout)")
 
-        let resumed = try await promptline(arguments(dir, extra: ["--budget-usd", "\(worstCase * 2)"]), environment: sim.environment)
+        let resumed = try await promptline(
+            arguments(dir, batchSize: 100, extra: ["--budget-usd", "\(worstCase * 2)"]), environment: sim.environment)
         #expect(resumed.status == 0, "\(resumed.stderr)")
-        #expect(try await sim.batchStats().requestsByBatch.values.sorted() == [500, 1000, 1000])
-        #expect(try Fixtures.lines(dir + "/out.jsonl.gz").count == 2500)
+        #expect(try await sim.batchStats().requestsByBatch.values.sorted() == [50, 100, 100])
+        #expect(try Fixtures.lines(dir + "/out.jsonl.gz").count == 250)
     }
 
     @Test(.timeLimit(.minutes(1)))

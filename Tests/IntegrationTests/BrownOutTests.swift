@@ -3,7 +3,7 @@ import Testing
 
 /// SPEC §6, issue 8: partial failure is not an outage. A sustained share of 529s on one model with no
 /// fallback: every record succeeds (none is burnt before its deadline), and only a poison record errors.
-@Suite(.serialized) struct BrownOutTests {
+@Suite struct BrownOutTests {
     let model = "claude-sonnet-4-5"
 
     private func type(_ line: [String: Any]) -> String? { (line["result"] as? [String: Any])?["type"] as? String }
@@ -59,15 +59,20 @@ import Testing
     /// A brown-out window that starts and ends (simulator scenario): the records sent during it are
     /// retried and succeed; after it the model answers everything again.
     @Test(.timeLimit(.minutes(3))) func aBrownOutThatStartsAndEndsLeavesNoRecordErrored() async throws {
-        let sim = try await Simulator(
-            scenario: #"{"latency":{"fixed_ms":20},"outages":[{"model":"claude-sonnet-4-5","start_s":0,"end_s":3,"kind":"500","rate":0.5}]}"#,
-            ["--seed", "2"])
+        let sim = try await Simulator(scenario: #"{"latency":{"fixed_ms":20}}"#, ["--seed", "2"])
         let dir = Fixtures.directory()
         try Fixtures.write(Fixtures.records(600), to: dir + "/in.jsonl")
-        let result = try await promptline(
+        let child = try ChildProcess(
+            Binaries.promptline,
             ["run", dir + "/in.jsonl", "-o", dir + "/out.jsonl", "--db", dir + "/s.db", "--model", model, "--concurrency", "8",
              "--progress", "none"],
-            environment: sim.environment, timeout: .seconds(170))
+            environment: sim.environment)
+        // The brown-out starts once the job runs (however long a loaded machine takes to start it): an
+        // outage window counts from the moment its scenario is set, and this one ends 3 s later.
+        try await sim.waitForRequests(atLeast: 50)
+        try await sim.setScenario(
+            #"{"latency":{"fixed_ms":20},"outages":[{"model":"claude-sonnet-4-5","start_s":0,"end_s":3,"kind":"500","rate":0.5}]}"#)
+        let result = await child.wait(timeout: .seconds(170))
         #expect(result.status == 0, "\(result.stderr.suffix(2000))")
         let lines = try Fixtures.lines(dir + "/out.jsonl").map(Fixtures.json)
         #expect(lines.allSatisfy { type($0) == "succeeded" })

@@ -37,7 +37,7 @@ import Testing
             Binaries.promptline,
             ["run", dir + "/in.jsonl", "-o", dir + "/out.jsonl", "--db", dir + "/s.db", "--model", model, "--concurrency", "4"],
             environment: sim.environment)
-        for _ in 0..<250 where (try await sim.stats().requests) < 5 { try await Task.sleep(for: .milliseconds(20)) }
+        try await sim.waitForRequests(atLeast: 5)
         child.process.terminate()
         let result = await child.wait()
         #expect(result.status == 143)

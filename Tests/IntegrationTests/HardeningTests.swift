@@ -20,15 +20,7 @@ struct HardeningTests {
     }
 
     private func finish(_ child: ChildProcess, within seconds: Double) async -> CommandResult {
-        let deadline = ContinuousClock.now + .milliseconds(Int64(seconds * 1000))
-        while child.process.isRunning && ContinuousClock.now < deadline {
-            try? await Task.sleep(for: .milliseconds(20))
-        }
-        if child.process.isRunning {
-            child.kill9()
-            Issue.record("promptline was still running after \(seconds) s; killed: \(child.stderr.suffix(1500))")
-        }
-        return await child.wait()
+        await child.wait(timeout: .milliseconds(Int64(seconds * 1000)))
     }
 
     private func outputLines(_ path: String) throws -> [[String: Any]] {
@@ -87,7 +79,8 @@ struct HardeningTests {
     @Test func hostileResponsesAreClassifiedRetriedAndErroredNeverACrash() async throws {
         let sim = try await Simulator()
         let dir = Fixtures.directory()
-        let kinds = ["endless", "not_json", "wrong_shape", "huge", "text_plain", "close_after_headers", "trickle"]
+        // `huge` has a test of its own, with a timeout a loaded machine can stream 32 MiB in.
+        let kinds = ["endless", "not_json", "wrong_shape", "text_plain", "close_after_headers", "trickle"]
         try Fixtures.write(prompts(kinds.map { "[[sim:\($0)]]" }), to: dir + "/in.jsonl")
         let result = try await run(
             arguments(dir, ["--timeout", "3", "--record-timeout", "10", "--no-breaker", "--concurrency", "8"]),
@@ -98,7 +91,7 @@ struct HardeningTests {
         guard lines.count == kinds.count else { return }
         let expected: [String: String] = [
             "endless": "timeout_error", "not_json": "malformed_response", "wrong_shape": "malformed_response",
-            "huge": "malformed_response", "close_after_headers": "connection_error", "trickle": "timeout_error",
+            "close_after_headers": "connection_error", "trickle": "timeout_error",
         ]
         for (kind, line) in zip(kinds, lines) {
             if let type = expected[kind] {
@@ -110,8 +103,28 @@ struct HardeningTests {
                 #expect(resultType(line) == "succeeded", "\(kind): a valid answer is taken whatever its content-type")
             }
         }
-        let huge = lines[kinds.firstIndex(of: "huge")!]
-        #expect("\(huge)".contains("over 32 MiB"))
+    }
+
+    /// A response body past 32 MiB is not read further: a malformed response, retried, errored at the
+    /// record's deadline. (The record deadline may cut the last attempt short, so the cap's message is
+    /// checked in the debug log of every failed attempt, not in the last error.)
+    @Test func aHugeResponseIsAMalformedResponseRetriedAndErrored() async throws {
+        let sim = try await Simulator()
+        let dir = Fixtures.directory()
+        try Fixtures.write(prompts(["[[sim:huge]]"]), to: dir + "/in.jsonl")
+        var environment = sim.environment
+        environment["PROMPTLINE_LOG_LEVEL"] = "debug"
+        let result = try await run(
+            arguments(dir, ["--timeout", "8", "--record-timeout", "10", "--no-breaker"]), environment: environment)
+        #expect(result.status == 1, "\(result.stderr.suffix(2000))")
+        let lines = try outputLines(dir + "/out.jsonl")
+        #expect(lines.count == 1)
+        guard let huge = lines.first else { return }
+        #expect(resultType(huge) == "errored")
+        let servedBy = huge["served_by"] as? [String: Any]
+        #expect((servedBy?["attempts"] as? Int ?? 0) >= 2, "huge was not retried")
+        #expect((servedBy?["errors"] as? [String])?.contains("malformed_response") == true, "\(huge)")
+        #expect(result.stderr.contains("response body over 32 MiB"))
     }
 
     // MARK: Disks and stores
@@ -215,14 +228,15 @@ struct HardeningTests {
         #expect(try await run(args, environment: sim.environment).status == 0)
         try FileManager.default.removeItem(atPath: dir + "/out.jsonl")
         try Fixtures.write(Fixtures.records(30), to: dir + "/in.jsonl")
-        // Another program holds the write lock (and keeps it past promptline's busy timeout).
+        // Another program holds the write lock (and keeps it past promptline's busy timeout, 30 s by
+        // default, shortened here: what is proved is the error and the resume, not the 30 s).
         let holder = try ChildProcess(
             "/usr/bin/python3",
             ["-c", "import sqlite3,sys,time; c=sqlite3.connect(sys.argv[1], isolation_level=None); c.execute('BEGIN EXCLUSIVE'); print('locked', flush=True); time.sleep(600)", dir + "/s.db"])
         defer { holder.kill9() }
         for _ in 0..<500 where !holder.stdout.contains("locked") { try await Task.sleep(for: .milliseconds(20)) }
         #expect(holder.stdout.contains("locked"))
-        let locked = try await run(args, environment: sim.environment)
+        let locked = try await run(args + ["--busy-timeout", "1"], environment: sim.environment)
         #expect(locked.status == 74)
         #expect(locked.stderr.contains("s.db"), "\(locked.stderr)")
         holder.kill9()

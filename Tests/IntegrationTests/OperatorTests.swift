@@ -155,7 +155,7 @@ import Testing
 
         // Interrupted: kill -9 the promptline that make started, part-way.
         let first = try ChildProcess("/usr/bin/make", make, environment: environment)
-        for _ in 0..<200 where (try await sim.stats().requests) < 3 { try await Task.sleep(for: .milliseconds(20)) }
+        try await sim.waitForRequests(atLeast: 3)
         _ = try await ChildProcess("/usr/bin/pkill", ["-9", "-f", "promptline run .*\(build)"]).wait()
         let interrupted = await first.wait()
         #expect(interrupted.status != 0)

@@ -16,7 +16,7 @@ import FoundationNetworking
             #expect(result.header("content-type") == "application/json")
             #expect(result.header("request-id")?.hasPrefix("req_sim_") == true)
             for bucket in ["requests", "input-tokens", "output-tokens", "tokens"] {
-                #expect(result.header("anthropic-ratelimit-\(bucket)-limit") == String(RateLimiter.unlimitedFigure))
+                #expect(result.header("anthropic-ratelimit-\(bucket)-limit") == String(SimRateLimiter.unlimitedFigure))
                 #expect(result.header("anthropic-ratelimit-\(bucket)-remaining") != nil)
                 #expect(result.header("anthropic-ratelimit-\(bucket)-reset")?.hasSuffix("Z") == true)
             }

@@ -3,18 +3,18 @@ import Foundation
 /// Where and how to reach the Messages API, configured as the official SDKs are.
 public struct APIConfiguration: Sendable {
     /// `ANTHROPIC_BASE_URL`, default `https://api.anthropic.com`, without a trailing slash.
-    public var baseURL: String
+    var baseURL: String
     /// `ANTHROPIC_API_KEY`, sent as `x-api-key`. Never printed, logged or stored.
-    public var apiKey: String?
+    var apiKey: String?
     /// `ANTHROPIC_AUTH_TOKEN`, sent as `Authorization: Bearer …` (an alternative to the key, as the
     /// SDKs take it). Never printed, logged or stored.
-    public var authToken: String?
+    var authToken: String?
     /// The proxy to reach `baseURL` through, from `HTTPS_PROXY`/`HTTP_PROXY` and `NO_PROXY`.
-    public var proxy: ProxySettings?
+    var proxy: ProxySettings?
     /// The `anthropic-version` header.
-    public var version = "2023-06-01"
+    var version = "2023-06-01"
 
-    public init(baseURL: String, apiKey: String?, authToken: String? = nil, proxy: ProxySettings? = nil) {
+    init(baseURL: String, apiKey: String?, authToken: String? = nil, proxy: ProxySettings? = nil) {
         var url = baseURL
         while url.hasSuffix("/") { url.removeLast() }
         self.baseURL = url

@@ -11,13 +11,13 @@ public final class BatchesClient: Sendable {
     public struct Batch: Sendable, Decodable, Equatable {
         /// `request_counts`.
         public struct Counts: Sendable, Codable, Equatable {
-            public var processing = 0
-            public var succeeded = 0
-            public var errored = 0
-            public var canceled = 0
-            public var expired = 0
+            var processing = 0
+            var succeeded = 0
+            var errored = 0
+            var canceled = 0
+            var expired = 0
 
-            public init(processing: Int = 0, succeeded: Int = 0, errored: Int = 0, canceled: Int = 0, expired: Int = 0) {
+            init(processing: Int = 0, succeeded: Int = 0, errored: Int = 0, canceled: Int = 0, expired: Int = 0) {
                 self.processing = processing
                 self.succeeded = succeeded
                 self.errored = errored
@@ -26,14 +26,14 @@ public final class BatchesClient: Sendable {
             }
 
             /// Every request of the batch.
-            public var total: Int { processing + succeeded + errored + canceled + expired }
+            var total: Int { processing + succeeded + errored + canceled + expired }
         }
 
-        public var id: String
-        public var processingStatus: String
-        public var requestCounts: Counts
-        public var createdAt: String
-        public var resultsURL: String?
+        var id: String
+        var processingStatus: String
+        var requestCounts: Counts
+        var createdAt: String
+        var resultsURL: String?
 
         enum CodingKeys: String, CodingKey {
             case id
@@ -43,7 +43,7 @@ public final class BatchesClient: Sendable {
             case resultsURL = "results_url"
         }
 
-        public init(id: String, processingStatus: String, requestCounts: Counts, createdAt: String, resultsURL: String? = nil) {
+        init(id: String, processingStatus: String, requestCounts: Counts, createdAt: String, resultsURL: String? = nil) {
             self.id = id
             self.processingStatus = processingStatus
             self.requestCounts = requestCounts
@@ -52,14 +52,14 @@ public final class BatchesClient: Sendable {
         }
 
         /// `created_at` as seconds since 1970 (RFC 3339, `Z` or an offset, any fraction).
-        public var createdTime: Double? { RFC3339.parse(createdAt) }
+        var createdTime: Double? { RFC3339.parse(createdAt) }
     }
 
     /// A page of `GET /v1/messages/batches`.
-    public struct Page: Sendable, Decodable {
-        public var data: [Batch]
-        public var hasMore: Bool
-        public var lastID: String?
+    struct Page: Sendable, Decodable {
+        var data: [Batch]
+        var hasMore: Bool
+        var lastID: String?
 
         enum CodingKeys: String, CodingKey {
             case data
@@ -99,12 +99,12 @@ public final class BatchesClient: Sendable {
     }
 
     /// `GET /v1/messages/batches/{id}`.
-    public func retrieve(_ id: String, timeout: Double) async -> Result<Batch, RequestFailure> {
+    func retrieve(_ id: String, timeout: Double) async -> Result<Batch, RequestFailure> {
         await execute(self.request(path: "/v1/messages/batches/\(id)", method: .GET), timeout: timeout, as: Batch.self)
     }
 
     /// `GET /v1/messages/batches?limit=…&after_id=…` (newest first).
-    public func list(limit: Int, afterID: String?, timeout: Double) async -> Result<Page, RequestFailure> {
+    func list(limit: Int, afterID: String?, timeout: Double) async -> Result<Page, RequestFailure> {
         var path = "/v1/messages/batches?limit=\(limit)"
         if let afterID { path += "&after_id=\(afterID)" }
         return await execute(self.request(path: path, method: .GET), timeout: timeout, as: Page.self)
@@ -132,7 +132,7 @@ public final class BatchesClient: Sendable {
     /// Streams `GET /v1/messages/batches/{id}/results` line by line into `line` (blank lines
     /// skipped), holding at most one line and one network chunk in memory. A line longer than
     /// `maxLineBytes` fails the download.
-    public func results(
+    func results(
         _ id: String, timeout: Double, maxLineBytes: Int = 64 << 20,
         line: (ArraySlice<UInt8>) async throws -> Void
     ) async throws -> RequestFailure? {

@@ -7,17 +7,17 @@ import Foundation
 /// seen. Never prints the key.
 public struct Doctor: Sendable {
     /// One check's outcome.
-    public struct Check: Sendable, Codable, Equatable {
-        public var name: String
-        public var ok: Bool
-        public var detail: String
+    struct Check: Sendable, Codable, Equatable {
+        var name: String
+        var ok: Bool
+        var detail: String
     }
 
     /// All checks, and whether a run could start.
     public struct Report: Sendable, Codable, Equatable {
-        public var checks: [Check] = []
-        public var latencyMs: Double?
-        public var rateLimitHeaders: [String: String] = [:]
+        var checks: [Check] = []
+        var latencyMs: Double?
+        var rateLimitHeaders: [String: String] = [:]
         /// The exit status: success when a run could start; not permitted for a missing or refused key;
         /// stopped early when the API is unreachable or failing (try later); some failed when a model is not listed.
         public var exitCode = ExitStatus.success

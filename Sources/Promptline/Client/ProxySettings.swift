@@ -3,14 +3,14 @@ import Foundation
 /// The HTTP proxy to reach the API through, chosen from the environment as the SDKs (httpx,
 /// Node's undici agents, Go's `net/http`) choose it: `HTTPS_PROXY`/`https_proxy` for an `https`
 /// base URL, `HTTP_PROXY`/`http_proxy` for `http`, unless `NO_PROXY`/`no_proxy` names the host.
-public struct ProxySettings: Sendable, Equatable, CustomStringConvertible {
-    public var host: String
-    public var port: Int
+struct ProxySettings: Sendable, Equatable, CustomStringConvertible {
+    var host: String
+    var port: Int
     /// `user:password` from the proxy URL, for `Proxy-Authorization: Basic`. Never printed.
-    public var username: String?
-    public var password: String?
+    var username: String?
+    var password: String?
 
-    public init(host: String, port: Int, username: String? = nil, password: String? = nil) {
+    init(host: String, port: Int, username: String? = nil, password: String? = nil) {
         self.host = host
         self.port = port
         self.username = username
@@ -18,10 +18,10 @@ public struct ProxySettings: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// `host:port` (credentials left out).
-    public var description: String { "\(host):\(port)" }
+    var description: String { "\(host):\(port)" }
 
     /// The proxy for `baseURL`, or nil for a direct connection.
-    public static func resolve(baseURL: String, environment: [String: String]) -> ProxySettings? {
+    static func resolve(baseURL: String, environment: [String: String]) -> ProxySettings? {
         guard let url = URLComponents(string: baseURL), let scheme = url.scheme?.lowercased(), let host = url.host else { return nil }
         func variable(_ name: String) -> String? {
             (environment[name.lowercased()] ?? environment[name.uppercased()]).flatMap { $0.isEmpty ? nil : $0 }

@@ -1,7 +1,7 @@
 /// Why one attempt at a request failed, classified in one place (``MessagesClient``).
 public struct RequestFailure: Error, Sendable, Equatable, CustomStringConvertible {
     /// The kind of failure.
-    public enum Kind: Sendable, Equatable {
+    enum Kind: Sendable, Equatable {
         /// The API answered with an HTTP error status.
         case http(status: Int)
         /// The attempt ran past its `--timeout`.
@@ -12,22 +12,22 @@ public struct RequestFailure: Error, Sendable, Equatable, CustomStringConvertibl
         case malformedBody
     }
 
-    public var kind: Kind
+    var kind: Kind
     /// The API's error type (`overloaded_error`, …) or promptline's (`timeout_error`, `connection_error`, `malformed_response`).
-    public var errorType: String
-    public var message: String
+    var errorType: String
+    var message: String
     /// The API's error body, compact JSON, when it sent one.
-    public var body: [UInt8]?
+    var body: [UInt8]?
     /// The wait the server asked for (`retry-after-ms` / `retry-after`), in seconds.
-    public var retryAfter: Double?
+    var retryAfter: Double?
     /// The server's `x-should-retry` verdict, when given.
-    public var shouldRetry: Bool?
+    var shouldRetry: Bool?
     /// The rate-limit headers of the response, when it had any.
-    public var rateLimit: RateLimitHeaders?
+    var rateLimit: RateLimitHeaders?
     /// `details.error_code` of the error body, when present (e.g. `enforced_spend_limit_reached`).
-    public var errorCode: String?
+    var errorCode: String?
 
-    public init(
+    init(
         kind: Kind, errorType: String, message: String, body: [UInt8]? = nil, retryAfter: Double? = nil,
         shouldRetry: Bool? = nil, errorCode: String? = nil, rateLimit: RateLimitHeaders? = nil
     ) {
@@ -42,14 +42,14 @@ public struct RequestFailure: Error, Sendable, Equatable, CustomStringConvertibl
     }
 
     /// The HTTP status, when the API answered with one.
-    public var status: Int? {
+    var status: Int? {
         if case .http(let status) = kind { return status }
         return nil
     }
 
     /// True for failures of the server (5xx, 529, timeouts, connection errors, malformed bodies):
     /// the ones a circuit breaker counts. 4xx (including 429) are not the server's failures.
-    public var isServerFailure: Bool {
+    var isServerFailure: Bool {
         switch kind {
         case .http(let status): status >= 500
         case .timeout, .connection, .malformedBody: true
@@ -58,7 +58,7 @@ public struct RequestFailure: Error, Sendable, Equatable, CustomStringConvertibl
 
     /// True for a 404 `not_found_error` naming `model` (the API's `"model: <id>"`): the model is
     /// unknown or retired, which is the model's fault, not the record's (SPEC §6).
-    public func isModelNotFound(_ model: String) -> Bool {
+    func isModelNotFound(_ model: String) -> Bool {
         guard status == 404, errorType == "not_found_error" else { return false }
         return message.contains(model) || message.hasPrefix("model:")
     }

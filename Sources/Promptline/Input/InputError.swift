@@ -5,7 +5,7 @@
 /// `prompts.jsonl.gz: gzip stream truncated at byte 1234`.
 public struct InputError: Error, Hashable, Sendable, CustomStringConvertible {
     /// The kind of fault, stable across releases.
-    public struct Code: Hashable, Sendable, CustomStringConvertible {
+    struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: String, Hashable, Sendable {
             case unreadable
             case corruptGzip
@@ -20,31 +20,31 @@ public struct InputError: Error, Hashable, Sendable, CustomStringConvertible {
 
         /// The file cannot be opened or read (it is missing, a directory, not permitted, or a
         /// read failed).
-        public static let unreadable = Code(.unreadable)
+        static let unreadable = Code(.unreadable)
         /// The gzip stream holds data that is not valid deflate or gzip framing (including
         /// bytes after a member that do not start another member).
-        public static let corruptGzip = Code(.corruptGzip)
+        static let corruptGzip = Code(.corruptGzip)
         /// The gzip stream ends inside a member.
-        public static let truncatedGzip = Code(.truncatedGzip)
+        static let truncatedGzip = Code(.truncatedGzip)
 
         /// The code's stable name, such as `truncatedGzip`.
-        public var description: String { self.base.rawValue }
+        var description: String { self.base.rawValue }
     }
 
     /// The kind of fault.
-    public let code: Code
+    let code: Code
     /// The input as the user named it; standard input is `<stdin>`.
-    public let file: String
+    let file: String
     /// The 1-based line number the fault concerns, when it concerns one.
-    public let line: Int?
+    let line: Int?
     /// The 0-based offset in the file (compressed bytes for gzip) where the fault was found,
     /// when known.
-    public let byteOffset: Int?
+    let byteOffset: Int?
     /// What is wrong, without the file, line or offset, such as `gzip stream truncated`.
-    public let message: String
+    let message: String
 
     /// Creates an error.
-    public init(code: Code, file: String, line: Int? = nil, byteOffset: Int? = nil, message: String) {
+    init(code: Code, file: String, line: Int? = nil, byteOffset: Int? = nil, message: String) {
         self.code = code
         self.file = file
         self.line = line

@@ -6,9 +6,9 @@ import Foundation
 /// It also finds repeated `custom_id`s (a repeat is invalid) and, with `strict`, stops at the
 /// first invalid line. A fault that stops a file (corrupt gzip, unreadable file) is kept in
 /// ``fault`` and reading goes on with the next file.
-public actor InputStream {
+actor InputStream {
     private let executor = DispatchQueueExecutor(label: "promptline.input")
-    public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
+    nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
 
     private let paths: [String]
     private let maxLineBytes: Int
@@ -22,11 +22,11 @@ public actor InputStream {
     private var stopped = false
     private var finishedBytes = 0
     /// Every fault that stopped a file, or the first invalid line under `strict`, in order.
-    public private(set) var faults: [String] = []
+    private(set) var faults: [String] = []
 
     private let shard: Shard?
 
-    public init(paths: [String], defaults: RecordDefaults, maxLineBytes: Int, strict: Bool, shard: Shard? = nil) {
+    init(paths: [String], defaults: RecordDefaults, maxLineBytes: Int, strict: Bool, shard: Shard? = nil) {
         self.shard = shard
         self.paths = paths
         self.maxLineBytes = maxLineBytes
@@ -35,7 +35,7 @@ public actor InputStream {
     }
 
     /// The input's total size in bytes, when every input is a regular file (not standard input).
-    public nonisolated var totalBytes: Int? {
+    nonisolated var totalBytes: Int? {
         var total = 0
         for path in paths {
             guard path != "-", let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber else {
@@ -47,7 +47,7 @@ public actor InputStream {
     }
 
     /// Compressed bytes consumed so far, over all files.
-    public var bytesRead: Int { finishedBytes + (reader?.reader.bytesRead ?? 0) }
+    var bytesRead: Int { finishedBytes + (reader?.reader.bytesRead ?? 0) }
 
     /// The file being read (a class, so the noncopyable reader can be mutated in place).
     private final class OpenFile {
@@ -56,7 +56,7 @@ public actor InputStream {
     }
 
     /// Up to `limit` parsed records in input order; nil when the input is exhausted (or stopped).
-    public func nextBatch(limit: Int = 256) -> [ParsedRecord]? {
+    func nextBatch(limit: Int = 256) -> [ParsedRecord]? {
         var batch: [ParsedRecord] = []
         batch.reserveCapacity(limit)
         while batch.count < limit, !stopped {

@@ -24,18 +24,18 @@ import Darwin
 /// `DispatchQueueExecutor`), not on Swift's cooperative pool.
 public struct LineReader: ~Copyable {
     /// The size of one `read(2)` from the file, and of one block of inflated output.
-    public static let readChunkSize = 128 * 1024
+    static let readChunkSize = 128 * 1024
 
     private static let byteOrderMark: [UInt8] = [0xEF, 0xBB, 0xBF]
 
     /// The input as the user named it; standard input is `<stdin>`.
-    public let file: String
+    let file: String
     /// The longest line, in bytes without its terminator, returned with its bytes.
-    public let maxLineBytes: Int
+    let maxLineBytes: Int
     /// The file's size in bytes when it is a regular file, otherwise `nil` (a pipe).
-    public let fileSize: Int?
+    let fileSize: Int?
     /// The bytes read from the file so far (compressed bytes for gzip), for progress.
-    public private(set) var bytesRead = 0
+    private(set) var bytesRead = 0
 
     private let descriptor: Int32
     private let ownsDescriptor: Bool

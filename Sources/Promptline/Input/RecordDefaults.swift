@@ -1,9 +1,9 @@
 /// Command-line defaults for what a record leaves out; a record's own values win.
 public struct RecordDefaults: Sendable, Hashable, Codable {
-    public var model: String?
-    public var maxTokens: Int
-    public var system: String?
-    public var temperature: Double?
+    var model: String?
+    var maxTokens: Int
+    var system: String?
+    var temperature: Double?
 
     public init(model: String? = nil, maxTokens: Int = 1024, system: String? = nil, temperature: Double? = nil) {
         self.model = model

@@ -5,19 +5,19 @@ public struct RequestRecord: Sendable {
     /// The idempotency key: `sha256:…` of the canonical params, or the record's own `idempotency_key`.
     public var key: String
     /// The record's primary model.
-    public var model: String
+    var model: String
     /// The effective Messages API body (without `stream`).
-    public var params: JSONValue
+    var params: JSONValue
     /// The canonical (RFC 8785) bytes of `params`: what is hashed and what is sent.
     public var body: [UInt8]
     /// Where the record came from.
-    public var file: String
-    public var line: Int
+    var file: String
+    var line: Int
     /// The record's own non-API fields (the user's columns), canonical JSON, for the output line's
     /// `metadata`; nil when it has none. Never sent, never hashed.
-    public var metadata: [UInt8]?
+    var metadata: [UInt8]?
 
-    public init(
+    init(
         customID: String, key: String, model: String, params: JSONValue, body: [UInt8], file: String, line: Int,
         metadata: [UInt8]? = nil
     ) {
@@ -33,7 +33,7 @@ public struct RequestRecord: Sendable {
 
     /// Key of the messages and system prompt alone, to find stale answers under other parameters.
     /// Computed on demand: only records that are sent need it, not the ones answered from the store.
-    public var messagesKey: String {
+    var messagesKey: String {
         var messagesOnly: [String: JSONValue] = [:]
         messagesOnly["messages"] = params["messages"]
         messagesOnly["system"] = params["system"]
@@ -41,13 +41,13 @@ public struct RequestRecord: Sendable {
     }
 
     /// The request's `max_tokens`.
-    public var maxTokens: Int {
+    var maxTokens: Int {
         if case .number(let value)? = params["max_tokens"] { return Int(value) }
         return 0
     }
 
     /// The body to send to another model of the degradation chain.
-    public func body(for model: String) -> [UInt8] {
+    func body(for model: String) -> [UInt8] {
         guard model != self.model, case .object(var object) = params else { return body }
         object["model"] = .string(model)
         return Canonicalizer.canonicalBytes(.object(object))
@@ -63,10 +63,10 @@ public enum ParsedRecord: Sendable {
 /// An input line that is not a usable record: it still gets its own output line.
 public struct InvalidRecord: Sendable, Error, CustomStringConvertible {
     /// The record's id when one could be read, else `line-N`.
-    public var customID: String
-    public var file: String
+    var customID: String
+    var file: String
     public var line: Int
-    public var message: String
+    var message: String
 
     /// The one-line warning: `prompts.jsonl.gz:50: invalid JSON: …`.
     public var description: String { "\(file):\(line): \(message)" }

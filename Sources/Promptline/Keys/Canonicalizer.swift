@@ -5,9 +5,9 @@
 /// ECMAScript's `Number.prototype.toString` spells them. Two JSON texts that mean the same
 /// value (other member order, white space, `1.0` for `1`, `\u0041` for `A`) give the same
 /// bytes, which ``RequestKey`` hashes.
-public enum Canonicalizer {
+enum Canonicalizer {
     /// The canonical UTF-8 bytes of `value`.
-    public static func canonicalBytes(_ value: JSONValue) -> [UInt8] {
+    static func canonicalBytes(_ value: JSONValue) -> [UInt8] {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(256)
         Self.append(value, to: &bytes)
@@ -15,7 +15,7 @@ public enum Canonicalizer {
     }
 
     /// Appends the canonical UTF-8 bytes of `value` to `bytes`.
-    public static func append(_ value: JSONValue, to bytes: inout [UInt8]) {
+    static func append(_ value: JSONValue, to bytes: inout [UInt8]) {
         switch value {
         case .null:
             bytes.append(contentsOf: "null".utf8)
@@ -55,7 +55,7 @@ public enum Canonicalizer {
     /// `"` and `\` are escaped, as are the control characters below U+0020: `\b`, `\t`, `\n`,
     /// `\f` and `\r` by name, the others as `\u00xx` in lowercase hexadecimal. Every other
     /// character, `/` and U+007F included, is written as its UTF-8 bytes.
-    public static func appendString(_ string: String, to bytes: inout [UInt8]) {
+    static func appendString(_ string: String, to bytes: inout [UInt8]) {
         bytes.append(UInt8(ascii: "\""))
         var string = string
         string.withUTF8 { utf8 in

@@ -2,9 +2,9 @@
 ///
 /// ``description`` is one line written for a user, such as
 /// `invalid JSON: unexpected character 'x' at byte 17`; the caller prefixes the file and line.
-public struct InvalidJSONError: Error, Hashable, Sendable, CustomStringConvertible {
+struct InvalidJSONError: Error, Hashable, Sendable, CustomStringConvertible {
     /// The kind of fault, stable across releases.
-    public struct Code: Hashable, Sendable, CustomStringConvertible {
+    struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: String, Hashable, Sendable {
             case invalidUTF8
             case invalidJSON
@@ -17,30 +17,30 @@ public struct InvalidJSONError: Error, Hashable, Sendable, CustomStringConvertib
         }
 
         /// The line holds a byte sequence that is not UTF-8.
-        public static let invalidUTF8 = Code(.invalidUTF8)
+        static let invalidUTF8 = Code(.invalidUTF8)
         /// The line is UTF-8 but not one JSON value (RFC 8259).
-        public static let invalidJSON = Code(.invalidJSON)
+        static let invalidJSON = Code(.invalidJSON)
 
         /// The code's stable name, such as `invalidJSON`.
-        public var description: String { self.base.rawValue }
+        var description: String { self.base.rawValue }
     }
 
     /// The kind of fault.
-    public let code: Code
+    let code: Code
     /// The 0-based offset in the line of the byte where the fault was found, when known.
-    public let byteOffset: Int?
+    let byteOffset: Int?
     /// What is wrong, without the offset, such as `unexpected character 'x'`.
-    public let reason: String
+    let reason: String
 
     /// Creates an error.
-    public init(code: Code, byteOffset: Int?, reason: String) {
+    init(code: Code, byteOffset: Int?, reason: String) {
         self.code = code
         self.byteOffset = byteOffset
         self.reason = reason
     }
 
     /// One line for a user: `invalid JSON: <reason> at byte <offset>`.
-    public var description: String {
+    var description: String {
         let prefix = self.code == .invalidUTF8 ? "invalid UTF-8" : "invalid JSON"
         guard let byteOffset = self.byteOffset else {
             return "\(prefix): \(self.reason)"

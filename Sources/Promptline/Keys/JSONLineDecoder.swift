@@ -8,21 +8,21 @@
 /// It does not use `JSONDecoder`: on Linux that decodes an untyped value some seventy times
 /// slower (`make bench`: 0.8 µs against 59 µs for a 120-byte input line), and reports every fault as "The given data was not valid JSON." with no position.
 /// ``JSONValue`` stays `Codable` for types that embed it.
-public struct JSONLineDecoder: Sendable {
+struct JSONLineDecoder: Sendable {
     /// Creates a decoder.
-    public init() {}
+    init() {}
 
     /// Decodes `line`, which holds exactly one JSON value and no line terminator.
     ///
     /// - Throws: ``InvalidJSONError`` naming the fault and its byte offset in the line.
-    public func decode(_ line: [UInt8]) throws(InvalidJSONError) -> JSONValue {
+    func decode(_ line: [UInt8]) throws(InvalidJSONError) -> JSONValue {
         try line.withUnsafeBufferPointer { bytes throws(InvalidJSONError) in try JSONParser.parse(bytes) }
     }
 
     /// Decodes `line`, which holds exactly one JSON value and no line terminator.
     ///
     /// - Throws: ``InvalidJSONError`` naming the fault and its byte offset in the slice.
-    public func decode(_ line: ArraySlice<UInt8>) throws(InvalidJSONError) -> JSONValue {
+    func decode(_ line: ArraySlice<UInt8>) throws(InvalidJSONError) -> JSONValue {
         try line.withUnsafeBufferPointer { bytes throws(InvalidJSONError) in try JSONParser.parse(bytes) }
     }
 }

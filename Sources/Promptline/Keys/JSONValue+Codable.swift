@@ -6,7 +6,7 @@ extension JSONValue: Codable {
     /// costs a thrown error. A type mismatch at this level moves on to the next kind; any other
     /// error (a nested value that cannot be decoded) is rethrown, not masked by a later miss.
     /// Input lines are decoded by ``JSONLineDecoder`` instead, which is much faster.
-    public init(from decoder: any Decoder) throws {
+    init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         if let string = try Self.attempt(String.self, from: container) {
             self = .string(string)
@@ -24,7 +24,7 @@ extension JSONValue: Codable {
     }
 
     /// Encodes the value into a single-value container.
-    public func encode(to encoder: any Encoder) throws {
+    func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         switch self {
         case .null: try container.encodeNil()

@@ -2,7 +2,7 @@
 ///
 /// Numbers are IEEE 754 doubles, as in ECMAScript and as RFC 8785 requires: `1`, `1.0` and
 /// `1E0` are the same value. Objects are unordered; ``Canonicalizer`` imposes the order.
-public enum JSONValue: Sendable, Hashable {
+enum JSONValue: Sendable, Hashable {
     /// The literal `null`.
     case null
     /// The literals `true` and `false`.
@@ -19,43 +19,43 @@ public enum JSONValue: Sendable, Hashable {
 
 extension JSONValue {
     /// The member named `key` when this is an object, otherwise `nil`.
-    public subscript(key: String) -> JSONValue? {
+    subscript(key: String) -> JSONValue? {
         guard case .object(let members) = self else { return nil }
         return members[key]
     }
 
     /// The string when this is a string, otherwise `nil`.
-    public var stringValue: String? {
+    var stringValue: String? {
         guard case .string(let string) = self else { return nil }
         return string
     }
 
     /// The number when this is a number, otherwise `nil`.
-    public var doubleValue: Double? {
+    var doubleValue: Double? {
         guard case .number(let number) = self else { return nil }
         return number
     }
 
     /// The Boolean when this is `true` or `false`, otherwise `nil`.
-    public var boolValue: Bool? {
+    var boolValue: Bool? {
         guard case .bool(let bool) = self else { return nil }
         return bool
     }
 
     /// The members when this is an object, otherwise `nil`.
-    public var objectValue: [String: JSONValue]? {
+    var objectValue: [String: JSONValue]? {
         guard case .object(let members) = self else { return nil }
         return members
     }
 
     /// The elements when this is an array, otherwise `nil`.
-    public var arrayValue: [JSONValue]? {
+    var arrayValue: [JSONValue]? {
         guard case .array(let elements) = self else { return nil }
         return elements
     }
 
     /// Whether this is the literal `null`.
-    public var isNull: Bool {
+    var isNull: Bool {
         if case .null = self { return true }
         return false
     }

@@ -5,15 +5,15 @@ import Crypto
 ///
 /// The same body gives the same key on every machine and run, whatever the member order,
 /// white space, number spelling or escapes of the input it came from.
-public struct RequestKey: Hashable, Sendable, CustomStringConvertible {
+struct RequestKey: Hashable, Sendable, CustomStringConvertible {
     /// The key's text, such as `sha256:2c26b46b…`.
-    public let rawValue: String
+    let rawValue: String
 
     private static let prefix = "sha256:"
     private static let hexDigitCount = SHA256.byteCount * 2
 
     /// The key of the body whose canonical bytes are `canonicalBytes`.
-    public init(canonicalBytes: [UInt8]) {
+    init(canonicalBytes: [UInt8]) {
         let digest = SHA256.hash(data: canonicalBytes)
         let hexDigits: StaticString = "0123456789abcdef"
         var text: [UInt8] = Array(Self.prefix.utf8)
@@ -26,13 +26,13 @@ public struct RequestKey: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// The key of `body`, canonicalized by ``Canonicalizer``.
-    public init(body: JSONValue) {
+    init(body: JSONValue) {
         self.init(canonicalBytes: Canonicalizer.canonicalBytes(body))
     }
 
     /// A key read back from its text, or `nil` when `rawValue` is not `sha256:` followed by 64
     /// lowercase hexadecimal digits.
-    public init?(rawValue: String) {
+    init?(rawValue: String) {
         let utf8 = rawValue.utf8
         guard utf8.count == Self.prefix.utf8.count + Self.hexDigitCount,
             rawValue.hasPrefix(Self.prefix),
@@ -44,7 +44,7 @@ public struct RequestKey: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// The key's text, ``rawValue``.
-    public var description: String { self.rawValue }
+    var description: String { self.rawValue }
 
     /// The shard, in `0..<count`, this key falls in when the keys are split `count` ways.
     ///
@@ -53,7 +53,7 @@ public struct RequestKey: Hashable, Sendable, CustomStringConvertible {
     /// partition its records between them with no coordination.
     ///
     /// - Precondition: `count` is positive.
-    public func shard(of count: Int) -> Int {
+    func shard(of count: Int) -> Int {
         precondition(count > 0, "the shard count must be positive")
         let hex = self.rawValue.utf8.dropFirst(Self.prefix.utf8.count).prefix(16)
         var leading: UInt64 = 0

@@ -31,13 +31,7 @@ public struct Exporter: Sendable {
         let writer = try OutputWriter(path: path, resumeOffset: 0)
         var result = Result()
         while let batch = await input.nextBatch() {
-            var keys: [String] = []
-            for case .valid(let record) in batch { keys.append(record.key) }
-            var answers: [String: StoredAnswer] = [:]
-            for store in stores where answers.count < keys.count {
-                let missing = keys.filter { answers[$0] == nil }
-                answers.merge(try await store.answers(for: missing)) { first, _ in first }
-            }
+            let answers = try await stores.answers(to: batch)
             var lines: [[UInt8]] = []
             for parsed in batch {
                 result.records += 1

@@ -1,15 +1,15 @@
 /// A failure writing the output, naming the path and what the system said.
 public struct OutputError: Error, CustomStringConvertible, Sendable {
     /// Stable codes for output failures.
-    public enum Code: String, Sendable {
+    enum Code: String, Sendable {
         case cannotOpen = "output_cannot_open"
         case writeFailed = "output_write_failed"
         case compression = "output_compression"
     }
 
-    public let code: Code
-    public let path: String
-    public let message: String
+    let code: Code
+    let path: String
+    let message: String
 
     public var description: String { "\(path): \(message)" }
 }

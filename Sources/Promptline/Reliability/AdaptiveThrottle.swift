@@ -16,21 +16,21 @@
 /// yet (counting them would refuse most of a job's first round trip), and a refused record is not
 /// dropped but tries again later, so counting refusals too would feed back on itself and converge
 /// to refusing everything whenever `K` times the accept share is under 1 (a 60 % brown-out).
-public struct AdaptiveThrottle: Sendable {
+struct AdaptiveThrottle: Sendable {
     /// Tuning.
-    public struct Configuration: Sendable, Equatable {
+    struct Configuration: Sendable, Equatable {
         /// The SRE book's K: how many attempts per accepted request are tolerated.
-        public var multiplier = 2.0
+        var multiplier = 2.0
         /// The length of the sliding window, seconds.
-        public var windowSeconds = 60
+        var windowSeconds = 60
         /// Answers the window needs before it refuses anything: a few failures at the start of a job
         /// (or from a handful of bad records) are not a verdict on the model.
-        public var minimumAnswers = 20
-        public init() {}
+        var minimumAnswers = 20
+        init() {}
     }
 
     /// What the caller reports.
-    public enum Event: Sendable, Equatable {
+    enum Event: Sendable, Equatable {
         /// The job wants to send an attempt; `draw` is a uniform number in `0..<1` (1 always sends:
         /// a breaker's probe is not held back).
         case attempt(draw: Double)
@@ -41,7 +41,7 @@ public struct AdaptiveThrottle: Sendable {
     }
 
     /// What the caller does.
-    public enum Action: Sendable, Equatable {
+    enum Action: Sendable, Equatable {
         /// Send the attempt.
         case send
         /// Do not send it now: wait and ask again.
@@ -56,18 +56,18 @@ public struct AdaptiveThrottle: Sendable {
         var failures = 0
     }
 
-    public let configuration: Configuration
+    let configuration: Configuration
     private var buckets: [Bucket]
     /// Attempts refused locally since the start.
-    public private(set) var refused = 0
+    private(set) var refused = 0
 
-    public init(configuration: Configuration = .init()) {
+    init(configuration: Configuration = .init()) {
         self.configuration = configuration
         self.buckets = Array(repeating: Bucket(), count: max(1, configuration.windowSeconds))
     }
 
     /// Applies an event at `now` (seconds) and says what to do.
-    public mutating func event(_ event: Event, now: Double) -> Action {
+    mutating func event(_ event: Event, now: Double) -> Action {
         let second = Int(now.rounded(.down))
         let index = ((second % buckets.count) + buckets.count) % buckets.count
         if buckets[index].second != second { buckets[index] = Bucket(second: second) }
@@ -88,7 +88,7 @@ public struct AdaptiveThrottle: Sendable {
     }
 
     /// The probability that an attempt is refused now.
-    public func refusalProbability(now: Double) -> Double {
+    func refusalProbability(now: Double) -> Double {
         let totals = window(now: now)
         guard totals.accepts + totals.failures >= configuration.minimumAnswers else { return 0 }
         let requests = Double(totals.accepts + totals.failures)
@@ -96,14 +96,14 @@ public struct AdaptiveThrottle: Sendable {
     }
 
     /// The share of answered attempts the server accepted over the window (nil before any answer).
-    public func acceptShare(now: Double) -> Double? {
+    func acceptShare(now: Double) -> Double? {
         let totals = window(now: now)
         let answered = totals.accepts + totals.failures
         return answered == 0 ? nil : Double(totals.accepts) / Double(answered)
     }
 
     /// Answers over the window: accepted and failed attempts.
-    public func answers(now: Double) -> (accepted: Int, failed: Int) {
+    func answers(now: Double) -> (accepted: Int, failed: Int) {
         let totals = window(now: now)
         return (totals.accepts, totals.failures)
     }

@@ -24,29 +24,29 @@ public struct CircuitBreaker: Sendable {
         /// The shortest run of consecutive failures that opens the breaker (a healthy model's).
         public var consecutiveFailures = 5
         /// The longest run ever needed, whatever the model's error share.
-        public var maxConsecutiveFailures = 30
+        var maxConsecutiveFailures = 30
         /// A run of failures this unlikely under the model's recent failure share is an outage.
-        public var unexplainedRunOdds = 1e-6
+        var unexplainedRunOdds = 1e-6
         /// The first break, seconds.
         public var baseBreak = 2.0
         /// The longest break, seconds.
         public var maxBreak = 30.0
         public var halfOpenProbes = 2
         /// Up to this fraction is added at random to each break.
-        public var jitter = 0.2
+        var jitter = 0.2
 
         public init() {}
     }
 
     /// Where the breaker stands.
-    public enum State: Sendable, Equatable {
+    enum State: Sendable, Equatable {
         case closed
         case open(until: Double)
         case halfOpen
     }
 
     /// The answer to ``acquire(now:)``.
-    public enum Permission: Sendable, Equatable {
+    enum Permission: Sendable, Equatable {
         /// Send the request.
         case allowed
         /// Send it as one of the half-open probes.
@@ -56,29 +56,29 @@ public struct CircuitBreaker: Sendable {
     }
 
     /// A state change, for the log.
-    public struct Transition: Sendable, Equatable {
-        public var from: State
-        public var to: State
-        public var reason: String
+    struct Transition: Sendable, Equatable {
+        var from: State
+        var to: State
+        var reason: String
     }
 
-    public let configuration: Configuration
+    let configuration: Configuration
     private let random: @Sendable () -> Double
-    public private(set) var state: State = .closed
+    private(set) var state: State = .closed
     private var outcomes: [Bool] = []  // true = failure, the last `windowSize` calls
     private var consecutive = 0
     private var probesOut = 0
     private var lastBreak: Double?
     /// Times the breaker opened.
-    public private(set) var trips = 0
+    private(set) var trips = 0
 
-    public init(configuration: Configuration = .init(), random: @escaping @Sendable () -> Double = { FastRandom.shared.next() }) {
+    init(configuration: Configuration = .init(), random: @escaping @Sendable () -> Double = { FastRandom.shared.next() }) {
         self.configuration = configuration
         self.random = random
     }
 
     /// Asks to send one request at `now`; may move an open breaker whose break is over to half-open.
-    public mutating func acquire(now: Double) -> (Permission, Transition?) {
+    mutating func acquire(now: Double) -> (Permission, Transition?) {
         var transition: Transition?
         if case .open(let until) = state {
             guard now >= until else { return (.rejected(retryAt: until), nil) }
@@ -99,7 +99,7 @@ public struct CircuitBreaker: Sendable {
     }
 
     /// Records a successful call.
-    public mutating func success(now: Double) -> Transition? {
+    mutating func success(now: Double) -> Transition? {
         consecutive = 0
         switch state {
         case .halfOpen:
@@ -118,7 +118,7 @@ public struct CircuitBreaker: Sendable {
 
     /// Records a server failure; `baselineFailureShare` is the model's recent share of server
     /// failures (0 when unknown), which sets how long a run of failures must be to open the breaker.
-    public mutating func failure(now: Double, baselineFailureShare: Double = 0) -> Transition? {
+    mutating func failure(now: Double, baselineFailureShare: Double = 0) -> Transition? {
         consecutive += 1
         switch state {
         case .halfOpen:
@@ -142,7 +142,7 @@ public struct CircuitBreaker: Sendable {
 
     /// The run of consecutive failures that opens the breaker when the model recently failed
     /// `baselineFailureShare` of its calls.
-    public func consecutiveRunNeeded(baselineFailureShare share: Double) -> Int {
+    func consecutiveRunNeeded(baselineFailureShare share: Double) -> Int {
         let floor = configuration.consecutiveFailures
         let ceiling = max(floor, configuration.maxConsecutiveFailures)
         guard share > 0 else { return floor }
@@ -152,7 +152,7 @@ public struct CircuitBreaker: Sendable {
     }
 
     /// Gives back a probe that ended without an outcome the breaker counts (a 4xx, a cancellation).
-    public mutating func release() {
+    mutating func release() {
         if case .halfOpen = state, probesOut > 0 { probesOut -= 1 }
     }
 

@@ -18,9 +18,9 @@
 ///   to what the model accepts), an outage the ``CircuitBreaker``'s. Collapsing the window on every
 ///   529 would starve the healthy share of a brown-out, and a few hanging requests would leave the
 ///   job one slot wide.
-public struct ConcurrencyWindow: Sendable, Equatable {
+struct ConcurrencyWindow: Sendable, Equatable {
     /// An outcome that moves the window.
-    public enum Event: Sendable, Equatable {
+    enum Event: Sendable, Equatable {
         /// A request succeeded after `latency` seconds; `inFlight` is how many were in flight when
         /// it completed (itself included).
         case success(inFlight: Int, latency: Double)
@@ -33,17 +33,17 @@ public struct ConcurrencyWindow: Sendable, Equatable {
     }
 
     /// The most requests in flight ever allowed (`--concurrency`), at least 1.
-    public let maximum: Int
+    let maximum: Int
     /// The shortest time between two decreases, seconds (the round trip is used when longer).
-    public let minimumCooldown: Double
+    let minimumCooldown: Double
     /// How many times the long-run round trip the recent one may reach before it counts as a rise.
-    public let latencyTolerance: Double
+    let latencyTolerance: Double
     /// How many seconds above the long-run round trip the recent one must also be.
-    public let latencyFloor: Double
+    let latencyFloor: Double
     /// The current window: requests that may be in flight now, in 1...maximum.
-    public private(set) var limit: Int
+    private(set) var limit: Int
     /// True until the first push-back.
-    public private(set) var slowStart = true
+    private(set) var slowStart = true
 
     private var successes = 0
     private var lastDecrease: Double?
@@ -52,7 +52,7 @@ public struct ConcurrencyWindow: Sendable, Equatable {
     private var samples = 0
 
     /// Creates a window starting at `min(maximum, initial)` (at least 1).
-    public init(maximum: Int, initial: Int = 4, minimumCooldown: Double = 0.1, latencyTolerance: Double = 2, latencyFloor: Double = 0.1) {
+    init(maximum: Int, initial: Int = 4, minimumCooldown: Double = 0.1, latencyTolerance: Double = 2, latencyFloor: Double = 0.1) {
         self.maximum = max(1, maximum)
         self.minimumCooldown = max(0, minimumCooldown)
         self.latencyTolerance = latencyTolerance
@@ -62,7 +62,7 @@ public struct ConcurrencyWindow: Sendable, Equatable {
 
     /// Applies an outcome at `now` (seconds) and returns the new limit.
     @discardableResult
-    public mutating func event(_ event: Event, now: Double) -> Int {
+    mutating func event(_ event: Event, now: Double) -> Int {
         switch event {
         case .success(let inFlight, let latency):
             noteLatency(latency)

@@ -43,7 +43,7 @@ public enum JobStopReason: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// ``exitStatus`` as the process's exit code.
-    public var exitCode: Int32 { exitStatus.rawValue }
+    var exitCode: Int32 { exitStatus.rawValue }
 
     public var description: String {
         switch self {

@@ -19,17 +19,17 @@
 /// - ``release(_:now:)`` gives everything back for a request the API never counted.
 /// - ``observe(_:now:)`` re-synchronises limits and levels from every response's headers.
 /// - ``pause(until:)`` stops all dispatch until a 429's `retry-after` has passed.
-public struct RateLimiter: Sendable {
+struct RateLimiter: Sendable {
     /// What one admitted request was charged; hand it back to ``settle(_:inputTokens:outputTokens:now:)``
     /// or ``release(_:now:)`` — exactly one of them per admitted reservation: until then its
     /// charges count as in flight (see ``observe(_:now:)``).
-    public struct Reservation: Sendable, Equatable {
+    struct Reservation: Sendable, Equatable {
         /// Requests charged (always 1).
-        public let requests: Int
+        let requests: Int
         /// Input tokens charged: the caller's estimate.
-        public let inputTokens: Int
+        let inputTokens: Int
         /// Output tokens charged: the limiter's estimate, never more than the request's `max_tokens`.
-        public let outputTokens: Int
+        let outputTokens: Int
         /// The input-token ratio in force when reserved, to recover the byte-based base estimate.
         let inputRatio: Double
         /// Which cells were charged (bit per ``Dimension``); a cell learned later was not.
@@ -37,7 +37,7 @@ public struct RateLimiter: Sendable {
     }
 
     /// The answer to ``reserve(inputTokens:maxTokens:now:)``.
-    public enum Decision: Sendable, Equatable {
+    enum Decision: Sendable, Equatable {
         /// Send now; the reservation has been charged.
         case admit(Reservation)
         /// Ask again at `until` (always later than the `now` asked with): the earliest time every
@@ -143,7 +143,7 @@ public struct RateLimiter: Sendable {
     /// Seeded cells start full, as the API's buckets do.
     /// - Parameter initialOutputEstimate: output tokens reserved per request before any usage
     ///   has been reported (capped by each request's `max_tokens`); 256 by default.
-    public init(requestsPerMinute: Int?, inputTokensPerMinute: Int?, outputTokensPerMinute: Int?,
+    init(requestsPerMinute: Int?, inputTokensPerMinute: Int?, outputTokensPerMinute: Int?,
                 initialOutputEstimate: Int = 256) {
         self.requestsCell = requestsPerMinute.map { Cell(limit: $0) }
         self.inputCell = inputTokensPerMinute.map { Cell(limit: $0) }
@@ -176,7 +176,7 @@ public struct RateLimiter: Sendable {
     /// Output tokens reserved for a request with this `max_tokens`: the smoothed average of the
     /// output tokens reported so far (``initialOutputEstimate`` before the first report),
     /// rounded up, never more than `maxTokens` and never negative.
-    public func outputEstimate(maxTokens: Int) -> Int {
+    func outputEstimate(maxTokens: Int) -> Int {
         let average = outputSamples == 0 ? Double(initialOutputEstimate) : outputAverage
         return max(0, min(maxTokens, Int(average.rounded(.up))))
     }
@@ -191,7 +191,7 @@ public struct RateLimiter: Sendable {
     ///   - inputTokens: the request's estimated input tokens; pass
     ///     ``estimatedInputTokens(forBodyBytes:)`` so that settling can learn the ratio.
     ///   - maxTokens: the request's `max_tokens`, the ceiling of the output estimate.
-    public mutating func reserve(inputTokens: Int, maxTokens: Int, now: Double) -> Decision {
+    mutating func reserve(inputTokens: Int, maxTokens: Int, now: Double) -> Decision {
         if let pauseEnd {
             if now < pauseEnd {
                 lastBinding = "pause"
@@ -238,7 +238,7 @@ public struct RateLimiter: Sendable {
     /// refunded (never above a cell's capacity), under-estimates charged (a cell may go into
     /// debt, delaying later admissions). Also feeds the output-token average and the
     /// input-token ratio.
-    public mutating func settle(_ reservation: Reservation, inputTokens: Int, outputTokens: Int, now: Double) {
+    mutating func settle(_ reservation: Reservation, inputTokens: Int, outputTokens: Int, now: Double) {
         let input = max(0, inputTokens)
         let output = max(0, outputTokens)
         let reserved = Self.amounts(requests: reservation.requests, input: reservation.inputTokens,
@@ -267,7 +267,7 @@ public struct RateLimiter: Sendable {
 
     /// Gives back everything a reservation charged (requests too): for a request that failed
     /// without the API counting it (connection refused, never sent).
-    public mutating func release(_ reservation: Reservation, now: Double) {
+    mutating func release(_ reservation: Reservation, now: Double) {
         let reserved = Self.amounts(requests: reservation.requests, input: reservation.inputTokens,
                                     output: reservation.outputTokens)
         forgetUnmetered(reservation, amounts: reserved)
@@ -279,16 +279,15 @@ public struct RateLimiter: Sendable {
         }
     }
 
-    /// The input tokens to expect from a request body of `bodyBytes` bytes: bytes / 4, times
+    /// The input tokens to expect from a request body of `bodyBytes` bytes: ``TokenEstimate``, times
     /// the learned ratio of reported to estimated input tokens (1 until the first settle; a
     /// smoothed running mean, bounded to 0.05...20), at least 1.
-    public func estimatedInputTokens(forBodyBytes bodyBytes: Int) -> Int {
-        let base = Double(max(0, bodyBytes)) / 4
-        return max(1, Int((base * inputRatio).rounded(.up)))
+    func estimatedInputTokens(forBodyBytes bodyBytes: Int) -> Int {
+        TokenEstimate.inputTokens(bodyBytes: bodyBytes, ratio: inputRatio)
     }
 
     /// The learned ratio of reported to byte-estimated input tokens.
-    public var inputTokenRatio: Double { inputRatio }
+    var inputTokenRatio: Double { inputRatio }
 
     // MARK: - Server feedback
 
@@ -309,7 +308,7 @@ public struct RateLimiter: Sendable {
     ///
     /// The `-reset` times are not needed by the model (a cell refills at limit/60 per second)
     /// and are ignored.
-    public mutating func observe(_ headers: RateLimitHeaders, now: Double) {
+    mutating func observe(_ headers: RateLimitHeaders, now: Double) {
         let reported: [(Dimension, RateLimitHeaders.Dimension?)] = [
             (.requests, headers.requests), (.inputTokens, headers.inputTokens),
             (.outputTokens, headers.outputTokens), (.tokens, headers.tokens),
@@ -339,7 +338,7 @@ public struct RateLimiter: Sendable {
 
     /// Pauses all dispatch job-wide until `until` (a 429's `retry-after`); of two pauses the
     /// later end is kept.
-    public mutating func pause(until: Double) {
+    mutating func pause(until: Double) {
         pauseEnd = max(pauseEnd ?? until, until)
     }
 
@@ -347,7 +346,7 @@ public struct RateLimiter: Sendable {
 
     /// The per-minute limit of each known dimension, seeded or learned, keyed `requests`,
     /// `input_tokens`, `output_tokens`, `tokens`. An absent key is unlimited (so far).
-    public var limits: [String: Int] {
+    var limits: [String: Int] {
         var result: [String: Int] = [:]
         for dimension in Dimension.allCases {
             if let cell = self[dimension] { result[dimension.key] = Int(cell.capacity) }
@@ -357,14 +356,14 @@ public struct RateLimiter: Sendable {
 
     /// What made the last `wait` answer: a dimension key (as in ``limits``; the one needing
     /// the longest wait) or `pause`. Nil before the first wait; not cleared by admissions.
-    public var bindingDimension: String? { lastBinding }
+    var bindingDimension: String? { lastBinding }
 
     /// The end of the current (or last) global pause; cleared by the first ``reserve(inputTokens:maxTokens:now:)``
     /// at or after it.
-    public var pausedUntil: Double? { pauseEnd }
+    var pausedUntil: Double? { pauseEnd }
 
     /// Tokens available in a dimension's cell at `now` (nil: unlimited), for progress and tests.
-    public func available(_ key: String, now: Double) -> Double? {
+    func available(_ key: String, now: Double) -> Double? {
         guard let dimension = Dimension.allCases.first(where: { $0.key == key }),
               var cell = self[dimension]
         else { return nil }

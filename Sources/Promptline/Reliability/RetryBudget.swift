@@ -7,16 +7,16 @@
 /// `timeoutCost`). When an outage empties it, records do not retry: they move down the degradation
 /// chain or wait (they are never burnt for it) until successes or the `refillPerSecond` trickle
 /// pay for another try, so an outage drains into the breakers instead of a retry storm.
-public struct RetryBudget: Sendable, Equatable {
-    public let capacity: Double
-    public let retryCost: Double
-    public let timeoutCost: Double
-    public let depositPerSuccess: Double
-    public let refillPerSecond: Double
-    public private(set) var tokens: Double
+struct RetryBudget: Sendable, Equatable {
+    let capacity: Double
+    let retryCost: Double
+    let timeoutCost: Double
+    let depositPerSuccess: Double
+    let refillPerSecond: Double
+    private(set) var tokens: Double
     private var refilledAt: Double?
 
-    public init(
+    init(
         capacity: Double = 200, retryCost: Double = 1, timeoutCost: Double = 2, depositPerSuccess: Double = 2,
         refillPerSecond: Double = 1
     ) {
@@ -29,7 +29,7 @@ public struct RetryBudget: Sendable, Equatable {
     }
 
     /// Takes the cost of one retry at `now`; false (and nothing taken) when the budget cannot pay it.
-    public mutating func withdraw(for failure: RequestFailure, now: Double) -> Bool {
+    mutating func withdraw(for failure: RequestFailure, now: Double) -> Bool {
         refill(now: now)
         let cost = failure.kind == .timeout ? timeoutCost : retryCost
         guard tokens >= cost else { return false }
@@ -38,7 +38,7 @@ public struct RetryBudget: Sendable, Equatable {
     }
 
     /// A success refills `depositPerSuccess` tokens.
-    public mutating func deposit(now: Double) {
+    mutating func deposit(now: Double) {
         refill(now: now)
         tokens = min(capacity, tokens + depositPerSuccess)
     }

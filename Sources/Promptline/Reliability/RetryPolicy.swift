@@ -4,9 +4,9 @@
 /// official SDKs (0.5 s doubling to 8 s, minus up to 25 % jitter) unless the server asked for a
 /// wait (`retry-after-ms` / `retry-after`), which is honoured however long it is. Unlike the SDKs,
 /// a 429 does not use up the retries: a batch job waits for its rate limit instead of giving up.
-public struct RetryPolicy: Sendable {
+struct RetryPolicy: Sendable {
     /// What the caller does after a failed attempt.
-    public enum Action: Sendable, Equatable {
+    enum Action: Sendable, Equatable {
         /// Try the same model again after this many seconds.
         case retry(after: Double)
         /// The request itself is at fault (400, 404, 413, …): the record ends `errored`, nothing else is tried.
@@ -28,20 +28,20 @@ public struct RetryPolicy: Sendable {
     ///   - model: the model asked; a 404 `not_found_error` naming it is ``Action/exhausted`` (try the
     ///     next model of the chain), not ``Action/fail``.
     ///   - random: a source of numbers in `0..<1` for the jitter (injected so tests are exact).
-    public init(maxRetries: Int, model: String? = nil, random: @escaping @Sendable () -> Double = { FastRandom.shared.next() }) {
+    init(maxRetries: Int, model: String? = nil, random: @escaping @Sendable () -> Double = { FastRandom.shared.next() }) {
         self.maxRetries = maxRetries
         self.model = model
         self.random = random
     }
 
     /// The backoff before retry number `retry` (0-based) when the server gave no wait.
-    public func backoff(retry: Int) -> Double {
+    func backoff(retry: Int) -> Double {
         let base = min(0.5 * Double(1 << min(retry, 16)), 8.0)
         return base * (1 - 0.25 * random())
     }
 
     /// Decides what follows a failed attempt.
-    public mutating func event(_ failure: RequestFailure) -> Action {
+    mutating func event(_ failure: RequestFailure) -> Action {
         if let stop = JobStopReason(failure) { return .stopJob(stop) }
         if let model, failure.isModelNotFound(model) { return .exhausted }
         if let status = failure.status, !Self.isRetryable(status: status), failure.shouldRetry != true {
@@ -57,7 +57,7 @@ public struct RetryPolicy: Sendable {
     }
 
     /// Statuses worth another attempt: 408, 409, 429 and every 5xx (529 included).
-    public static func isRetryable(status: Int) -> Bool {
+    static func isRetryable(status: Int) -> Bool {
         status == 408 || status == 409 || status == 429 || status >= 500
     }
 }

@@ -44,7 +44,7 @@ public struct BatchJob: Sendable {
             summary.wallSeconds = (ContinuousClock.now - started).seconds
             if let signal = phase.interruptedBy {
                 summary.stopped = "interrupted by \(signal == SIGTERM ? "SIGTERM" : "SIGINT"); batches keep running; run the same command again to collect them"
-                summary.exitCode = 128 + signal
+                summary.exitCode = ExitStatus.stopped(by: signal).rawValue
             } else if let stop = phase.stop {
                 summary.stopped = stop.description + "; batches already created keep running"
                 summary.exitCode = stop.reason.exitCode

@@ -3,17 +3,17 @@ public struct BatchOptions: Sendable {
     /// Most requests per batch (`--batch-size`; the API takes 100,000 at most).
     public var batchSize = 100_000
     /// Largest create body (the API takes 256 MB at most).
-    public var maxBatchBytes = BatchBuilder.apiMaxBytes
+    var maxBatchBytes = BatchBuilder.apiMaxBytes
     /// Seconds between polls of a batch (`--poll-interval`), before backoff.
     public var pollInterval = 60.0
     /// Batches a key may go through (expired, canceled, transient errors) before it is recorded errored.
-    public var maxRounds = 10
+    var maxRounds = 10
     /// Least time a results download gets, seconds (create, list and retrieve get `--timeout`).
-    public var resultsTimeout = 3600.0
+    var resultsTimeout = 3600.0
     /// Lines committed to the store per transaction while streaming results.
-    public var resultsPerTransaction = 2000
+    var resultsPerTransaction = 2000
     /// How far a batch's `created_at` may precede its intent's time (clock skew) and still be adopted, seconds.
-    public var adoptionSkew = 300.0
+    var adoptionSkew = 300.0
 
     public init() {}
 }

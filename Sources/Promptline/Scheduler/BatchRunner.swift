@@ -10,14 +10,14 @@ import Synchronization
 /// grouped into batches, each intent committed before its create and its id right after; every
 /// open batch is polled until it ends and its results are streamed into the store. Keys whose
 /// result was expired, canceled or a transient error go into the next round's batches.
-public struct BatchRunner: Sendable {
+struct BatchRunner: Sendable {
     /// How the phase ended.
-    public struct Outcome: Sendable {
-        public var summary: BatchSummary
+    struct Outcome: Sendable {
+        var summary: BatchSummary
         /// A job-wide stop (401/403 → 77, billing, budget or outage → 75); batches stay running.
-        public var stop: JobStop?
+        var stop: JobStop?
         /// The signal that interrupted the phase; batches stay running.
-        public var interruptedBy: Int32?
+        var interruptedBy: Int32?
     }
 
     private let options: JobOptions
@@ -29,7 +29,7 @@ public struct BatchRunner: Sendable {
     private let now: @Sendable () -> Double
     private let stderr: @Sendable (String) -> Void
 
-    public init(
+    init(
         options: JobOptions, batch: BatchOptions, store: Store, client: BatchesClient, logger: Logger,
         clock: any Clock<Duration> = ContinuousClock(), now: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 },
         stderr: @escaping @Sendable (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
@@ -52,7 +52,7 @@ public struct BatchRunner: Sendable {
     }
 
     /// Runs rounds until every pending key is answered in the store, or a stop or signal.
-    public func run(interrupts: AsyncStream<Int32>? = nil) async throws -> Outcome {
+    func run(interrupts: AsyncStream<Int32>? = nil) async throws -> Outcome {
         let progress = Progress()
         let stopControl = StopControl()
         let spend = SpendMeter(budget: options.budgetUSD, prices: options.prices.batchPriced())

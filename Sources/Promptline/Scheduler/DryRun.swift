@@ -3,20 +3,20 @@
 public struct DryRun: Sendable {
     /// What a real run would do.
     public struct Report: Sendable, Codable, Equatable {
-        public var records = 0
-        public var invalid = 0
+        var records = 0
+        var invalid = 0
         /// Records whose key the store already answers.
-        public var answeredInStore = 0
+        var answeredInStore = 0
         /// Distinct keys a real run would send (an in-input repeat is sent once).
-        public var requestsToSend = 0
-        /// Estimated input tokens of those requests (request bytes / 4).
-        public var estimatedInputTokens = 0
+        var requestsToSend = 0
+        /// Estimated input tokens of those requests (``TokenEstimate``).
+        var estimatedInputTokens = 0
         /// Their `max_tokens` added up: the most output they could generate.
-        public var maxOutputTokens = 0
+        var maxOutputTokens = 0
         /// Worst-case dollars (estimated input, full max_tokens output) per primary model.
-        public var worstCaseCostByModel: [String: Double] = [:]
+        var worstCaseCostByModel: [String: Double] = [:]
         /// Primary models without a price: their cost is unknown (left out of the figures above).
-        public var unpricedModels: [String] = []
+        var unpricedModels: [String] = []
         public var faults: [String] = []
         /// The worst case at the Message Batches price (`--backend batches`), shown beside the list price.
         public var batchWorstCaseCost: Double?
@@ -60,12 +60,10 @@ public struct DryRun: Sendable {
         var report = Report()
         while let batch = await input.nextBatch() {
             try Task.checkCancellation()
-            var keys: [String] = []
-            for case .valid(let record) in batch { keys.append(record.key) }
-            let stored = try await store.answers(for: keys, includeErrored: !options.retryErrored)
+            let stored = try await store.answers(to: batch, includeErrored: !options.retryErrored)
             // Keys to send are deduped in a temporary table, not in memory: flat whatever the input size.
             var unanswered: [String] = []
-            for key in keys where stored[key] == nil { unanswered.append(key) }
+            for case .valid(let record) in batch where stored[record.key] == nil { unanswered.append(record.key) }
             var fresh = try await store.firstSightings(unanswered).makeIterator()
             for parsed in batch {
                 report.records += 1
@@ -77,7 +75,7 @@ public struct DryRun: Sendable {
                     report.answeredInStore += 1
                 } else if fresh.next() == true {
                     report.requestsToSend += 1
-                    let input = max(1, record.body.count / 4)
+                    let input = TokenEstimate.inputTokens(bodyBytes: record.body.count)
                     report.estimatedInputTokens += input
                     report.maxOutputTokens += record.maxTokens
                     if let cost = options.prices.cost(model: record.model, inputTokens: input, outputTokens: record.maxTokens) {

@@ -11,10 +11,10 @@ public enum ProgressMode: Sendable, Equatable {
 /// Everything `promptline run` was told, as the pipeline needs it.
 public struct JobOptions: Sendable {
     /// Input files in order; `-` is standard input.
-    public var inputs: [String]
+    var inputs: [String]
     /// The final output path (`.gz` means gzip).
-    public var output: String
-    public var defaults: RecordDefaults
+    var output: String
+    var defaults: RecordDefaults
     /// The degradation chain after each record's primary model, in order.
     public var fallbackModels: [String] = []
     /// Most requests in flight.

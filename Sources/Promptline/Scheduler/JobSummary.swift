@@ -1,65 +1,65 @@
 /// What a job did, for the human summary on stderr and `--summary PATH` (JSON).
 public struct JobSummary: Sendable, Codable, Equatable {
     /// Output lines by result type (`succeeded`, `errored`, `invalid`).
-    public var records: [String: Int] = [:]
+    var records: [String: Int] = [:]
     /// Output lines by `served_by.tier`.
-    public var tiers: [String: Int] = [:]
+    var tiers: [String: Int] = [:]
     /// Records answered from the store without a request in this run.
-    public var reusedFromStore = 0
-    public var requestsSent = 0
-    public var retries = 0
-    public var rateLimited = 0
-    public var inputTokens = 0
-    public var outputTokens = 0
+    var reusedFromStore = 0
+    var requestsSent = 0
+    var retries = 0
+    var rateLimited = 0
+    var inputTokens = 0
+    var outputTokens = 0
     /// Tokens by the model that answered.
-    public var tokensByModel: [String: TokenCount] = [:]
+    var tokensByModel: [String: TokenCount] = [:]
     /// Estimated dollars spent in this run, in all and per model (from the price table).
-    public var costUSD = 0.0
-    public var costByModel: [String: Double] = [:]
+    var costUSD = 0.0
+    var costByModel: [String: Double] = [:]
     /// Models that answered in this run but have no price: the estimate leaves them out (unknown, not $0).
-    public var unpricedModels: [String]?
+    var unpricedModels: [String]?
     /// `usage.cache_creation_input_tokens` and `cache_read_input_tokens` of this run's answers.
-    public var cacheCreationInputTokens: Int?
-    public var cacheReadInputTokens: Int?
+    var cacheCreationInputTokens: Int?
+    var cacheReadInputTokens: Int?
     /// Output lines by their answer's `stop_reason` (`end_turn`, `max_tokens`, …).
-    public var stopReasons: [String: Int]?
+    var stopReasons: [String: Int]?
     /// For each model asked, the ids its responses named (an alias answers as a dated snapshot).
-    public var answeringModels: [String: [String]]?
+    var answeringModels: [String: [String]]?
     /// Rate limits learned from each model's headers (or seeded), per minute, and the dimension that bound last.
-    public var rateLimitsByModel: [String: ModelLimits]?
+    var rateLimitsByModel: [String: ModelLimits]?
     /// The adaptive concurrency window at the end.
-    public var concurrencyWindow = 0
+    var concurrencyWindow = 0
     /// Times a circuit breaker opened.
-    public var breakerTrips = 0
+    var breakerTrips = 0
     /// Attempts the adaptive throttles held back because their model accepted too small a share of requests.
-    public var throttledSends: Int?
+    var throttledSends: Int?
     /// Each model's share of answered requests that succeeded, over the last minute of the run.
-    public var successShares: [String: Double]?
+    var successShares: [String: Double]?
     /// Records ended `errored` as poison records (failing far more often in a row than their model's error share explains).
-    public var poisonRecords: Int?
+    var poisonRecords: Int?
     /// Store write transactions committed for this run's claims and answers (several records share one
     /// under load: group commit), and the claims and answers they held.
-    public var storeTransactions: Int?
-    public var storeWrites: Int?
+    var storeTransactions: Int?
+    var storeWrites: Int?
     /// Keys found in flight from a process that died: each may have been billed twice.
-    public var interruptedKeys = 0
-    public var wallSeconds = 0.0
-    public var recordsPerSecond = 0.0
+    var interruptedKeys = 0
+    var wallSeconds = 0.0
+    var recordsPerSecond = 0.0
     /// Why the job stopped early, if it did.
-    public var stopped: String?
+    var stopped: String?
     /// The process exit code (SPEC §7).
     public var exitCode: Int32 = 0
     /// The output path, and whether it is complete and in place.
-    public var output = ""
-    public var outputComplete = false
+    var output = ""
+    var outputComplete = false
     /// What the Message Batches backend did (`--backend batches` only).
-    public var batches: BatchSummary?
+    var batches: BatchSummary?
 
     /// The total of output lines.
-    public var totalRecords: Int { records.values.reduce(0, +) }
+    var totalRecords: Int { records.values.reduce(0, +) }
 
     /// The end-of-run warning when answers were cut at `max_tokens`.
-    public var maxTokensWarning: String? {
+    var maxTokensWarning: String? {
         guard let cut = stopReasons?["max_tokens"], cut > 0 else { return nil }
         return "\(cut) record\(cut == 1 ? "" : "s") stopped at max_tokens; raise --max-tokens"
     }

@@ -8,7 +8,7 @@ import Synchronization
 /// usage, cache writes and reads included; a failed one gives its reservation back (failed requests
 /// are not billed). A model without a price adds nothing and is named in ``unpriced``: its cost is
 /// unknown, not zero.
-public final class SpendMeter: Sendable {
+final class SpendMeter: Sendable {
     private struct State {
         var spent = 0.0
         var reserved = 0.0
@@ -18,17 +18,17 @@ public final class SpendMeter: Sendable {
 
     private let state = Mutex(State())
     /// The budget in dollars, if one was given.
-    public let budget: Double?
+    let budget: Double?
     let prices: PriceTable
 
-    public init(budget: Double?, prices: PriceTable) {
+    init(budget: Double?, prices: PriceTable) {
         self.budget = budget
         self.prices = prices
     }
 
     /// The worst-case dollars of one attempt; nil when the model has no price.
     func worstCase(model: String, bodyBytes: Int, maxTokens: Int) -> Double? {
-        prices.cost(model: model, inputTokens: max(1, bodyBytes / 4), outputTokens: maxTokens)
+        prices.cost(model: model, inputTokens: TokenEstimate.inputTokens(bodyBytes: bodyBytes), outputTokens: maxTokens)
     }
 
     /// Reserves `amount`; false (nothing reserved) when the budget could be passed.
@@ -65,12 +65,12 @@ public final class SpendMeter: Sendable {
     }
 
     /// Estimated dollars spent so far, in all and per priced model.
-    public var spent: (total: Double, byModel: [String: Double]) {
+    var spent: (total: Double, byModel: [String: Double]) {
         state.withLock { ($0.spent, $0.byModel) }
     }
 
     /// Models that answered but have no price: the estimate leaves them out.
-    public var unpriced: [String] {
+    var unpriced: [String] {
         state.withLock { $0.unpriced.sorted() }
     }
 }

@@ -10,7 +10,7 @@ import Synchronization
 ///   backoff holds no slot, so under a brown-out the window stays full of live requests; and a
 ///   model the job has not used yet (a fallback when the primary goes down) starts its own slow
 ///   start, so a fallback that is down too costs a few requests, not a whole window.
-public final class Throttle: Sendable {
+final class Throttle: Sendable {
     /// One request's hold on the throttle: its rate-limit charge and its in-flight slot. Hand it
     /// back with exactly one of ``answered(_:headers:usage:)``, ``failed(_:failure:)`` or ``cancelled(_:)``.
     struct Permit: Sendable {
@@ -91,7 +91,7 @@ public final class Throttle: Sendable {
     private let clock: any Clock<Duration>
     let now: @Sendable () -> Double
 
-    public init(
+    init(
         requestsPerMinute: Int?, inputTokensPerMinute: Int?, outputTokensPerMinute: Int?, maximumConcurrency: Int,
         headerAware: Bool, clock: any Clock<Duration>, now: @escaping @Sendable () -> Double
     ) {
@@ -262,7 +262,7 @@ public final class Throttle: Sendable {
     }
 
     /// Requests the windows allow in flight now, all models together (at most `--concurrency`).
-    public var concurrencyLimit: Int {
+    var concurrencyLimit: Int {
         state.withLock { state in min(state.maximum, state.lanes.values.reduce(0) { $0 + $1.window.limit }) }
     }
 
@@ -270,10 +270,10 @@ public final class Throttle: Sendable {
     var waiting: Int { state.withLock { $0.lanes.values.reduce(0) { $0 + $1.waiters.count } } }
 
     /// Requests in flight now (sent, not yet answered).
-    public var inFlight: Int { state.withLock { $0.inFlight } }
+    var inFlight: Int { state.withLock { $0.inFlight } }
 
     /// Each model's limits learned or seeded (per minute), and the dimension that last made its requests wait.
-    public var limits: [String: ModelLimits] {
+    var limits: [String: ModelLimits] {
         state.withLock { state in
             state.limiters.mapValues { ModelLimits(limits: $0.limits, binding: $0.bindingDimension) }
         }
@@ -281,9 +281,9 @@ public final class Throttle: Sendable {
 }
 
 /// One model's rate limits as the job learned them, for progress lines and the summary.
-public struct ModelLimits: Sendable, Codable, Equatable {
+struct ModelLimits: Sendable, Codable, Equatable {
     /// Per-minute limits by dimension (`requests`, `input_tokens`, `output_tokens`, `tokens`).
-    public var limits: [String: Int]
+    var limits: [String: Int]
     /// The dimension (or `pause`) that last made a request to this model wait.
-    public var binding: String?
+    var binding: String?
 }

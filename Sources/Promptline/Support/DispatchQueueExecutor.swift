@@ -5,15 +5,15 @@ import Dispatch
 /// Actors that make blocking calls (SQLite, zlib, file I/O) run on one of these, so the blocking
 /// happens on the queue's thread and never on Swift's small cooperative pool, in the manner of
 /// GRDB's `DispatchQueueActor`.
-public final class DispatchQueueExecutor: SerialExecutor, @unchecked Sendable {
+final class DispatchQueueExecutor: SerialExecutor, @unchecked Sendable {
     private let queue: DispatchQueue
 
     /// Creates an executor on a new serial queue with the given label.
-    public init(label: String) {
+    init(label: String) {
         self.queue = DispatchQueue(label: label)
     }
 
-    public func enqueue(_ job: consuming ExecutorJob) {
+    func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
         let executor = self.asUnownedSerialExecutor()
         self.queue.async {
@@ -28,11 +28,11 @@ public final class DispatchQueueExecutor: SerialExecutor, @unchecked Sendable {
     }
 
     /// Traps unless called on this executor's queue (what `assumeIsolated` checks).
-    public func checkIsolated() {
+    func checkIsolated() {
         dispatchPrecondition(condition: .onQueue(queue))
     }
 
-    public func asUnownedSerialExecutor() -> UnownedSerialExecutor {
+    func asUnownedSerialExecutor() -> UnownedSerialExecutor {
         UnownedSerialExecutor(ordinary: self)
     }
 }

@@ -5,7 +5,7 @@ extension PriceTable {
     /// rather than as a SwiftPM resource: on Linux a resource bundle sits beside the executable,
     /// and a `promptline` binary copied elsewhere would stop at `Bundle.module`. Edit the figures
     /// here; `PriceTableTests` checks the document parses and every family is priced.
-    public static let builtInDocument = #"""
+    static let builtInDocument = #"""
         {
           "as_of": "2026-11-30",
           "source": "Anthropic public list prices (promptline issue 9)",

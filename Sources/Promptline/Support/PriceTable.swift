@@ -12,16 +12,16 @@ import Foundation
 public struct PriceTable: Sendable {
     /// One model's price per million tokens.
     public struct Price: Sendable, Codable, Equatable {
-        public var input: Double
-        public var output: Double
+        var input: Double
+        var output: Double
         /// Explicit cache prices, when they are not the usual multiples of `input`.
-        public var cacheWrite5m: Double?
-        public var cacheWrite1h: Double?
-        public var cacheRead: Double?
+        var cacheWrite5m: Double?
+        var cacheWrite1h: Double?
+        var cacheRead: Double?
         /// A higher price for requests whose prompt is longer than a threshold.
-        public var longContext: LongContext?
+        var longContext: LongContext?
 
-        public init(
+        init(
             input: Double, output: Double, cacheWrite5m: Double? = nil, cacheWrite1h: Double? = nil, cacheRead: Double? = nil,
             longContext: LongContext? = nil
         ) {
@@ -43,12 +43,12 @@ public struct PriceTable: Sendable {
     }
 
     /// Prices for prompts (input + cache writes + cache reads) over `aboveInputTokens`.
-    public struct LongContext: Sendable, Codable, Equatable {
-        public var aboveInputTokens: Int
-        public var input: Double
-        public var output: Double
+    struct LongContext: Sendable, Codable, Equatable {
+        var aboveInputTokens: Int
+        var input: Double
+        var output: Double
 
-        public init(aboveInputTokens: Int, input: Double, output: Double) {
+        init(aboveInputTokens: Int, input: Double, output: Double) {
             self.aboveInputTokens = aboveInputTokens
             self.input = input
             self.output = output
@@ -86,21 +86,21 @@ public struct PriceTable: Sendable {
     public private(set) var asOf: String?
     /// The share of the list price the Message Batches API costs.
     public private(set) var batchMultiplier = 0.5
-    public private(set) var cacheWrite5mMultiplier = 1.25
-    public private(set) var cacheWrite1hMultiplier = 2.0
-    public private(set) var cacheReadMultiplier = 0.1
+    private(set) var cacheWrite5mMultiplier = 1.25
+    private(set) var cacheWrite1hMultiplier = 2.0
+    private(set) var cacheReadMultiplier = 0.1
     /// What every cost is further multiplied by: 1 at the list price, ``batchMultiplier`` for a table
     /// made by ``batchPriced()``.
-    public private(set) var factor = 1.0
+    private(set) var factor = 1.0
 
     /// This table at the Message Batches price (every cost times ``batchMultiplier``).
-    public func batchPriced() -> PriceTable {
+    func batchPriced() -> PriceTable {
         var table = self
         table.factor = batchMultiplier
         return table
     }
 
-    public init(prices: [String: Price]) {
+    init(prices: [String: Price]) {
         self.prices = prices
     }
 
@@ -136,7 +136,7 @@ public struct PriceTable: Sendable {
     }
 
     /// This table with a price document or flat map laid over it.
-    public func laying(_ data: Data) throws -> PriceTable {
+    func laying(_ data: Data) throws -> PriceTable {
         var table = self
         if let document = try? JSONDecoder().decode(Document.self, from: data) {
             table.lay(document)
@@ -160,13 +160,13 @@ public struct PriceTable: Sendable {
 
     /// Dollars for the given tokens of one request on `model`, at the batch price when `batch`;
     /// nil when the model has no price (its cost is unknown, not zero).
-    public func cost(model: String, tokens: TokenCount, batch: Bool = false) -> Double? {
+    func cost(model: String, tokens: TokenCount, batch: Bool = false) -> Double? {
         guard let price = price(for: model) else { return nil }
         return cost(price: price, tokens: tokens, batch: batch)
     }
 
     /// Dollars for `tokens` at `price`; a long-context price applies when the tokens are over its threshold.
-    public func cost(price: Price, tokens: TokenCount, batch: Bool = false) -> Double {
+    func cost(price: Price, tokens: TokenCount, batch: Bool = false) -> Double {
         var input = price.input
         var output = price.output
         if let long = price.longContext, tokens.promptTokens > long.aboveInputTokens {
@@ -184,7 +184,7 @@ public struct PriceTable: Sendable {
     }
 
     /// Dollars for input and output tokens alone (no cache), nil for an unknown model.
-    public func cost(model: String, inputTokens: Int, outputTokens: Int) -> Double? {
+    func cost(model: String, inputTokens: Int, outputTokens: Int) -> Double? {
         cost(model: model, tokens: TokenCount(input: inputTokens, output: outputTokens))
     }
 }

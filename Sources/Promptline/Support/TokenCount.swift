@@ -4,14 +4,14 @@
 /// `cache_creation_input_tokens` (prompt written to the cache, of which `cacheCreation1h` with the
 /// one-hour lifetime) and `cacheRead` is `cache_read_input_tokens`.
 public struct TokenCount: Sendable, Codable, Equatable {
-    public var input = 0
-    public var output = 0
-    public var cacheCreation = 0
+    var input = 0
+    var output = 0
+    var cacheCreation = 0
     /// The part of `cacheCreation` written with the one-hour lifetime (`cache_creation.ephemeral_1h_input_tokens`).
-    public var cacheCreation1h = 0
-    public var cacheRead = 0
+    var cacheCreation1h = 0
+    var cacheRead = 0
 
-    public init(input: Int = 0, output: Int = 0, cacheCreation: Int = 0, cacheCreation1h: Int = 0, cacheRead: Int = 0) {
+    init(input: Int = 0, output: Int = 0, cacheCreation: Int = 0, cacheCreation1h: Int = 0, cacheRead: Int = 0) {
         self.input = input
         self.output = output
         self.cacheCreation = cacheCreation
@@ -20,10 +20,10 @@ public struct TokenCount: Sendable, Codable, Equatable {
     }
 
     /// The whole prompt: uncached input, cache writes and cache reads.
-    public var promptTokens: Int { input + cacheCreation + cacheRead }
+    var promptTokens: Int { input + cacheCreation + cacheRead }
 
     /// Adds another count to this one.
-    public static func += (lhs: inout TokenCount, rhs: TokenCount) {
+    static func += (lhs: inout TokenCount, rhs: TokenCount) {
         lhs.input += rhs.input
         lhs.output += rhs.output
         lhs.cacheCreation += rhs.cacheCreation

@@ -26,6 +26,8 @@ final class ChildProcess: @unchecked Sendable {
     let process = Process()
     let stdoutPath: String
     let stderrPath: String
+    /// Finishes when the process has ended (from its termination handler: no polling).
+    private let ended: AsyncStream<Void>
 
     init(_ executable: String, _ arguments: [String], environment: [String: String] = [:], directory: String? = nil) throws {
         let base = NSTemporaryDirectory() + "promptline-child-" + UUID().uuidString
@@ -43,6 +45,9 @@ final class ChildProcess: @unchecked Sendable {
         process.standardOutput = FileHandle(forWritingAtPath: stdoutPath)
         process.standardError = FileHandle(forWritingAtPath: stderrPath)
         process.standardInput = FileHandle.nullDevice
+        let (ended, continuation) = AsyncStream<Void>.makeStream()
+        self.ended = ended
+        process.terminationHandler = { _ in continuation.finish() }
         try process.run()
     }
 
@@ -53,17 +58,27 @@ final class ChildProcess: @unchecked Sendable {
     /// running after `timeout` is killed (SIGKILL) and the test fails there with its stderr, so a
     /// hung child fails one test instead of hanging the suite.
     func wait(timeout: Duration = .seconds(120), sourceLocation: SourceLocation = #_sourceLocation) async -> CommandResult {
-        let deadline = ContinuousClock.now + timeout
-        while process.isRunning {
-            if ContinuousClock.now >= deadline {
-                kill9()
-                process.waitUntilExit()
-                let name = (process.executableURL?.lastPathComponent ?? "child") + " " + (process.arguments ?? []).prefix(3).joined(separator: " ")
-                Issue.record("\(name) did not end within \(timeout); killed it. Its stderr:\n\(stderr.suffix(4000))", sourceLocation: sourceLocation)
-                break
+        let ended = self.ended
+        let endedInTime = await withTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                for await _ in ended {}
+                return !Task.isCancelled
             }
-            try? await Task.sleep(for: .milliseconds(20))
+            group.addTask {
+                try? await Task.sleep(for: timeout)  // the deadline, not a synchronisation
+                return false
+            }
+            let first = await group.next() ?? false
+            group.cancelAll()
+            return first
         }
+        if !endedInTime && process.isRunning {
+            kill9()
+            process.waitUntilExit()
+            let name = (process.executableURL?.lastPathComponent ?? "child") + " " + (process.arguments ?? []).prefix(3).joined(separator: " ")
+            Issue.record("\(name) did not end within \(timeout); killed it. Its stderr:\n\(stderr.suffix(4000))", sourceLocation: sourceLocation)
+        }
+        process.waitUntilExit()  // already ended: makes terminationStatus readable
         return CommandResult(status: process.terminationStatus, stdout: stdout, stderr: stderr)
     }
 

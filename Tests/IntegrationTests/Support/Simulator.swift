@@ -30,6 +30,18 @@ final class Simulator: @unchecked Sendable {
         child.process.terminate()
     }
 
+    /// Waits until the simulator has received at least `count` message requests (its counters,
+    /// checked every 20 ms; throws after `seconds`): the moment a test acts on a job part-way.
+    func waitForRequests(atLeast count: Int, within seconds: Double = 30) async throws {
+        let deadline = ContinuousClock.now + .milliseconds(Int64(seconds * 1000))
+        while try await stats().requests < count {
+            guard ContinuousClock.now < deadline else {
+                throw SimulatorError(message: "the simulator did not receive \(count) requests within \(seconds) s")
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
     /// The environment a promptline process needs to talk to this simulator.
     var environment: [String: String] {
         ["ANTHROPIC_BASE_URL": url, "ANTHROPIC_API_KEY": apiKey]

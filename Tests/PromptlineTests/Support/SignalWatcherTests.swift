@@ -6,7 +6,7 @@ import Testing
 @Suite("SignalWatcher")
 struct SignalWatcherTests {
     @Test func theFirstSignalReachesEveryStreamEvenOneMadeAfterIt() async throws {
-        let watcher = SignalWatcher([SIGUSR2])
+        let watcher = SignalWatcher()
         let early = watcher.stream()
         #expect(watcher.received == nil)
         watcher.deliver(SIGUSR2)
@@ -20,8 +20,18 @@ struct SignalWatcherTests {
     }
 
     @Test func racingReturnsTheOperationsValueWhenNoSignalCame() async throws {
-        let watcher = SignalWatcher([SIGUSR1])
+        let watcher = SignalWatcher()
         let result = try await watcher.racing { 7 }
         #expect(try result.get() == 7)
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func aSignalSentWhileWatchingReachesTheWatcher() async throws {
+        let received = try await SignalWatcher.watching([.sigusr1]) { watcher in
+            kill(getpid(), SIGUSR1)
+            var iterator = watcher.signals.makeAsyncIterator()
+            return await iterator.next()
+        }
+        #expect(received == SIGUSR1)
     }
 }

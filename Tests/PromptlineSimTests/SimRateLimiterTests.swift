@@ -2,9 +2,9 @@ import Testing
 
 @testable import PromptlineSim
 
-@Suite struct RateLimiterTests {
+@Suite struct SimRateLimiterTests {
     @Test func admitsExactlyTheRequestsPerMinuteOverASimulatedMinute() {
-        var limiter = RateLimiter(limits: RateLimits(requestsPerMinute: 60), now: 0)
+        var limiter = SimRateLimiter(limits: RateLimits(requestsPerMinute: 60), now: 0)
         // A full bucket admits its capacity at once...
         var admitted = 0
         for _ in 0..<100 where limiter.admit(inputTokens: 1, now: 0) == .admitted {
@@ -22,7 +22,7 @@ import Testing
     }
 
     @Test func limitedRequestGetsRetryAfterUntilEnoughRefills() {
-        var limiter = RateLimiter(limits: RateLimits(requestsPerMinute: 6), now: 0)
+        var limiter = SimRateLimiter(limits: RateLimits(requestsPerMinute: 6), now: 0)
         for _ in 0..<6 { #expect(limiter.admit(inputTokens: 1, now: 0) == .admitted) }
         // 6/min refills one request every 10 s.
         #expect(limiter.admit(inputTokens: 1, now: 0) == .limited(retryAfter: 10))
@@ -31,7 +31,7 @@ import Testing
     }
 
     @Test func inputTokensAreChargedAtAdmission() {
-        var limiter = RateLimiter(limits: RateLimits(inputTokensPerMinute: 600), now: 0)
+        var limiter = SimRateLimiter(limits: RateLimits(inputTokensPerMinute: 600), now: 0)
         #expect(limiter.admit(inputTokens: 500, now: 0) == .admitted)
         // 100 left, 10/s refill: 200 needs 10 more s.
         #expect(limiter.admit(inputTokens: 200, now: 0) == .limited(retryAfter: 10))
@@ -41,7 +41,7 @@ import Testing
     }
 
     @Test func outputDebtMakesLaterRequestsWait() {
-        var limiter = RateLimiter(limits: RateLimits(outputTokensPerMinute: 60), now: 0)
+        var limiter = SimRateLimiter(limits: RateLimits(outputTokensPerMinute: 60), now: 0)
         #expect(limiter.admit(inputTokens: 1, now: 0) == .admitted)
         limiter.charge(outputTokens: 90, now: 0)  // 30 in debt, 1/s refill
         #expect(limiter.admit(inputTokens: 1, now: 0) == .limited(retryAfter: 30))
@@ -58,10 +58,10 @@ import Testing
     }
 
     @Test func unconfiguredLimitsReportLargeFigures() {
-        let limiter = RateLimiter(limits: nil, now: 5)
+        let limiter = SimRateLimiter(limits: nil, now: 5)
         let snapshot = limiter.snapshots(now: 5).requests
-        #expect(snapshot.limit == RateLimiter.unlimitedFigure)
-        #expect(snapshot.remaining == RateLimiter.unlimitedFigure)
+        #expect(snapshot.limit == SimRateLimiter.unlimitedFigure)
+        #expect(snapshot.remaining == SimRateLimiter.unlimitedFigure)
         #expect(snapshot.reset == 5)
     }
 }

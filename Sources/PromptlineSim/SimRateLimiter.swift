@@ -6,7 +6,7 @@
 /// tokens buckets hold its input tokens and the output-tokens bucket is not in
 /// debt; admission charges the request and its input tokens. Output tokens are
 /// charged after generation with ``charge(outputTokens:now:)``.
-public struct RateLimiter: Sendable, Equatable {
+public struct SimRateLimiter: Sendable, Equatable {
     /// The limit reported for a bucket that is not configured.
     public static let unlimitedFigure = 1_000_000_000
 

@@ -5,7 +5,7 @@ import Synchronization
 /// The job's view of each model's health, behind one lock: per model a ``CircuitBreaker`` (for
 /// outages) and an ``AdaptiveThrottle`` (for brown-outs), the shared ``RetryBudget``, and how long
 /// no model has answered at all. Every breaker state change is logged.
-public final class ModelHealth: Sendable {
+final class ModelHealth: Sendable {
     /// The answer to ``admit(_:)``.
     enum Admission: Sendable, Equatable {
         /// Send the request (`probe`: as one of a half-open breaker's probes).
@@ -60,7 +60,7 @@ public final class ModelHealth: Sendable {
     /// The time in seconds, from the job's clock.
     let now: @Sendable () -> Double
 
-    public init(
+    init(
         configuration: CircuitBreaker.Configuration, breakersEnabled: Bool, budget: RetryBudget,
         throttle: AdaptiveThrottle.Configuration = .init(), poisonOdds: Double = 1e-6, poisonMinimumFailures: Int = 10,
         logger: Logger, now: @escaping @Sendable () -> Double,
@@ -186,7 +186,7 @@ public final class ModelHealth: Sendable {
     }
 
     /// Each model's breaker state, for progress lines and the summary.
-    public var breakerStates: [String: String] {
+    var breakerStates: [String: String] {
         let now = self.now()
         return state.withLock { state in
             state.models.mapValues { entry in
@@ -200,16 +200,16 @@ public final class ModelHealth: Sendable {
     }
 
     /// Each model's share of answered requests that succeeded over the throttle's window (the last minute).
-    public var successShares: [String: Double] {
+    var successShares: [String: Double] {
         let now = self.now()
         return state.withLock { state in state.models.compactMapValues { $0.throttle.acceptShare(now: now) } }
     }
 
     /// Attempts the adaptive throttles refused (they waited and tried again).
-    public var throttledSends: Int { state.withLock { $0.models.values.reduce(0) { $0 + $1.throttle.refused } } }
+    var throttledSends: Int { state.withLock { $0.models.values.reduce(0) { $0 + $1.throttle.refused } } }
 
     /// Times any breaker opened.
-    public var trips: Int { state.withLock { $0.models.values.reduce(0) { $0 + $1.breaker.trips } } }
+    var trips: Int { state.withLock { $0.models.values.reduce(0) { $0 + $1.breaker.trips } } }
 
     private func log(_ transition: CircuitBreaker.Transition?, model: String) {
         guard let transition else { return }

@@ -1,7 +1,7 @@
 /// `--shard K/N`: this process takes the records whose key falls in shard K (0-based) of N.
 public struct Shard: Sendable, Hashable, CustomStringConvertible {
-    public let index: Int
-    public let count: Int
+    let index: Int
+    let count: Int
 
     /// Parses `K/N` with `0 <= K < N`.
     public init?(_ text: String) {
@@ -15,13 +15,13 @@ public struct Shard: Sendable, Hashable, CustomStringConvertible {
 
     /// True when the record with this key belongs to this shard. Keys given by a record's own
     /// `idempotency_key` are hashed first, so they spread too.
-    public func contains(key: String) -> Bool {
+    func contains(key: String) -> Bool {
         let requestKey = RequestKey(rawValue: key) ?? RequestKey(canonicalBytes: Array(key.utf8))
         return requestKey.shard(of: count) == index
     }
 
     /// Invalid lines (which have no key) are written by shard 0 only.
-    public var takesInvalidLines: Bool { index == 0 }
+    var takesInvalidLines: Bool { index == 0 }
 
     public var description: String { "\(index)/\(count)" }
 }

@@ -1,0 +1,67 @@
+import Foundation
+import Testing
+
+/// SPEC §6 outages against the simulator, with the real binary: the breaker bounds what a down model
+/// receives, and records wait (not fail) while every model is down. A suite of its own (split from
+/// ReliabilityTests), not serialized (each test has its own simulator), so that the two longest
+/// reliability runs overlap each other and the other suites.
+@Suite(.timeLimit(.minutes(3))) struct OutageTests {
+    let primary = "claude-sonnet-4-5"
+    let fallback = "claude-haiku-4-5"
+
+    private func run(_ sim: Simulator, _ dir: String, _ extra: [String]) async throws -> CommandResult {
+        try await promptline(
+            ["run", dir + "/in.jsonl", "-o", dir + "/out.jsonl", "--db", dir + "/s.db", "--model", primary, "--progress", "none"] + extra,
+            environment: sim.environment)
+    }
+
+    private func outputLines(_ path: String) throws -> [[String: Any]] {
+        try Fixtures.lines(path).map(Fixtures.json)
+    }
+
+    private func tier(_ line: [String: Any]) -> String? { (line["served_by"] as? [String: Any])?["tier"] as? String }
+    private func type(_ line: [String: Any]) -> String? { (line["result"] as? [String: Any])?["type"] as? String }
+
+    @Test func aPrimaryOutageGoesToTheFallbackAndTheBreakerBoundsWhatThePrimaryReceives() async throws {
+        let concurrency = 32
+        let sim = try await Simulator(
+            scenario: #"{"latency":{"fixed_ms":100},"outages":[{"model":"claude-sonnet-4-5","start_s":2,"end_s":12,"kind":"529"}]}"#)
+        let dir = Fixtures.directory()
+        try Fixtures.write(Fixtures.records(6000), to: dir + "/in.jsonl")
+        let result = try await run(sim, dir, ["--fallback-model", fallback, "--concurrency", "\(concurrency)", "--breaker-max-break", "4"])
+        #expect(result.status == 0, "\(result.stderr.suffix(2000))")
+        let stats = try await sim.stats()
+        let refused = stats.by_model[primary]?["529"] ?? 0
+        // In flight when it opened, the failures that opened it, and two probes per break (breaks of 2 to 4 s over 10 s).
+        let bound = concurrency + 5 + 2 * 4
+        #expect(refused > 0)
+        #expect(refused <= bound, "the primary received \(refused) requests during the outage")
+        let lines = try outputLines(dir + "/out.jsonl")
+        #expect(lines.count == 6000)
+        #expect(lines.allSatisfy { type($0) == "succeeded" })
+        let tiers = lines.map(tier)
+        #expect(tiers.contains("fallback"))
+        // Records are dispatched well ahead of the output (a waiting record holds no request slot), so the
+        // primary's return shows as primary answers after the first fallback one, not on the very last line.
+        let firstFallback = tiers.firstIndex(of: "fallback") ?? tiers.endIndex
+        #expect(tiers[firstFallback...].contains("primary"), "the primary did not serve again after the outage")
+        #expect(result.stderr.contains("circuit breaker closed"))
+        #expect(result.stderr.contains("circuit breaker open"))
+    }
+
+    @Test func everyModelDownMakesRecordsWaitNotFailAndMaxOutageStopsWithSeventyFive() async throws {
+        let sim = try await Simulator(scenario: #"{"outages":[{"model":"*","start_s":0,"end_s":6,"kind":"529"}]}"#)
+        let dir = Fixtures.directory()
+        try Fixtures.write(Fixtures.records(200), to: dir + "/in.jsonl")
+        let stopped = try await run(sim, dir, ["--max-outage", "2", "--concurrency", "8"])
+        #expect(stopped.status == 75, "\(stopped.stderr.suffix(1500))")
+        #expect(stopped.stderr.contains("--max-outage"))
+        #expect(!FileManager.default.fileExists(atPath: dir + "/out.jsonl"))
+
+        let waited = try await run(sim, dir, ["--concurrency", "8"])
+        #expect(waited.status == 0, "\(waited.stderr.suffix(1500))")
+        let lines = try outputLines(dir + "/out.jsonl")
+        #expect(lines.count == 200)
+        #expect(lines.allSatisfy { type($0) == "succeeded" })
+    }
+}
