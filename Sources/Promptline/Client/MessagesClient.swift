@@ -182,14 +182,15 @@ public final class MessagesClient: Sendable {
         }
     }
 
-    /// The `anthropic-ratelimit-*` headers of a response, found without lowercasing every header name.
+    /// The `anthropic-ratelimit-*` headers of a response, found without lowercasing every header name
+    /// (``RateLimitHeaders/parse(_:)`` matches names in any case).
     static func rateLimitHeaders(_ headers: HTTPHeaders) -> [(String, String)] {
         let prefix = "anthropic-ratelimit-".utf8
         var found: [(String, String)] = []
         for (name, value) in headers where name.utf8.count > prefix.count {
             // ASCII case-insensitive: setting bit 0x20 lowercases letters and leaves '-' (0x2D) alone.
             guard zip(name.utf8, prefix).allSatisfy({ $0 | 0x20 == $1 }) else { continue }
-            found.append((name.lowercased(), value))
+            found.append((name, value))
         }
         return found
     }
@@ -221,7 +222,9 @@ extension MessagesClient {
     }
 
     /// Classifies an HTTP error response from its status, headers and the API's error body.
-    static func classify(status: Int, headers: HTTPHeaders, body: [UInt8]) -> RequestFailure {
+    ///
+    /// - Parameter now: the wall-clock time, against which a `retry-after` HTTP date is read.
+    static func classify(status: Int, headers: HTTPHeaders, body: [UInt8], now: Date = Date()) -> RequestFailure {
         var failure = RequestFailure(kind: .http(status: status), errorType: defaultErrorType(status), message: "HTTP \(status)")
         if let decoded = try? Self.decoder.decode(ErrorResponse.self, from: Data(body)), decoded.type == "error" {
             failure.errorType = decoded.error.type
@@ -230,7 +233,7 @@ extension MessagesClient {
             failure.body = singleLine(body)
         }
         failure.retryAfter = RetryAfter.parse(
-            milliseconds: headers.first(name: "retry-after-ms"), value: headers.first(name: "retry-after"), now: Date())
+            milliseconds: headers.first(name: "retry-after-ms"), value: headers.first(name: "retry-after"), now: now)
         switch headers.first(name: "x-should-retry")?.lowercased() {
         case "true": failure.shouldRetry = true
         case "false": failure.shouldRetry = false

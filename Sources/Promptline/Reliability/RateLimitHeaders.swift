@@ -47,26 +47,37 @@ public struct RateLimitHeaders: Sendable, Equatable {
     /// - Returns: nil when the response carries no complete dimension (no `anthropic-ratelimit-*`
     ///   header, or none with both a parsable `-limit` and `-remaining`).
     static func parse(_ headers: [(String, String)]) -> RateLimitHeaders? {
-        var values: [String: String] = [:]
+        // Limit and remaining of the four dimensions, in the order requests, tokens, input, output
+        // (one pass, no dictionary: every response carries these headers).
+        var limits: [Int?] = [nil, nil, nil, nil]
+        var remaining: [Int?] = [nil, nil, nil, nil]
+        var seen = false
         for (name, value) in headers {
-            let name = name.lowercased()
+            let name = name.utf8.contains(where: { (0x41...0x5A).contains($0) }) ? name.lowercased() : name
             guard name.hasPrefix(prefix) else { continue }
-            values[String(name.dropFirst(prefix.count))] = trimmed(value)
+            seen = true
+            let figure = Int(trimmed(value))
+            switch name.dropFirst(prefix.count) {
+            case "requests-limit": limits[0] = figure
+            case "requests-remaining": remaining[0] = figure
+            case "tokens-limit": limits[1] = figure
+            case "tokens-remaining": remaining[1] = figure
+            case "input-tokens-limit": limits[2] = figure
+            case "input-tokens-remaining": remaining[2] = figure
+            case "output-tokens-limit": limits[3] = figure
+            case "output-tokens-remaining": remaining[3] = figure
+            default: continue
+            }
         }
-        guard !values.isEmpty else { return nil }
+        guard seen else { return nil }
 
-        func dimension(_ name: String) -> Dimension? {
-            guard let limit = values["\(name)-limit"].flatMap({ Int($0) }),
-                  let remaining = values["\(name)-remaining"].flatMap({ Int($0) })
-            else { return nil }
+        func dimension(_ index: Int) -> Dimension? {
+            guard let limit = limits[index], let remaining = remaining[index] else { return nil }
             return Dimension(limit: limit, remaining: remaining)
         }
 
         let result = RateLimitHeaders(
-            requests: dimension("requests"),
-            tokens: dimension("tokens"),
-            inputTokens: dimension("input-tokens"),
-            outputTokens: dimension("output-tokens"))
+            requests: dimension(0), tokens: dimension(1), inputTokens: dimension(2), outputTokens: dimension(3))
         if result.requests == nil, result.tokens == nil, result.inputTokens == nil, result.outputTokens == nil {
             return nil
         }

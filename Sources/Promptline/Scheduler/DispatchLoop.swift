@@ -115,9 +115,8 @@ struct DispatchLoop {
 
     /// The answers the store holds for the batch's keys not already awaited in the window.
     private func storedAnswers(for batch: [ParsedRecord]) async throws -> [String: StoredAnswer] {
-        var lookup: [String] = []
-        for case .valid(let record) in batch where output.window.isFresh(record.key) { lookup.append(record.key) }
-        return try await store.answers(for: lookup, includeErrored: !options.retryErrored)
+        let window = output.window
+        return try await store.answers(to: batch, includeErrored: !options.retryErrored, where: { window.isFresh($0) })
     }
 
     /// Starts a request task for `request`.

@@ -1,3 +1,4 @@
+import Foundation
 import AsyncHTTPClient
 import NIOHTTP1
 import Testing
@@ -46,7 +47,14 @@ import Testing
             ("anthropic-organization-id", "org"),
         ])
         let kept = MessagesClient.rateLimitHeaders(headers)
-        #expect(kept.map(\.0) == ["anthropic-ratelimit-requests-limit", "anthropic-ratelimit-requests-remaining"])
+        #expect(kept.map(\.0) == ["Anthropic-RateLimit-Requests-Limit", "anthropic-ratelimit-requests-remaining"])
         #expect(RateLimitHeaders.parse(kept)?.requests == RateLimitHeaders.Dimension(limit: 50, remaining: 49))
+    }
+
+    @Test func aRetryAfterHTTPDateIsReadAgainstTheGivenTime() {
+        let now = Date(timeIntervalSince1970: 1_795_000_000)
+        let date = "Wed, 18 Nov 2026 11:06:50 GMT"  // now + 10 s
+        let failure = MessagesClient.classify(status: 529, headers: ["retry-after": date], body: [], now: now)
+        #expect(failure.retryAfter == 10)
     }
 }
