@@ -189,8 +189,13 @@ public final class MessagesClient: Sendable {
         var found: [(String, String)] = []
         for (name, value) in headers where name.utf8.count > prefix.count {
             // ASCII case-insensitive: setting bit 0x20 lowercases letters and leaves '-' (0x2D) alone.
-            guard zip(name.utf8, prefix).allSatisfy({ $0 | 0x20 == $1 }) else { continue }
-            found.append((name, value))
+            var bytes = name.utf8.makeIterator()
+            var matches = true
+            for expected in prefix where (bytes.next() ?? 0) | 0x20 != expected {
+                matches = false
+                break
+            }
+            if matches { found.append((name, value)) }
         }
         return found
     }

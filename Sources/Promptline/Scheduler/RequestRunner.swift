@@ -13,7 +13,7 @@ import Logging
 /// record (one failing far more often in a row than its model's error share explains while that
 /// model serves others) make it `errored`. No success from any model for `--max-outage` stops
 /// the job (exit 75).
-struct RequestRunner: Sendable {
+final class RequestRunner: Sendable {
     let client: any MessagesTransport
     let store: Store
     let options: JobOptions
@@ -23,11 +23,31 @@ struct RequestRunner: Sendable {
     let throttle: Throttle
     let clock: any Clock<Duration>
     let logger: Logger
-    var random: @Sendable () -> Double = { FastRandom.shared.next() }
+    let random: @Sendable () -> Double
     /// Models found unknown or retired (404) in this job.
-    var missingModels = MissingModels()
+    let missingModels = MissingModels()
     /// Raised on a job-wide stop or a signal: waits end at once and nothing new is sent.
-    var stopGate = StopGate()
+    let stopGate: StopGate
+
+    /// A class, not a struct: every request task holds the runner, and a reference is one retain
+    /// where a copy of its fields (the job's options among them) was a dozen.
+    init(
+        client: any MessagesTransport, store: Store, options: JobOptions, counters: JobCounters, health: ModelHealth,
+        spend: SpendMeter, throttle: Throttle, clock: any Clock<Duration>, logger: Logger,
+        random: @escaping @Sendable () -> Double = { FastRandom.shared.next() }, stopGate: StopGate = StopGate()
+    ) {
+        self.client = client
+        self.store = store
+        self.options = options
+        self.counters = counters
+        self.health = health
+        self.spend = spend
+        self.throttle = throttle
+        self.clock = clock
+        self.logger = logger
+        self.random = random
+        self.stopGate = stopGate
+    }
 
     /// The committed answer for `record`, sending it only if no answer is stored and no other
     /// live process holds it.
