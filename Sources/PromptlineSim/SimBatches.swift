@@ -246,7 +246,7 @@ actor SimBatches {
             return .errored(error)
         }
         let body = SimulatedModel.canonicalBytes(item.params)
-        let fingerprint = SimulatedModel.fingerprint(body: body)
+        let fingerprint = SimulatedModel.fingerprint(of: item.params)
         let occurrence = occurrences[fingerprint, default: 0]
         occurrences[fingerprint] = occurrence + 1
         let userText = SimulatedModel.lastUserText(in: item.params)

@@ -109,10 +109,7 @@ extension SimServer {
         } catch {
             return await fail(SimAPIError(status: 413, type: "request_too_large", message: "A batch body is at most 256 MB."))
         }
-        let parsed: SimJSONValue
-        do {
-            parsed = try JSONDecoder().decode(SimJSONValue.self, from: Data(buffer.readableBytesView))
-        } catch {
+        guard let parsed = SimJSONValue.parse(Array(buffer.readableBytesView)) else {
             return await fail(.invalidRequest("The request body is not valid JSON."))
         }
         let items: [SimBatches.Item]

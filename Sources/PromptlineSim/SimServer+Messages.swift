@@ -74,10 +74,7 @@ extension SimServer {
             return await fail(SimAPIError.forFault(.requestTooLarge)!)
         }
         let bytes = Array(buffer.readableBytesView)
-        let parsed: SimJSONValue
-        do {
-            parsed = try JSONDecoder().decode(SimJSONValue.self, from: Data(bytes))
-        } catch {
+        guard let parsed = SimJSONValue.parse(bytes) else {
             return await fail(.invalidRequest("The request body is not valid JSON."))
         }
         guard case .object(let fields) = parsed else {
@@ -106,7 +103,7 @@ extension SimServer {
             return await fail(SimAPIError(status: 404, type: "not_found_error", message: "model: \(modelName)"))
         }
 
-        let fingerprint = SimulatedModel.fingerprint(body: bytes)
+        let fingerprint = SimulatedModel.fingerprint(of: parsed)
         let userText = SimulatedModel.lastUserText(in: parsed)
         let inputTokens = max(1, bytes.count / 4)
         let admittedAt = Date().timeIntervalSince1970

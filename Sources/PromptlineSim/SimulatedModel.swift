@@ -8,9 +8,13 @@ public enum SimulatedModel {
     /// it with sorted keys and without the `stream` field, so white space and key
     /// order do not change it. A body that is not JSON is hashed as is.
     public static func fingerprint(body: [UInt8]) -> String {
-        guard var value = try? JSONDecoder().decode(SimJSONValue.self, from: Data(body)) else {
-            return hex(SHA256.hash(data: body))
-        }
+        guard let value = SimJSONValue.parse(body) else { return hex(SHA256.hash(data: body)) }
+        return fingerprint(of: value)
+    }
+
+    /// The fingerprint of a body already parsed.
+    public static func fingerprint(of request: SimJSONValue) -> String {
+        var value = request
         if case .object(var members) = value {
             members.removeValue(forKey: "stream")
             value = .object(members)
@@ -22,7 +26,7 @@ public enum SimulatedModel {
     /// followed by the first 60 characters of the last user message's text.
     public static func text(forBody body: [UInt8]) -> String {
         let fingerprint = fingerprint(body: body)
-        let value = try? JSONDecoder().decode(SimJSONValue.self, from: Data(body))
+        let value = SimJSONValue.parse(body)
         let userText = value.map(lastUserText(in:)) ?? ""
         return text(fingerprint: fingerprint, userText: userText)
     }
@@ -96,15 +100,16 @@ public enum SimulatedModel {
     }
 
     static func canonicalBytes(_ value: SimJSONValue) -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return (try? Array(encoder.encode(value))) ?? []
+        value.canonicalBytes
     }
 
     static func hex<D: Sequence>(_ digest: D) -> String where D.Element == UInt8 {
-        digest.map { byte in
-            let string = String(byte, radix: 16)
-            return byte < 16 ? "0" + string : string
-        }.joined()
+        let digits = Array("0123456789abcdef".utf8)
+        var text: [UInt8] = []
+        for byte in digest {
+            text.append(digits[Int(byte >> 4)])
+            text.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: text, as: UTF8.self)
     }
 }
