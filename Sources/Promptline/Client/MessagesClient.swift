@@ -10,22 +10,22 @@ public final class MessagesClient: Sendable {
     /// One attempt's successful outcome.
     public struct Success: Sendable {
         /// The response body, compact JSON, unchanged apart from insignificant line breaks.
-        public var message: [UInt8]
-        public var inputTokens: Int
-        public var outputTokens: Int
+        var message: [UInt8]
+        var inputTokens: Int
+        var outputTokens: Int
         /// `usage.cache_creation_input_tokens`: prompt tokens written to the cache (they count
         /// towards the input-tokens-per-minute limit; cache reads do not).
-        public var cacheCreationInputTokens = 0
+        var cacheCreationInputTokens = 0
         /// `usage.cache_read_input_tokens`.
-        public var cacheReadInputTokens = 0
+        var cacheReadInputTokens = 0
         /// The whole `usage` as promptline counts it (cache writes by lifetime included).
-        public var tokens = TokenCount()
+        var tokens = TokenCount()
         /// The response's `stop_reason` (`end_turn`, `max_tokens`, …).
-        public var stopReason: String?
+        var stopReason: String?
         /// The response's `model`: the dated id that answered (`claude-haiku-4-5-20251001`).
-        public var answeringModel: String?
+        var answeringModel: String?
         /// The response's rate-limit headers.
-        public var rateLimit: RateLimitHeaders?
+        var rateLimit: RateLimitHeaders?
     }
 
     /// One decoder for every response (the guide's measured fast path).

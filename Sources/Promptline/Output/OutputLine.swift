@@ -1,9 +1,9 @@
 /// Builds output lines (SPEC §5) byte for byte; `run` and `export` share it, so export reproduces
 /// a job's output exactly.
-public enum OutputLine {
+enum OutputLine {
     /// The line of an answered record; `metadata` (canonical JSON of the record's own non-API
     /// fields) is added as the line's `metadata` object when the record has some.
-    public static func answered(customID: String, key: String, answer: StoredAnswer, metadata: [UInt8]? = nil) -> [UInt8] {
+    static func answered(customID: String, key: String, answer: StoredAnswer, metadata: [UInt8]? = nil) -> [UInt8] {
         var line: [UInt8] = []
         line.reserveCapacity(answer.result.count + answer.servedBy.count + 128)
         line.append(contentsOf: #"{"custom_id":"#.utf8)
@@ -23,7 +23,7 @@ public enum OutputLine {
     }
 
     /// The line of an invalid input line.
-    public static func invalid(_ record: InvalidRecord) -> [UInt8] {
+    static func invalid(_ record: InvalidRecord) -> [UInt8] {
         var line: [UInt8] = []
         line.append(contentsOf: #"{"custom_id":"#.utf8)
         Canonicalizer.appendString(record.customID, to: &line)
@@ -37,7 +37,7 @@ public enum OutputLine {
     }
 
     /// The `served_by` object.
-    public static func servedBy(model: String?, tier: String, attempts: Int, errors: [String]) -> [UInt8] {
+    static func servedBy(model: String?, tier: String, attempts: Int, errors: [String]) -> [UInt8] {
         var bytes: [UInt8] = Array(#"{"model":"#.utf8)
         if let model { Canonicalizer.appendString(model, to: &bytes) } else { bytes.append(contentsOf: "null".utf8) }
         bytes.append(contentsOf: #","tier":"#.utf8)
@@ -52,12 +52,12 @@ public enum OutputLine {
     }
 
     /// `{"type":"succeeded","message":…}`.
-    public static func succeededResult(message: [UInt8]) -> [UInt8] {
+    static func succeededResult(message: [UInt8]) -> [UInt8] {
         Array(#"{"type":"succeeded","message":"#.utf8) + message + [0x7D]
     }
 
     /// `{"type":"errored","error":…}` with the API's error body, or one in its shape for failures without a body.
-    public static func erroredResult(_ failure: RequestFailure) -> [UInt8] {
+    static func erroredResult(_ failure: RequestFailure) -> [UInt8] {
         var bytes: [UInt8] = Array(#"{"type":"errored","error":"#.utf8)
         if let body = failure.body {
             bytes.append(contentsOf: body)
@@ -75,7 +75,7 @@ public enum OutputLine {
 
 extension OutputLine {
     /// The message of the static tier: the Messages API response shape around `--static-response`.
-    public static func staticMessage(_ text: String) -> [UInt8] {
+    static func staticMessage(_ text: String) -> [UInt8] {
         var bytes: [UInt8] = Array(#"{"id":"static","type":"message","role":"assistant","model":null,"content":[{"type":"text","text":"#.utf8)
         Canonicalizer.appendString(text, to: &bytes)
         bytes.append(contentsOf: #"}],"stop_reason":"end_turn","stop_sequence":null,"usage":{"input_tokens":0,"output_tokens":0}}"#.utf8)

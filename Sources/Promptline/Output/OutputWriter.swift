@@ -7,14 +7,14 @@ import Foundation
 /// reports the offset at which the partial file holds complete lines only; a resume truncates
 /// the partial file back to that offset and continues appending. All file and zlib calls run on
 /// the actor's own serial queue.
-public actor OutputWriter {
+actor OutputWriter {
     private let executor = DispatchQueueExecutor(label: "promptline.output")
-    public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
+    nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
 
     /// The final path.
-    public nonisolated let path: String
+    nonisolated let path: String
     /// The partial file written until the output is complete.
-    public nonisolated let partialPath: String
+    nonisolated let partialPath: String
     private let fd: Int32
     private let deflater: GzipDeflater?
     private var pending: [UInt8] = []
@@ -49,10 +49,10 @@ public actor OutputWriter {
     }
 
     /// Where the partial output resumed (0 if it started over because it was shorter than the checkpoint).
-    public var resumedAt: Int { offset }
+    var resumedAt: Int { offset }
 
     /// Appends complete lines (each ending in a newline).
-    public func write(_ lines: [[UInt8]]) throws(OutputError) {
+    func write(_ lines: [[UInt8]]) throws(OutputError) {
         for line in lines {
             if let deflater {
                 deflater.compress(line, into: &pending)
@@ -65,7 +65,7 @@ public actor OutputWriter {
     }
 
     /// Makes everything written so far a complete, resumable prefix of the file and returns its length.
-    public func checkpoint() throws(OutputError) -> Int {
+    func checkpoint() throws(OutputError) -> Int {
         if dirty, let deflater { deflater.finishMember(into: &pending) }
         dirty = false
         try drain()
@@ -73,7 +73,7 @@ public actor OutputWriter {
     }
 
     /// Completes the output: last bytes, fsync, rename into place, fsync of the directory.
-    public func finish() throws(OutputError) -> Int {
+    func finish() throws(OutputError) -> Int {
         if let deflater, offset == 0, !dirty {
             deflater.finishMember(into: &pending)  // an empty job still gets a valid (empty) gzip file
         }
@@ -91,7 +91,7 @@ public actor OutputWriter {
     }
 
     /// Closes the partial file without completing it (the job stopped early).
-    public func abandon() {
+    func abandon() {
         close(fd)
     }
 

@@ -1,7 +1,7 @@
 /// One batch of the Message Batches backend as the store holds it.
-public struct BatchRecord: Sendable, Equatable {
+struct BatchRecord: Sendable, Equatable {
     /// Where a batch stands.
-    public enum State: String, Sendable {
+    enum State: String, Sendable {
         /// Being built: requests are being added; nothing was sent.
         case building
         /// The intent is committed; the create was (maybe) sent, no id recorded yet.
@@ -15,32 +15,32 @@ public struct BatchRecord: Sendable, Equatable {
     }
 
     /// promptline's own id for the batch, known before the create is sent.
-    public var localID: String
+    var localID: String
     /// The API's `msgbatch_…` id, once recorded.
-    public var batchID: String?
-    public var state: State
-    public var requestCount: Int
+    var batchID: String?
+    var state: State
+    var requestCount: Int
     /// When the intent was committed (seconds since 1970).
-    public var intentAt: Double
+    var intentAt: Double
     /// The process that committed the intent (`host/pid/nonce`).
-    public var owner: String
+    var owner: String
     /// The last `processing_status` seen, and the last `request_counts` (compact JSON).
-    public var processingStatus: String?
-    public var counts: String?
+    var processingStatus: String?
+    var counts: String?
 }
 
 /// One request of a batch about to be created.
-public struct BatchEntry: Sendable, Equatable {
-    public var customID: String
-    public var key: String
-    public var model: String
-    public var messagesKey: String
+struct BatchEntry: Sendable, Equatable {
+    var customID: String
+    var key: String
+    var model: String
+    var messagesKey: String
 }
 
 /// One line of a batch's results, parsed and ready for the store.
-public struct BatchResultEntry: Sendable, Equatable {
+struct BatchResultEntry: Sendable, Equatable {
     /// What became of the request.
-    public enum Outcome: Sendable, Equatable {
+    enum Outcome: Sendable, Equatable {
         /// `succeeded`: the message (raw JSON) and its usage.
         case succeeded(message: [UInt8], model: String, inputTokens: Int, outputTokens: Int)
         /// `errored` with an error that a new batch will not fix (`invalid_request_error`, …): the error body (raw JSON).
@@ -49,6 +49,6 @@ public struct BatchResultEntry: Sendable, Equatable {
         case retry(type: String)
     }
 
-    public var customID: String
-    public var outcome: Outcome
+    var customID: String
+    var outcome: Outcome
 }

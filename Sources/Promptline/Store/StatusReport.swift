@@ -4,7 +4,7 @@ import Foundation
 /// job that writes it is complete.
 public struct StatusReport: Sendable, Codable {
     public var store: String
-    public var status: StoreStatus
+    var status: StoreStatus
     /// The output asked about, if any.
     public var output: String?
     /// `complete`, `incomplete` (a partial output waits for a resume) or `not started`.

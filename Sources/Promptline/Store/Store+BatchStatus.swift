@@ -1,17 +1,17 @@
 import Foundation
 
 /// One batch in flight, for `promptline status`.
-public struct BatchInFlight: Sendable, Codable, Equatable {
+struct BatchInFlight: Sendable, Codable, Equatable {
     /// The API's id; nil for an intent whose id was never recorded (a resume adopts it).
-    public var id: String?
-    public var localID: String
-    public var requests: Int
+    var id: String?
+    var localID: String
+    var requests: Int
     /// The last `processing_status` seen.
-    public var processingStatus: String?
+    var processingStatus: String?
     /// The last `request_counts` seen.
-    public var counts: BatchesClient.Batch.Counts?
+    var counts: BatchesClient.Batch.Counts?
     /// Seconds since the intent was committed.
-    public var ageSeconds: Double
+    var ageSeconds: Double
 }
 
 extension Store {

@@ -43,7 +43,7 @@ extension Store {
     }
 
     /// Batches not finished with: intents and submitted batches, oldest first.
-    public func openBatches() throws(StoreError) -> [BatchRecord] {
+    func openBatches() throws(StoreError) -> [BatchRecord] {
         var found: [BatchRecord] = []
         try db.query("SELECT \(Self.batchColumns) FROM batches WHERE state IN ('intent', 'submitted') ORDER BY intent_at") { row in
             found.append(Self.batchRecord(row))
@@ -52,20 +52,20 @@ extension Store {
     }
 
     /// True when the process that committed this intent is this one or gone (so its intent may be resolved).
-    public nonisolated func mayResolve(_ batch: BatchRecord) -> Bool {
+    nonisolated func mayResolve(_ batch: BatchRecord) -> Bool {
         batch.owner == owner || !LeaseOwner.isAlive(batch.owner)
     }
 
     /// Starts building a batch: its row, in state `building` (not yet an intent: nothing is sent
     /// for it, and a process that dies while building leaves nothing to adopt).
-    public func beginBatch(localID: String) throws(StoreError) {
+    func beginBatch(localID: String) throws(StoreError) {
         try db.query(
             "INSERT INTO batches(local_id, state, request_count, body_bytes, intent_at, owner) VALUES (?, 'building', 0, 0, ?, ?)",
             [.text(localID), .real(now()), .text(owner)])
     }
 
     /// Adds requests to a batch being built, in one transaction.
-    public func addBatchEntries(localID: String, _ entries: [BatchEntry]) throws(StoreError) {
+    func addBatchEntries(localID: String, _ entries: [BatchEntry]) throws(StoreError) {
         guard !entries.isEmpty else { return }
         try db.transaction { () throws(StoreError) in
             for entry in entries {
@@ -78,7 +78,7 @@ extension Store {
 
     /// Commits a built batch's intent (its requests are in the store; the time is now) before its
     /// create is sent.
-    public func commitBatchIntent(localID: String, requestCount: Int, bodyBytes: Int) throws(StoreError) {
+    func commitBatchIntent(localID: String, requestCount: Int, bodyBytes: Int) throws(StoreError) {
         try db.query(
             "UPDATE batches SET state = 'intent', request_count = ?, body_bytes = ?, intent_at = ? WHERE local_id = ? AND state = 'building'",
             [.integer(Int64(requestCount)), .integer(Int64(bodyBytes)), .real(now()), .text(localID)])
@@ -86,7 +86,7 @@ extension Store {
 
     /// Commits a batch's intent with all its requests at once (``beginBatch(localID:)``,
     /// ``addBatchEntries(localID:_:)`` and ``commitBatchIntent(localID:requestCount:bodyBytes:)`` in one).
-    public func recordBatchIntent(localID: String, entries: [BatchEntry], bodyBytes: Int) throws(StoreError) {
+    func recordBatchIntent(localID: String, entries: [BatchEntry], bodyBytes: Int) throws(StoreError) {
         try db.transaction { () throws(StoreError) in
             try beginBatch(localID: localID)
             for entry in entries {
@@ -100,7 +100,7 @@ extension Store {
 
     /// Removes batches left `building` by this process or by one that is gone; returns their local ids.
     @discardableResult
-    public func dropAbandonedBuilds() throws(StoreError) -> [String] {
+    func dropAbandonedBuilds() throws(StoreError) -> [String] {
         var abandoned: [String] = []
         try db.query("SELECT local_id, owner FROM batches WHERE state = 'building'") { row in
             let owner = row.text(1) ?? ""
@@ -116,7 +116,7 @@ extension Store {
     }
 
     /// A page of a batch's custom_ids, in order, after `afterID`.
-    public func batchCustomIDs(localID: String, after afterID: String, limit: Int) throws(StoreError) -> [String] {
+    func batchCustomIDs(localID: String, after afterID: String, limit: Int) throws(StoreError) -> [String] {
         var ids: [String] = []
         try db.query(
             "SELECT custom_id FROM batch_requests WHERE local_id = ? AND custom_id > ? ORDER BY custom_id LIMIT ?",
@@ -126,14 +126,14 @@ extension Store {
     }
 
     /// Records the API's id for a batch intent (right after the create answered, or on adoption).
-    public func recordBatchSubmitted(localID: String, batchID: String) throws(StoreError) {
+    func recordBatchSubmitted(localID: String, batchID: String) throws(StoreError) {
         try db.query(
             "UPDATE batches SET batch_id = ?, state = 'submitted', submitted_at = ?, processing_status = 'in_progress' WHERE local_id = ?",
             [.text(batchID), .real(now()), .text(localID)])
     }
 
     /// Forgets an intent whose create certainly made no batch: its keys are pending again.
-    public func dropBatchIntent(localID: String) throws(StoreError) {
+    func dropBatchIntent(localID: String) throws(StoreError) {
         try db.transaction { () throws(StoreError) in
             try db.query("DELETE FROM batch_requests WHERE local_id = ?", [.text(localID)])
             try db.query("DELETE FROM batches WHERE local_id = ? AND state IN ('intent', 'building')", [.text(localID)])
@@ -141,7 +141,7 @@ extension Store {
     }
 
     /// Marks a batch gone (the API does not know its id): its keys are pending again.
-    public func markBatchGone(localID: String) throws(StoreError) {
+    func markBatchGone(localID: String) throws(StoreError) {
         try db.transaction { () throws(StoreError) in
             try db.query("UPDATE batches SET state = 'gone' WHERE local_id = ?", [.text(localID)])
             try db.query("UPDATE batch_requests SET outcome = 'batch_gone' WHERE local_id = ? AND outcome IS NULL", [.text(localID)])
@@ -149,7 +149,7 @@ extension Store {
     }
 
     /// Records what a poll saw.
-    public func recordBatchPoll(localID: String, processingStatus: String, counts: String) throws(StoreError) {
+    func recordBatchPoll(localID: String, processingStatus: String, counts: String) throws(StoreError) {
         try db.query(
             "UPDATE batches SET processing_status = ?, counts = ?, polled_at = ? WHERE local_id = ?",
             [.text(processingStatus), .text(counts), .real(now()), .text(localID)])
@@ -158,7 +158,7 @@ extension Store {
     /// Marks a batch's results as streamed into the store.
     /// Requests the results did not mention (or in an unreadable line) are recorded `missing_result`:
     /// they go into the next batch, and count towards the rounds a key may take.
-    public func markBatchCollected(localID: String) throws(StoreError) {
+    func markBatchCollected(localID: String) throws(StoreError) {
         try db.transaction { () throws(StoreError) in
             try db.query(
                 "UPDATE batches SET state = 'collected', processing_status = 'ended', collected_at = ? WHERE local_id = ?",
@@ -168,7 +168,7 @@ extension Store {
     }
 
     /// Every batch id the store has recorded (so adoption never takes a batch twice).
-    public func knownBatchIDs() throws(StoreError) -> Set<String> {
+    func knownBatchIDs() throws(StoreError) -> Set<String> {
         var ids = Set<String>()
         try db.query("SELECT batch_id FROM batches WHERE batch_id IS NOT NULL") { row in
             if let id = row.text(0) { ids.insert(id) }
@@ -177,7 +177,7 @@ extension Store {
     }
 
     /// How many of `customIDs` belong to the batch `localID` (to check an adoption candidate's results).
-    public func countBatchCustomIDs(localID: String, _ customIDs: [String]) throws(StoreError) -> Int {
+    func countBatchCustomIDs(localID: String, _ customIDs: [String]) throws(StoreError) -> Int {
         var count = 0
         try db.execute("BEGIN")
         defer { try? db.execute("COMMIT") }
@@ -195,7 +195,7 @@ extension Store {
     /// - Parameter retryErroredBefore: with `--retry-errored`, errored (and stale or static) answers
     ///   recorded before this time are not answers (they go into a batch again); those recorded since are.
     ///   A key another live process holds in flight (messages backend) is left out too.
-    public func batchPlanning(keys: [String], retryErroredBefore: Double?) throws(StoreError) -> (skip: Set<String>, rounds: [String: [String]]) {
+    func batchPlanning(keys: [String], retryErroredBefore: Double?) throws(StoreError) -> (skip: Set<String>, rounds: [String: [String]]) {
         var skip = Set<String>()
         var rounds: [String: [String]] = [:]
         guard !keys.isEmpty else { return (skip, rounds) }
@@ -235,7 +235,7 @@ extension Store {
     /// Commits one chunk of a batch's results in one transaction: succeeded and final errors become
     /// answers (an answer already stored as succeeded is never rewritten); retryable ones only
     /// record their outcome, so the key goes into the next batch. Returns the answers stored.
-    public func applyBatchResults(localID: String, _ results: [BatchResultEntry]) throws(StoreError) -> [StoredAnswer] {
+    func applyBatchResults(localID: String, _ results: [BatchResultEntry]) throws(StoreError) -> [StoredAnswer] {
         let now = self.now()
         return try db.transaction { () throws(StoreError) -> [StoredAnswer] in
             var stored: [StoredAnswer] = []
@@ -315,7 +315,7 @@ extension OutputLine {
     /// `served_by` of an answer from the Message Batches backend: the messages backend's object
     /// with `"backend":"batches"` added. `attempts` counts the batches the key went through,
     /// `errors` what ended the earlier ones (`expired`, `overloaded_error`, …).
-    public static func batchServedBy(model: String?, tier: String, attempts: Int, errors: [String]) -> [UInt8] {
+    static func batchServedBy(model: String?, tier: String, attempts: Int, errors: [String]) -> [UInt8] {
         var bytes = servedBy(model: model, tier: tier, attempts: attempts, errors: errors)
         bytes.removeLast()  // "}"
         bytes.append(contentsOf: #","backend":"batches"}"#.utf8)
@@ -323,7 +323,7 @@ extension OutputLine {
     }
 
     /// `{"type":"errored","error":…}` around the API's error body from a batch result.
-    public static func batchErroredResult(errorBody: [UInt8]) -> [UInt8] {
+    static func batchErroredResult(errorBody: [UInt8]) -> [UInt8] {
         Array(#"{"type":"errored","error":"#.utf8) + errorBody + [0x7D]
     }
 }
@@ -331,7 +331,7 @@ extension OutputLine {
 extension Store {
     /// Records a key errored after it went through `trail.count` batches without an answer
     /// (each expired, canceled or met a transient error).
-    public func recordBatchGaveUp(key: String, model: String, messagesKey: String, trail: [String]) throws(StoreError) {
+    func recordBatchGaveUp(key: String, model: String, messagesKey: String, trail: [String]) throws(StoreError) {
         let last = trail.last ?? "expired"
         let failure = RequestFailure(
             kind: .connection, errorType: last,

@@ -54,5 +54,5 @@ extension Store {
     }
 
     /// Write transactions committed for claims and answers in this process, and the writes they held.
-    public nonisolated var groupCommitFigures: (transactions: Int, writes: Int) { writes.figures }
+    nonisolated var groupCommitFigures: (transactions: Int, writes: Int) { writes.figures }
 }

@@ -2,7 +2,7 @@ import Foundation
 
 extension Store {
     /// The checkpoint of the job writing `output`, if one was started.
-    public func checkpoint(output: String) throws(StoreError) -> JobCheckpoint? {
+    func checkpoint(output: String) throws(StoreError) -> JobCheckpoint? {
         var found: JobCheckpoint?
         try db.query(
             "SELECT output, fingerprint, records_written, output_offset, finished, total_records FROM jobs WHERE output = ?",
@@ -17,7 +17,7 @@ extension Store {
     }
 
     /// Starts (or restarts from zero) the job writing `output`.
-    public func beginJob(output: String, fingerprint: String, inputs: [String]) throws(StoreError) {
+    func beginJob(output: String, fingerprint: String, inputs: [String]) throws(StoreError) {
         let now = self.now()
         try db.query(
             """
@@ -31,14 +31,14 @@ extension Store {
     }
 
     /// Records that the partial output holds `records` complete lines in its first `offset` bytes.
-    public func saveProgress(output: String, records: Int, offset: Int) throws(StoreError) {
+    func saveProgress(output: String, records: Int, offset: Int) throws(StoreError) {
         try db.query(
             "UPDATE jobs SET records_written = ?, output_offset = ?, updated_at = ? WHERE output = ?",
             [.integer(Int64(records)), .integer(Int64(offset)), .real(now()), .text(output)])
     }
 
     /// Marks the job finished: its output is complete and in place.
-    public func finishJob(output: String, records: Int, offset: Int, summary: [UInt8]) throws(StoreError) {
+    func finishJob(output: String, records: Int, offset: Int, summary: [UInt8]) throws(StoreError) {
         try db.query(
             """
             UPDATE jobs SET records_written = ?, output_offset = ?, total_records = ?, finished = 1, updated_at = ?, summary = ?
@@ -50,7 +50,7 @@ extension Store {
 
 extension Store {
     /// The summary a finished job stored.
-    public func jobSummary(output: String) throws(StoreError) -> JobSummary? {
+    func jobSummary(output: String) throws(StoreError) -> JobSummary? {
         var bytes: [UInt8]?
         try db.query("SELECT summary FROM jobs WHERE output = ? AND finished = 1", [.text(output)]) { row in
             bytes = row.bytes(0)

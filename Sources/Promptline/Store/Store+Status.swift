@@ -1,46 +1,46 @@
 import Foundation
 
 /// What a store holds, for `promptline status`.
-public struct StoreStatus: Sendable, Codable, Equatable {
+struct StoreStatus: Sendable, Codable, Equatable {
     /// Keys by state (`pending`, `inflight`, `succeeded`, `errored`).
-    public var keysByState: [String: Int] = [:]
+    var keysByState: [String: Int] = [:]
     /// Answered keys by serving tier.
-    public var keysByTier: [String: Int] = [:]
+    var keysByTier: [String: Int] = [:]
     /// Errored keys by error type.
-    public var failuresByType: [String: Int] = [:]
-    public var inputTokens = 0
-    public var outputTokens = 0
+    var failuresByType: [String: Int] = [:]
+    var inputTokens = 0
+    var outputTokens = 0
     /// `usage.cache_creation_input_tokens` and `cache_read_input_tokens` of every answer.
-    public var cacheCreationInputTokens = 0
-    public var cacheReadInputTokens = 0
+    var cacheCreationInputTokens = 0
+    var cacheReadInputTokens = 0
     /// Answers by `stop_reason`.
-    public var stopReasons: [String: Int] = [:]
+    var stopReasons: [String: Int] = [:]
     /// Keys whose request was in flight when an earlier process died: each may have been billed
     /// once without its answer being recorded.
-    public var interruptedKeys = 0
+    var interruptedKeys = 0
     /// Keys in flight now, held by a live process.
-    public var leasedKeys = 0
+    var leasedKeys = 0
     /// Tokens by model that answered, for the cost estimate.
-    public var tokensByModel: [String: TokenCount] = [:]
-    public var jobs: [JobStatus] = []
+    var tokensByModel: [String: TokenCount] = [:]
+    var jobs: [JobStatus] = []
     /// Message Batches not finished with (`--backend batches`): created and not yet collected,
     /// or intents whose create was sent but whose id was never recorded.
-    public var batchesInFlight: [BatchInFlight] = []
+    var batchesInFlight: [BatchInFlight] = []
     /// The part of ``tokensByModel`` answered through the Message Batches API (priced at half).
-    public var batchTokensByModel: [String: TokenCount] = [:]
+    var batchTokensByModel: [String: TokenCount] = [:]
 
     /// One job's record.
-    public struct JobStatus: Sendable, Codable, Equatable {
-        public var output: String
-        public var recordsWritten: Int
-        public var finished: Bool
-        public var updatedAt: Double
+    struct JobStatus: Sendable, Codable, Equatable {
+        var output: String
+        var recordsWritten: Int
+        var finished: Bool
+        var updatedAt: Double
     }
 }
 
 extension Store {
     /// Counts what the store holds.
-    public func status() throws(StoreError) -> StoreStatus {
+    func status() throws(StoreError) -> StoreStatus {
         var status = StoreStatus()
         try db.query("SELECT state, COUNT(*) FROM requests GROUP BY state") { row in
             status.keysByState[row.text(0) ?? "?"] = Int(row.int(1))
@@ -93,7 +93,7 @@ extension Store {
 extension Store {
     /// The tokens of `model`'s answers whose prompt (input, cache writes and reads) is longer than
     /// `promptAbove`: the part of a model's usage a long-context price applies to.
-    public func tokens(model: String, promptAbove: Int) throws(StoreError) -> TokenCount {
+    func tokens(model: String, promptAbove: Int) throws(StoreError) -> TokenCount {
         var count = TokenCount()
         try db.query(
             """

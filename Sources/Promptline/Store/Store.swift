@@ -10,16 +10,16 @@ import Foundation
 /// cooperative pool.
 public actor Store {
     /// The schema this build writes; an older store is upgraded, a newer one refused.
-    public static let schemaVersion = 4
+    static let schemaVersion = 4
 
     nonisolated let executor: DispatchQueueExecutor
     public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
 
     let db: SQLiteConnection
     /// This process's lease owner id: `host/pid/nonce`.
-    public nonisolated let owner: String
+    nonisolated let owner: String
     /// How long a claim holds a key before another process may take it over.
-    public nonisolated let leaseSeconds: Double
+    nonisolated let leaseSeconds: Double
     let now: @Sendable () -> Double
     /// True once this process made sure the messages index (for stale lookups) exists.
     private var messagesIndexReady = false
@@ -161,7 +161,7 @@ public actor Store {
     // MARK: Answers
 
     /// The stored final answers among `keys` (keys pending or in flight are absent).
-    public func answers(for keys: [String], includeErrored: Bool = true) throws(StoreError) -> [String: StoredAnswer] {
+    func answers(for keys: [String], includeErrored: Bool = true) throws(StoreError) -> [String: StoredAnswer] {
         var found: [String: StoredAnswer] = [:]
         guard !keys.isEmpty else { return found }
         // One read transaction for the whole batch: one snapshot, one lock round.
@@ -207,7 +207,7 @@ public actor Store {
     ///
     /// Claims and answers arriving together share one transaction (``GroupCommit``); this returns
     /// once the transaction holding this claim has committed.
-    public nonisolated func claim(_ key: String, model: String, messagesKey: String, retryErrored: Bool) async throws(StoreError) -> ClaimOutcome {
+    nonisolated func claim(_ key: String, model: String, messagesKey: String, retryErrored: Bool) async throws(StoreError) -> ClaimOutcome {
         try await submit(.claim(key: key, model: model, messagesKey: messagesKey, retryErrored: retryErrored)).claimOutcome
     }
 
@@ -217,7 +217,7 @@ public actor Store {
     /// Returns (with the answer the store keeps) once the transaction holding it has committed: only
     /// then does the record count as done.
     @discardableResult
-    public nonisolated func complete(_ key: String, answer: StoredAnswer) async throws(StoreError) -> StoredAnswer {
+    nonisolated func complete(_ key: String, answer: StoredAnswer) async throws(StoreError) -> StoredAnswer {
         try await submit(.complete(key: key, answer: answer)).storedAnswer
     }
 
@@ -286,14 +286,14 @@ public actor Store {
 
     /// Extends this process's lease on a key it is still working on (long retries, long waits),
     /// so no other process takes it over while it is in flight.
-    public func renewLease(_ key: String) throws(StoreError) {
+    func renewLease(_ key: String) throws(StoreError) {
         try db.query(
             "UPDATE requests SET lease_expires = ? WHERE key = ? AND owner = ? AND state = 'inflight'",
             [.real(now() + leaseSeconds), .text(key), .text(owner)])
     }
 
     /// Gives back every lease this process holds (on a clean stop): those keys are pending again.
-    public func releaseLeases() throws(StoreError) {
+    func releaseLeases() throws(StoreError) {
         try db.query(
             "UPDATE requests SET state = 'pending', owner = NULL, lease_expires = NULL WHERE owner = ? AND state = 'inflight'",
             [.text(owner)])
@@ -303,7 +303,7 @@ public actor Store {
     ///
     /// The first lookup of a process makes the messages index if the store has none yet (once per
     /// store: it stays, and is kept up to date from then on).
-    public func staleAnswer(messagesKey: String, excluding key: String) throws(StoreError) -> StoredAnswer? {
+    func staleAnswer(messagesKey: String, excluding key: String) throws(StoreError) -> StoredAnswer? {
         if !messagesIndexReady {
             try db.execute("CREATE INDEX IF NOT EXISTS requests_messages ON requests(messages_key)")
             messagesIndexReady = true

@@ -1,7 +1,7 @@
 /// The final answer for one key, as the store holds it and as output lines are built from it.
-public struct StoredAnswer: Sendable, Equatable {
+struct StoredAnswer: Sendable, Equatable {
     /// Whether the request ended in an answer or an error.
-    public enum State: String, Sendable {
+    enum State: String, Sendable {
         case succeeded
         case errored
         /// Served by the stale or static tier: written as succeeded, but tried again with `--retry-errored`.
@@ -9,33 +9,33 @@ public struct StoredAnswer: Sendable, Equatable {
     }
 
     /// The output line's `result.type`.
-    public var resultType: String { state == .errored ? "errored" : "succeeded" }
+    var resultType: String { state == .errored ? "errored" : "succeeded" }
 
-    public var state: State
+    var state: State
     /// The output line's `result` object, compact JSON.
-    public var result: [UInt8]
+    var result: [UInt8]
     /// The output line's `served_by` object, compact JSON.
-    public var servedBy: [UInt8]
+    var servedBy: [UInt8]
     /// The tier that served it (`primary`, `fallback`, `stale`, `static`, `none`).
-    public var tier: String
+    var tier: String
     /// The model that answered, if any.
-    public var model: String?
+    var model: String?
     /// The error type that ended it, for errored answers.
-    public var errorType: String?
-    public var inputTokens: Int
-    public var outputTokens: Int
+    var errorType: String?
+    var inputTokens: Int
+    var outputTokens: Int
     /// HTTP attempts made for it.
-    public var attempts: Int
+    var attempts: Int
     /// `usage.cache_creation_input_tokens`, of which `cacheCreation1hTokens` with the one-hour lifetime.
-    public var cacheCreationTokens = 0
-    public var cacheCreation1hTokens = 0
+    var cacheCreationTokens = 0
+    var cacheCreation1hTokens = 0
     /// `usage.cache_read_input_tokens`.
-    public var cacheReadTokens = 0
+    var cacheReadTokens = 0
     /// The answer's `stop_reason`, for answers a model gave.
-    public var stopReason: String?
+    var stopReason: String?
 
     /// The answer's usage.
-    public var tokens: TokenCount {
+    var tokens: TokenCount {
         TokenCount(
             input: inputTokens, output: outputTokens, cacheCreation: cacheCreationTokens, cacheCreation1h: cacheCreation1hTokens,
             cacheRead: cacheReadTokens)
@@ -58,7 +58,7 @@ public struct StoredAnswer: Sendable, Equatable {
 }
 
 /// What ``Store/claim(_:model:messagesKey:retryErrored:)`` decided for a key.
-public enum ClaimOutcome: Sendable, Equatable {
+enum ClaimOutcome: Sendable, Equatable {
     /// This process holds the lease now; the intent is committed. `interrupted` is true when an
     /// earlier owner died with the request in flight (it may have been billed without an answer).
     case claimed(interrupted: Bool)
@@ -69,11 +69,11 @@ public enum ClaimOutcome: Sendable, Equatable {
 }
 
 /// A job's checkpoint: which output it writes and how far the partial output got.
-public struct JobCheckpoint: Sendable, Equatable {
-    public var output: String
-    public var fingerprint: String
-    public var recordsWritten: Int
-    public var outputOffset: Int
-    public var finished: Bool
-    public var totalRecords: Int?
+struct JobCheckpoint: Sendable, Equatable {
+    var output: String
+    var fingerprint: String
+    var recordsWritten: Int
+    var outputOffset: Int
+    var finished: Bool
+    var totalRecords: Int?
 }
