@@ -86,19 +86,9 @@ final class RequestRunner: Sendable {
                 case .served(let answer):
                     // served_by.model is the model asked for (an alias stays an alias), so the output does
                     // not change with a snapshot; the dated id that answered is in the message and the summary.
-                    let tier: ServedTier = index == 0 && model == record.model ? .primary : .fallback
-                    var stored = StoredAnswer(
-                        state: .succeeded, result: OutputLine.succeededResult(message: answer.message),
-                        servedBy: trail.servedBy(model: model, tier: tier),
-                        tier: tier.rawValue, model: model, errorType: nil,
-                        inputTokens: answer.inputTokens, outputTokens: answer.outputTokens, attempts: trail.attempts)
-                    stored.cacheCreationTokens = answer.tokens.cacheCreation
-                    stored.cacheCreation1hTokens = answer.tokens.cacheCreation1h
-                    stored.cacheReadTokens = answer.tokens.cacheRead
-                    stored.stopReason = answer.stopReason
-                    return stored
+                    return trail.served(answer, model: model, tier: index == 0 && model == record.model ? .primary : .fallback)
                 case .failed(let failure):
-                    return errored(failure, trail: trail)
+                    return trail.errored(failure)
                 case .modelUnavailable:
                     break
                 case .waiting:
@@ -111,22 +101,17 @@ final class RequestRunner: Sendable {
             // A model the API does not know is never asked again for this record.
             chain.removeAll { trail.unavailableModels.contains($0) }
             if options.allowStale, let stale = try await store.staleAnswer(messagesKey: messagesKey, excluding: record.key) {
-                return StoredAnswer(
-                    state: .degraded, result: stale.result, servedBy: trail.servedBy(model: stale.model, tier: .stale),
-                    tier: ServedTier.stale.rawValue, model: stale.model, errorType: nil, inputTokens: 0, outputTokens: 0, attempts: trail.attempts)
+                return trail.degraded(result: stale.result, model: stale.model, tier: .stale)
             }
             if let text = options.staticResponse {
-                return StoredAnswer(
-                    state: .degraded, result: OutputLine.succeededResult(message: OutputLine.staticMessage(text)),
-                    servedBy: trail.servedBy(model: nil, tier: .static), tier: ServedTier.static.rawValue, model: nil, errorType: nil,
-                    inputTokens: 0, outputTokens: 0, attempts: trail.attempts)
+                return trail.degraded(result: OutputLine.succeededResult(message: OutputLine.staticMessage(text)), model: nil, tier: .static)
             }
             guard transient, !chain.isEmpty else {
-                return errored(trail.lastFailure ?? RequestFailure(kind: .connection, errorType: "unavailable", message: "no model could serve"), trail: trail)
+                return trail.errored(trail.lastFailure ?? RequestFailure(kind: .connection, errorType: "unavailable", message: "no model could serve"))
             }
             // Every model this record can use failed transiently or is behind an open breaker: wait, do not burn it.
             if health.now() >= trail.deadline {
-                return errored(trail.lastFailure ?? RequestFailure(kind: .timeout, errorType: "timeout_error", message: "the record's deadline passed while every model was unavailable"), trail: trail)
+                return trail.errored(trail.lastFailure ?? RequestFailure(kind: .timeout, errorType: "timeout_error", message: "the record's deadline passed while every model was unavailable"))
             }
             let waited = health.noteOutage()
             if waited >= options.maxOutage { throw JobStop(reason: .outage(seconds: options.maxOutage)) }
@@ -174,6 +159,36 @@ final class RequestRunner: Sendable {
 
         func servedBy(model: String?, tier: ServedTier) -> [UInt8] {
             OutputLine.servedBy(model: model, tier: tier.rawValue, attempts: attempts, errors: errors)
+        }
+
+        // The record's final answer, one builder per way it can end (with this trail's attempts and errors).
+
+        /// A model's answer, from the primary or a fallback.
+        func served(_ answer: MessagesClient.Success, model: String, tier: ServedTier) -> StoredAnswer {
+            var stored = StoredAnswer(
+                state: .succeeded, result: OutputLine.succeededResult(message: answer.message),
+                servedBy: servedBy(model: model, tier: tier), tier: tier.rawValue, model: model, errorType: nil,
+                inputTokens: answer.inputTokens, outputTokens: answer.outputTokens, attempts: attempts)
+            stored.cacheCreationTokens = answer.tokens.cacheCreation
+            stored.cacheCreation1hTokens = answer.tokens.cacheCreation1h
+            stored.cacheReadTokens = answer.tokens.cacheRead
+            stored.stopReason = answer.stopReason
+            return stored
+        }
+
+        /// A stale or static answer: written as succeeded, tried again with `--retry-errored`.
+        func degraded(result: [UInt8], model: String?, tier: ServedTier) -> StoredAnswer {
+            StoredAnswer(
+                state: .degraded, result: result, servedBy: servedBy(model: model, tier: tier), tier: tier.rawValue, model: model,
+                errorType: nil, inputTokens: 0, outputTokens: 0, attempts: attempts)
+        }
+
+        /// No tier served it.
+        func errored(_ failure: RequestFailure) -> StoredAnswer {
+            StoredAnswer(
+                state: .errored, result: OutputLine.erroredResult(failure), servedBy: servedBy(model: nil, tier: .none),
+                tier: ServedTier.none.rawValue, model: nil, errorType: failure.errorType, inputTokens: 0, outputTokens: 0,
+                attempts: attempts)
         }
     }
 
@@ -315,12 +330,6 @@ final class RequestRunner: Sendable {
     /// The worst case of a model without a price: nothing to reserve, unless a budget must be kept (nil: stop).
     private func unpriced(_ model: String) -> Double? {
         spend.budget == nil ? 0 : nil
-    }
-
-    private func errored(_ failure: RequestFailure, trail: Trail) -> StoredAnswer {
-        StoredAnswer(
-            state: .errored, result: OutputLine.erroredResult(failure), servedBy: trail.servedBy(model: nil, tier: .none),
-            tier: ServedTier.none.rawValue, model: nil, errorType: failure.errorType, inputTokens: 0, outputTokens: 0, attempts: trail.attempts)
     }
 
     /// Waits `seconds`, unless the job stops first (then throws `CancellationError`).
