@@ -225,6 +225,14 @@ public actor Store {
     func claimRow(_ key: String, model: String, messagesKey: String, retryErrored: Bool, now: Double) throws(StoreError) -> ClaimOutcome {
         let owner = self.owner
         let lease = now + leaseSeconds
+        // A key never seen (the common case) is claimed by the insert alone; one already there is read.
+        try db.query(
+            """
+            INSERT INTO requests(key, model, messages_key, state, owner, lease_expires, dispatches, created_at, updated_at)
+            VALUES (?, ?, ?, 'inflight', ?, ?, 1, ?, ?) ON CONFLICT(key) DO NOTHING
+            """,
+            [.text(key), .text(model), .text(messagesKey), .text(owner), .real(lease), .real(now), .real(now)])
+        if db.changes == 1 { return .claimed(interrupted: false) }
         var current: (state: String, owner: String?, expires: Double)?
         var stored: StoredAnswer?
         try db.query(Self.selectClaim, [.text(key)]) { row in
@@ -232,13 +240,7 @@ public actor Store {
             stored = Self.answer(row, from: 2)
         }
         guard let current else {
-            try db.query(
-                """
-                INSERT INTO requests(key, model, messages_key, state, owner, lease_expires, dispatches, created_at, updated_at)
-                VALUES (?, ?, ?, 'inflight', ?, ?, 1, ?, ?)
-                """,
-                [.text(key), .text(model), .text(messagesKey), .text(owner), .real(lease), .real(now), .real(now)])
-            return .claimed(interrupted: false)
+            throw StoreError(code: .corrupt, path: db.path, message: "key \(key) neither inserted nor found")
         }
         if let stored, stored.state == .succeeded || !retryErrored {
             return .done(stored)
@@ -263,15 +265,13 @@ public actor Store {
 
     /// Stores the answer for `key` inside the current transaction, unless it already succeeded.
     func completeRow(_ key: String, answer: StoredAnswer, now: Double) throws(StoreError) -> StoredAnswer {
-        var existing: StoredAnswer?
-        try db.query(Self.selectAnswer, [.text(key)]) { row in existing = Self.answer(row) }
-        if let existing, existing.state == .succeeded { return existing }
+        // One statement in the common case: the update skips a key whose answer already succeeded.
         try db.query(
             """
             UPDATE requests SET state = ?, owner = NULL, lease_expires = NULL, result = ?, served_by = ?, tier = ?,
               served_model = ?, error_type = ?, input_tokens = ?, output_tokens = ?, attempts = attempts + ?, updated_at = ?,
               cache_creation_tokens = ?, cache_creation_1h_tokens = ?, cache_read_tokens = ?, stop_reason = ?
-            WHERE key = ?
+            WHERE key = ? AND state != 'succeeded'
             """,
             [
                 .text(answer.state.rawValue), .blob(answer.result), .blob(answer.servedBy), .text(answer.tier),
@@ -281,6 +281,12 @@ public actor Store {
                 .integer(Int64(answer.cacheCreation1hTokens)), .integer(Int64(answer.cacheReadTokens)),
                 answer.stopReason.map(SQLiteValue.text) ?? .null, .text(key),
             ])
+        if db.changes == 0 {
+            // Answered meanwhile (another process took over an expired lease): its first answer stays.
+            var existing: StoredAnswer?
+            try db.query(Self.selectAnswer, [.text(key)]) { row in existing = Self.answer(row) }
+            if let existing, existing.state == .succeeded { return existing }
+        }
         return answer
     }
 
