@@ -190,12 +190,7 @@ public final class MessagesClient: Sendable {
         for (name, value) in headers where name.utf8.count > prefix.count {
             // ASCII case-insensitive: setting bit 0x20 lowercases letters and leaves '-' (0x2D) alone.
             var bytes = name.utf8.makeIterator()
-            var matches = true
-            for expected in prefix where (bytes.next() ?? 0) | 0x20 != expected {
-                matches = false
-                break
-            }
-            if matches { found.append((name, value)) }
+            if prefix.allSatisfy({ (bytes.next() ?? 0) | 0x20 == $0 }) { found.append((name, value)) }
         }
         return found
     }

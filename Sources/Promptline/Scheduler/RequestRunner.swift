@@ -47,6 +47,8 @@ final class RequestRunner: Sendable {
         self.logger = logger
         self.random = random
         self.stopGate = stopGate
+        // A stop ends every wait for a request slot at once (no task group around each acquisition).
+        stopGate.onStop { [throttle] in throttle.stop() }
     }
 
     /// The committed answer for `record`, sending it only if no answer is stored and no other

@@ -41,8 +41,6 @@ final class Throttle: Sendable {
         var nextWaiter: UInt64 = 0
         /// Set by ``Throttle/stop()``: no slot is given any more.
         var stopped = false
-        /// Whether a stop gate's stop already reaches ``Throttle/stop()``.
-        var gateAttached = false
 
         mutating func lane(_ model: String) -> Lane {
             if let lane = lanes[model] { return lane }
@@ -111,9 +109,9 @@ final class Throttle: Sendable {
     /// request that must wait for its model's limits gives its slot back meanwhile, so a model held
     /// back by its limits never starves the others.
     ///
-    /// When `stopGate` stops, a wait ends at once with `CancellationError`.
+    /// A wait for a slot ends with `CancellationError` once ``stop()`` is called; a wait for the
+    /// model's rate limit ends so when `stopGate` stops.
     func acquire(model: String, bodyBytes: Int, maxTokens: Int, stopGate: StopGate? = nil) async throws -> Permit {
-        if let stopGate { attach(stopGate) }
         while true {
             try await takeSlot(model)
             let now = self.now()
@@ -134,15 +132,6 @@ final class Throttle: Sendable {
                 }
             }
         }
-    }
-
-    /// Makes `gate`'s stop end every wait for a slot (once per throttle).
-    private func attach(_ gate: StopGate) {
-        let first = state.withLock { state in
-            defer { state.gateAttached = true }
-            return !state.gateAttached
-        }
-        if first { gate.onStop { [weak self] in self?.stop() } }
     }
 
     /// Ends every wait for a slot with `CancellationError`, now and later: the job is stopping.

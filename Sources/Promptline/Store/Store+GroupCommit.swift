@@ -15,32 +15,25 @@ extension Store {
         }
     }
 
-    /// Commits the pending writes in one transaction, then resumes their callers. When the group's
-    /// transaction fails, each write is tried alone, so one write's error (a full disk fails them
-    /// all anyway) does not fail the others.
+    /// Commits the pending writes in one transaction, then resumes their callers. A failed
+    /// transaction (a full or read-only disk, a lock held past the busy timeout) fails every write
+    /// in it: each caller gets the store's error, and nothing of the group was committed.
     private func commitPending() {
         let (group, more) = writes.take()
         if more { scheduleCommit() }
         guard !group.isEmpty else { return }
         let now = self.now()
-        var outcomes: [GroupCommit.Outcome] = []
-        outcomes.reserveCapacity(group.count)
         do {
-            try db.transaction { () throws(StoreError) in
+            let outcomes = try db.transaction { () throws(StoreError) -> [GroupCommit.Outcome] in
+                var outcomes: [GroupCommit.Outcome] = []
+                outcomes.reserveCapacity(group.count)
                 for (write, _) in group { outcomes.append(try perform(write, now: now)) }
+                return outcomes
             }
             writes.committed(writes: group.count)
-            for (index, (_, waiter)) in group.enumerated() { waiter.resume(returning: .success(outcomes[index])) }
+            for ((_, waiter), outcome) in zip(group, outcomes) { waiter.resume(returning: .success(outcome)) }
         } catch {
-            for (write, waiter) in group {
-                do {
-                    let outcome = try db.transaction { () throws(StoreError) in try perform(write, now: now) }
-                    writes.committed(writes: 1)
-                    waiter.resume(returning: .success(outcome))
-                } catch {
-                    waiter.resume(returning: .failure(error))
-                }
-            }
+            for (_, waiter) in group { waiter.resume(returning: .failure(error)) }
         }
     }
 

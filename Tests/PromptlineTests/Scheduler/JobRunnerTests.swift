@@ -85,6 +85,9 @@ struct JobRunnerTests {
         let lines = try job.outputLines()
         #expect(lines.map { $0["custom_id"] as? String } == job.customIDs)
         #expect(job.transport.sent.count == 40)
+        // The summary's store figures: a claim and an answer per record, in at most one transaction each.
+        #expect(summary.storeWrites == 80)
+        #expect((1...80).contains(summary.storeTransactions ?? 0))
     }
 
     @Test func aRerunOfAFinishedJobSendsNothing() async throws {

@@ -218,6 +218,27 @@ struct RequestRunnerTests {
 
     // MARK: Job-wide stops
 
+    /// The runner's stop gate reaches the throttle: a record queued for a request slot ends at once
+    /// when the job stops, and sends nothing.
+    @Test(.timeLimit(.minutes(1))) func aStopEndsARecordsWaitForARequestSlot() async throws {
+        let harness = try Harness()
+        let throttle = harness.runner.throttle
+        var held: [Throttle.Permit] = []
+        for _ in 0..<4 { held.append(try await throttle.acquire(model: Self.primary, bodyBytes: 10, maxTokens: 1)) }
+        let record = harness.record()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                await #expect(throws: CancellationError.self) { _ = try await harness.runner.run(record) }
+            }
+            while throttle.waiting < 1 { await Task.yield() }
+            harness.runner.stopGate.stop()
+            try await group.waitForAll()
+        }
+        #expect(harness.transport.sent.isEmpty)
+        for permit in held { throttle.cancelled(permit) }
+        #expect(throttle.inFlight == 0)
+    }
+
     @Test func aRejectedKeyStopsTheJobForAuthenticationAndLeavesTheRecordUnanswered() async throws {
         let harness = try Harness { $0.fallbackModels = [Self.fallback] }
         harness.transport.script(Self.primary, [.failure(ScriptedTransport.unauthorized())])

@@ -35,11 +35,12 @@ import Testing
         #expect(throttle.inFlight == 1)
     }
 
-    /// A job stopping ends a wait for a slot at once (no task group around each acquisition), and
+    /// Stopping (as the job's stop gate does through `onStop`) ends a wait for a slot at once, and
     /// later acquisitions fail at once too; the slots already held stay theirs to give back.
     @Test(.timeLimit(.minutes(1))) func aStopEndsEveryWaitForASlotWithCancellation() async throws {
         let throttle = throttle(concurrency: 1)
         let gate = StopGate()
+        gate.onStop { throttle.stop() }
         let held = try await throttle.acquire(model: "a", bodyBytes: 100, maxTokens: 10, stopGate: gate)
         try await withThrowingTaskGroup(of: Void.self) { group in
             for model in ["a", "b"] {

@@ -151,4 +151,23 @@ extension StoreTests {
         #expect(try await indexes(store) == ["requests_messages"])
         #expect(try await store.staleAnswer(messagesKey: "same", excluding: "k1") == nil)
     }
+
+    /// A store of schema 3 loses the two indexes claims and answers paid for, and keeps its answers.
+    @Test func aStoreOfSchemaThreeIsUpgradedWithoutTheStateAndMessagesIndexes() async throws {
+        let path = directory.file("s.db")
+        do {
+            let store = try Store(path: path)
+            _ = try await store.claim("k1", model: "m", messagesKey: "mk", retryErrored: false)
+            try await store.complete("k1", answer: answer("A"))
+            try await store.execute("""
+                CREATE INDEX requests_messages ON requests(messages_key); CREATE INDEX requests_state ON requests(state);
+                UPDATE meta SET value = '3' WHERE name = 'schema_version'
+                """)
+            #expect(try await indexes(store) == ["requests_messages", "requests_state"])
+        }
+        let store = try Store(path: path)
+        #expect(try await indexes(store) == [])
+        #expect(try await store.texts("SELECT value FROM meta WHERE name = 'schema_version'") == ["4"])
+        #expect(try await store.answers(for: ["k1"]) == ["k1": answer("A")])
+    }
 }
