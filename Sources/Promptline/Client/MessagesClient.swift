@@ -32,10 +32,17 @@ public final class MessagesClient: Sendable {
     private static let decoder = JSONDecoder()
 
     /// One event-loop thread for the process's connections (as NIO's singleton group, never shut
-    /// down): a single thread is enough for the HTTP work of a job, and the tasks, the store's
-    /// queue and the output's queue keep the other cores; two loops on two cores cost more in
-    /// thread hand-offs than they gave (`make bench`).
-    private static let eventLoops = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+    /// down): a single thread is enough for the HTTP work of a job, and the store's queue and the
+    /// output's queue keep the other cores; two loops on two cores cost more in thread hand-offs
+    /// than they gave (`make bench`).
+    private static let eventLoop = MultiThreadedEventLoopGroup(numberOfThreads: 1).next()
+
+    /// The job's tasks run on the connections' event loop: a response and the task awaiting it
+    /// meet on one thread, with no hand-off to the cooperative pool and back per request.
+    private static let executor = EventLoopTaskExecutor(eventLoop)
+
+    /// The event loop of the client's connections, as a task executor.
+    public var taskExecutor: (any TaskExecutor)? { Self.executor }
 
     private let http: HTTPClient
     private let configuration: APIConfiguration
@@ -54,7 +61,7 @@ public final class MessagesClient: Sendable {
         var config = configuration.httpClientConfiguration(connectTimeout: connectTimeout, readTimeout: readTimeout)
         config.connectionPool = .init(
             idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: max(1, concurrency))
-        self.http = HTTPClient(eventLoopGroup: Self.eventLoops, configuration: config)
+        self.http = HTTPClient(eventLoopGroup: Self.eventLoop, configuration: config)
         self.configuration = configuration
         self.logger = logger
         var headers = configuration.request(path: "/v1/messages", method: .POST).headers
@@ -104,7 +111,7 @@ public final class MessagesClient: Sendable {
         } catch {
             return .failure(Self.classify(transportError: error))
         }
-        let pairs = Self.rateLimitHeaders(headers)
+        let rateLimit = RateLimitHeaders.parse(headers.lazy.map { ($0.name, $0.value) })
         if status == 200 {
             // Judged by the body: a valid Messages response is taken whatever its content-type.
             guard let decoded = MessageResponse.parse(bytes), decoded.type == "message" else {
@@ -112,16 +119,16 @@ public final class MessagesClient: Sendable {
                 return .failure(RequestFailure(
                     kind: .malformedBody, errorType: "malformed_response",
                     message: "HTTP 200 with a body that is not a Messages API response (\(bytes.count) bytes, content-type \(contentType))",
-                    rateLimit: RateLimitHeaders.parse(pairs)))
+                    rateLimit: rateLimit))
             }
             let tokens = decoded.usage.tokens
             return .success(Success(
                 message: Self.singleLine(bytes), inputTokens: tokens.input, outputTokens: tokens.output,
                 cacheCreationInputTokens: tokens.cacheCreation, cacheReadInputTokens: tokens.cacheRead, tokens: tokens,
-                stopReason: decoded.stop_reason, answeringModel: decoded.model, rateLimit: RateLimitHeaders.parse(pairs)))
+                stopReason: decoded.stop_reason, answeringModel: decoded.model, rateLimit: rateLimit))
         }
         var failure = Self.classify(status: status, headers: headers, body: bytes)
-        failure.rateLimit = RateLimitHeaders.parse(pairs)
+        failure.rateLimit = rateLimit
         return .failure(failure)
     }
 
@@ -180,19 +187,6 @@ public final class MessagesClient: Sendable {
         } catch {
             return .failure(Self.classify(transportError: error))
         }
-    }
-
-    /// The `anthropic-ratelimit-*` headers of a response, found without lowercasing every header name
-    /// (``RateLimitHeaders/parse(_:)`` matches names in any case).
-    static func rateLimitHeaders(_ headers: HTTPHeaders) -> [(String, String)] {
-        let prefix = "anthropic-ratelimit-".utf8
-        var found: [(String, String)] = []
-        for (name, value) in headers where name.utf8.count > prefix.count {
-            // ASCII case-insensitive: setting bit 0x20 lowercases letters and leaves '-' (0x2D) alone.
-            var bytes = name.utf8.makeIterator()
-            if prefix.allSatisfy({ (bytes.next() ?? 0) | 0x20 == $0 }) { found.append((name, value)) }
-        }
-        return found
     }
 
     private static func queryEscaped(_ text: String) -> String {

@@ -14,6 +14,14 @@ public protocol MessagesTransport: Sendable {
 
     /// `GET /v1/models/{id}`: the id the API resolves a model name to.
     func retrieveModel(_ model: String, timeout: Double) async -> Result<String, RequestFailure>
+
+    /// Where a job's tasks should run, or nil for Swift's default executor.
+    var taskExecutor: (any TaskExecutor)? { get }
+}
+
+extension MessagesTransport {
+    /// Swift's default executor.
+    public var taskExecutor: (any TaskExecutor)? { nil }
 }
 
 extension MessagesClient: MessagesTransport {}

@@ -38,58 +38,79 @@ public struct RateLimitHeaders: Sendable, Equatable {
         self.outputTokens = outputTokens
     }
 
-    private static let prefix = "anthropic-ratelimit-"
+    /// `anthropic-ratelimit-`, lower case.
+    private static let prefix = Array("anthropic-ratelimit-".utf8)
+    /// What follows the prefix, lower case, in the order requests, tokens, input, output; limit
+    /// then remaining.
+    private static let names: [[UInt8]] = [
+        "requests-limit", "requests-remaining", "tokens-limit", "tokens-remaining",
+        "input-tokens-limit", "input-tokens-remaining", "output-tokens-limit", "output-tokens-remaining",
+    ].map { Array($0.utf8) }
 
-    /// Parses the rate-limit headers of a response.
+    /// Parses the rate-limit headers of a response (any other header is skipped).
     ///
     /// Header names are matched case-insensitively and values are trimmed. When a header is
-    /// repeated, the last occurrence wins.
+    /// repeated, the last occurrence wins. Every response carries these headers, so they are read
+    /// byte by byte, with no string made.
     /// - Returns: nil when the response carries no complete dimension (no `anthropic-ratelimit-*`
     ///   header, or none with both a parsable `-limit` and `-remaining`).
-    static func parse(_ headers: [(String, String)]) -> RateLimitHeaders? {
-        // Limit and remaining of the four dimensions, in the order requests, tokens, input, output
-        // (one pass, no dictionary: every response carries these headers).
-        var limits: [Int?] = [nil, nil, nil, nil]
-        var remaining: [Int?] = [nil, nil, nil, nil]
-        var seen = false
+    static func parse(_ headers: some Sequence<(String, String)>) -> RateLimitHeaders? {
+        // Limit and remaining of the four dimensions, interleaved as `names`.
+        var figures = InlineArray<8, Int?>(repeating: nil)
         for (name, value) in headers {
-            let name = name.utf8.contains(where: { (0x41...0x5A).contains($0) }) ? name.lowercased() : name
-            guard name.hasPrefix(prefix) else { continue }
-            seen = true
-            let figure = Int(trimmed(value))
-            switch name.dropFirst(prefix.count) {
-            case "requests-limit": limits[0] = figure
-            case "requests-remaining": remaining[0] = figure
-            case "tokens-limit": limits[1] = figure
-            case "tokens-remaining": remaining[1] = figure
-            case "input-tokens-limit": limits[2] = figure
-            case "input-tokens-remaining": remaining[2] = figure
-            case "output-tokens-limit": limits[3] = figure
-            case "output-tokens-remaining": remaining[3] = figure
-            default: continue
-            }
+            guard let slot = slot(of: name) else { continue }
+            figures[slot] = integer(value)
         }
-        guard seen else { return nil }
-
-        func dimension(_ index: Int) -> Dimension? {
-            guard let limit = limits[index], let remaining = remaining[index] else { return nil }
+        func dimension(_ limit: Int?, _ remaining: Int?) -> Dimension? {
+            guard let limit, let remaining else { return nil }
             return Dimension(limit: limit, remaining: remaining)
         }
-
         let result = RateLimitHeaders(
-            requests: dimension(0), tokens: dimension(1), inputTokens: dimension(2), outputTokens: dimension(3))
+            requests: dimension(figures[0], figures[1]), tokens: dimension(figures[2], figures[3]),
+            inputTokens: dimension(figures[4], figures[5]), outputTokens: dimension(figures[6], figures[7]))
         if result.requests == nil, result.tokens == nil, result.inputTokens == nil, result.outputTokens == nil {
             return nil
         }
         return result
     }
 
-    private static func trimmed(_ text: String) -> String {
-        let scalars = text.unicodeScalars
-        let isSpace: (Unicode.Scalar) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\n" }
-        guard let first = scalars.firstIndex(where: { !isSpace($0) }),
-              let last = scalars.lastIndex(where: { !isSpace($0) })
-        else { return "" }
-        return String(scalars[first...last])
+    /// The index in ``names`` of a header name (any case), or nil for any other header.
+    private static func slot(of name: String) -> Int? {
+        var name = name
+        return name.withUTF8 { bytes -> Int? in
+            guard bytes.count > prefix.count else { return nil }
+            // ASCII case-insensitive: setting bit 0x20 lowercases letters and leaves '-' (0x2D)
+            // alone; a header name holds no control character that it would turn into one.
+            for offset in 0..<prefix.count where bytes[offset] | 0x20 != prefix[offset] { return nil }
+            let rest = UnsafeBufferPointer(rebasing: bytes[prefix.count...])
+            return names.firstIndex { candidate in
+                candidate.count == rest.count && zip(candidate, rest).allSatisfy { $0 == $1 | 0x20 }
+            }
+        }
+    }
+
+    /// A whole number, with an optional sign and white space around it, that fits an `Int`.
+    private static func integer(_ text: String) -> Int? {
+        var text = text
+        return text.withUTF8 { bytes -> Int? in
+            let isSpace = { (byte: UInt8) in byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0A }
+            guard let first = bytes.firstIndex(where: { !isSpace($0) }), let last = bytes.lastIndex(where: { !isSpace($0) })
+            else { return nil }
+            var index = first
+            let negative = bytes[index] == UInt8(ascii: "-")
+            if negative || bytes[index] == UInt8(ascii: "+") { index += 1 }
+            guard index <= last else { return nil }
+            var value = 0
+            while index <= last {
+                let digit = bytes[index] &- UInt8(ascii: "0")
+                guard digit < 10 else { return nil }
+                let (shifted, overflowA) = value.multipliedReportingOverflow(by: 10)
+                let (next, overflowB) = negative ? shifted.subtractingReportingOverflow(Int(digit)) : shifted.addingReportingOverflow(Int(digit))
+                guard !overflowA, !overflowB else { return nil }
+                value = next
+                index += 1
+            }
+            return value
+        }
     }
 }

@@ -76,7 +76,11 @@ public struct JobRunner: Sendable {
         var dispatch = DispatchLoop(
             input: input, store: store, runner: runner, options: options, meters: meters, clock: clock, now: now, stderr: stderr,
             terminal: terminal, skip: skip, writer: writer)
-        let stopped = try await dispatch.run(interrupts: interrupts)
+        // The whole dispatch runs where the client's answers arrive (its event loop, for
+        // MessagesClient); child tasks inherit the preference.
+        let stopped = try await withTaskExecutorPreference(client.taskExecutor) {
+            try await dispatch.run(interrupts: interrupts)
+        }
 
         let faults = await input.faults
         for fault in faults { stderr("promptline: \(fault)") }

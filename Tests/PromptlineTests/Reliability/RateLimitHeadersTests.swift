@@ -60,4 +60,23 @@ import Testing
         ]))
         #expect(headers.requests == .init(limit: 50, remaining: 7))
     }
+
+    @Test(arguments: [
+        ("+5", 5), ("-3", -3), ("\t42 ", 42), ("0", 0),
+        ("", nil), (" ", nil), ("+", nil), ("1e3", nil), ("5 5", nil), ("4.0", nil), ("99999999999999999999", nil),
+    ] as [(String, Int?)])
+    func readsAFigureOnlyWhenItIsAWholeNumber(text: String, figure: Int?) {
+        let headers = RateLimitHeaders.parse([
+            ("anthropic-ratelimit-requests-limit", text), ("anthropic-ratelimit-requests-remaining", "1"),
+        ])
+        #expect(headers?.requests?.limit == figure)
+    }
+
+    @Test func theLastOfARepeatedHeaderWins() {
+        let headers = RateLimitHeaders.parse([
+            ("anthropic-ratelimit-requests-limit", "50"), ("anthropic-ratelimit-requests-remaining", "9"),
+            ("anthropic-ratelimit-requests-remaining", "8"),
+        ])
+        #expect(headers?.requests == .init(limit: 50, remaining: 8))
+    }
 }
