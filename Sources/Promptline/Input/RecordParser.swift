@@ -94,11 +94,12 @@ public struct RecordParser: Sendable {
         try validate(params, customID: customID)
         guard case .string(let model)? = params["model"] else { preconditionFailure("validated") }
 
-        let canonical = Canonicalizer.canonicalBytes(.object(params))
+        let (canonical, ranges) = Canonicalizer.canonicalBytes(object: params, locating: ["messages", "system"])
         return RequestRecord(
             customID: customID, key: overrideKey ?? RequestKey(canonicalBytes: canonical).rawValue, model: model,
             params: .object(params), body: canonical, file: line.file, line: line.number,
-            metadata: metadata.isEmpty ? nil : Canonicalizer.canonicalBytes(.object(metadata)))
+            metadata: metadata.isEmpty ? nil : Canonicalizer.canonicalBytes(.object(metadata)),
+            messagesRange: ranges[0], systemRange: ranges[1])
     }
 
     /// Splits a simple-shape or bare record into the Messages API fields it sets and the user's own

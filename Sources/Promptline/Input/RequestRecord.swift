@@ -1,3 +1,5 @@
+import Crypto
+
 /// One valid input record, ready to be looked up in the store or sent.
 public struct RequestRecord: Sendable {
     /// The record's id (`custom_id`, `id`, or `line-N`).
@@ -16,10 +18,17 @@ public struct RequestRecord: Sendable {
     /// The record's own non-API fields (the user's columns), canonical JSON, for the output line's
     /// `metadata`; nil when it has none. Never sent, never hashed.
     var metadata: [UInt8]?
+    /// The request's `max_tokens`.
+    let maxTokens: Int
+    /// Where the canonical `messages` and `system` values lie in `body`, when the parser noted it.
+    private let messagesRange: Range<Int>?
+    private let systemRange: Range<Int>?
 
+    /// Creates a record; `messagesRange` and `systemRange` say where those members' values lie in
+    /// `body`, which must then be the canonical bytes of `params`.
     init(
         customID: String, key: String, model: String, params: JSONValue, body: [UInt8], file: String, line: Int,
-        metadata: [UInt8]? = nil
+        metadata: [UInt8]? = nil, messagesRange: Range<Int>? = nil, systemRange: Range<Int>? = nil
     ) {
         self.customID = customID
         self.key = key
@@ -29,21 +38,36 @@ public struct RequestRecord: Sendable {
         self.file = file
         self.line = line
         self.metadata = metadata
+        if case .number(let value)? = params["max_tokens"] { self.maxTokens = Int(value) } else { self.maxTokens = 0 }
+        self.messagesRange = messagesRange
+        self.systemRange = systemRange
     }
 
-    /// Key of the messages and system prompt alone, to find stale answers under other parameters.
-    /// Computed on demand: only records that are sent need it, not the ones answered from the store.
+    /// Key of the messages and system prompt alone, to find stale answers under other parameters:
+    /// the key of `{"messages": …, "system": …}`.
+    ///
+    /// Computed on demand (only records that are sent need it), from the slices of the canonical
+    /// body that hold those values: the canonical form of `{"messages":M,"system":S}` is
+    /// `{"messages":` + canonical M + `,"system":` + canonical S + `}`, so nothing is
+    /// canonicalized twice.
     var messagesKey: String {
-        var messagesOnly: [String: JSONValue] = [:]
-        messagesOnly["messages"] = params["messages"]
-        messagesOnly["system"] = params["system"]
-        return RequestKey(body: .object(messagesOnly)).rawValue
-    }
-
-    /// The request's `max_tokens`.
-    var maxTokens: Int {
-        if case .number(let value)? = params["max_tokens"] { return Int(value) }
-        return 0
+        guard let messagesRange else {
+            var messagesOnly: [String: JSONValue] = [:]
+            messagesOnly["messages"] = params["messages"]
+            messagesOnly["system"] = params["system"]
+            return RequestKey(body: .object(messagesOnly)).rawValue
+        }
+        var hasher = SHA256()
+        hasher.update(data: Array(#"{"messages":"#.utf8))
+        body.withUnsafeBytes { body in
+            hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: body[messagesRange]))
+            if let systemRange {
+                hasher.update(data: Array(#","system":"#.utf8))
+                hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: body[systemRange]))
+            }
+        }
+        hasher.update(data: [UInt8(ascii: "}")])
+        return RequestKey(digest: hasher.finalize()).rawValue
     }
 
     /// The body to send to another model of the degradation chain.

@@ -35,18 +35,39 @@ enum Canonicalizer {
             }
             bytes.append(UInt8(ascii: "]"))
         case .object(let members):
-            bytes.append(UInt8(ascii: "{"))
-            let sorted = members.sorted { $0.key.utf16.lexicographicallyPrecedes($1.key.utf16) }
-            for (position, member) in sorted.enumerated() {
-                if position > 0 {
-                    bytes.append(UInt8(ascii: ","))
-                }
-                Self.appendString(member.key, to: &bytes)
-                bytes.append(UInt8(ascii: ":"))
-                Self.append(member.value, to: &bytes)
-            }
-            bytes.append(UInt8(ascii: "}"))
+            Self.appendObject(members, to: &bytes, noting: nil)
         }
+    }
+
+    /// The canonical UTF-8 bytes of the object `members`, with where the values of the members
+    /// `names` lie in them (nil for a name the object lacks).
+    static func canonicalBytes(object members: [String: JSONValue], locating names: [String]) -> (bytes: [UInt8], ranges: [Range<Int>?]) {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(256)
+        var ranges = [Range<Int>?](repeating: nil, count: names.count)
+        Self.appendObject(members, to: &bytes) { name, range in
+            if let index = names.firstIndex(of: name) { ranges[index] = range }
+        }
+        return (bytes, ranges)
+    }
+
+    /// Appends the canonical bytes of an object; `noting` is told where each member's value went.
+    private static func appendObject(
+        _ members: [String: JSONValue], to bytes: inout [UInt8], noting: ((String, Range<Int>) -> Void)?
+    ) {
+        bytes.append(UInt8(ascii: "{"))
+        let sorted = members.sorted { $0.key.utf16.lexicographicallyPrecedes($1.key.utf16) }
+        for (position, member) in sorted.enumerated() {
+            if position > 0 {
+                bytes.append(UInt8(ascii: ","))
+            }
+            Self.appendString(member.key, to: &bytes)
+            bytes.append(UInt8(ascii: ":"))
+            let start = bytes.count
+            Self.append(member.value, to: &bytes)
+            noting?(member.key, start..<bytes.count)
+        }
+        bytes.append(UInt8(ascii: "}"))
     }
 
     /// Appends `string` as a JSON string literal, quoted, with the escapes RFC 8785 requires

@@ -55,12 +55,15 @@ struct JSONParser: ~Copyable {
         try self.enterContainer()
         self.index += 1
         self.skipWhitespace()
-        var members: [String: JSONValue] = [:]
         if self.peek() == UInt8(ascii: "}") {
             self.index += 1
             self.depth -= 1
-            return members
+            return [:]
         }
+        // Members are gathered in order and the dictionary built once at its final size: growing
+        // it member by member rehashed it at every doubling.
+        var pairs: [(name: String, value: JSONValue, offset: Int)] = []
+        pairs.reserveCapacity(8)
         while true {
             guard self.peek() == UInt8(ascii: "\"") else {
                 throw self.unexpected("where a member name was expected")
@@ -73,12 +76,7 @@ struct JSONParser: ~Copyable {
             }
             self.index += 1
             self.skipWhitespace()
-            let value = try self.parseValue()
-            guard members.updateValue(value, forKey: name) == nil else {
-                throw InvalidJSONError(
-                    code: .invalidJSON, byteOffset: nameStart,
-                    reason: "member name \"\(name.prefix(40))\" repeated")
-            }
+            pairs.append((name, try self.parseValue(), nameStart))
             self.skipWhitespace()
             switch self.peek() {
             case UInt8(ascii: ","):
@@ -87,6 +85,11 @@ struct JSONParser: ~Copyable {
             case UInt8(ascii: "}"):
                 self.index += 1
                 self.depth -= 1
+                var members = [String: JSONValue](minimumCapacity: pairs.count)
+                for (name, value, offset) in pairs where members.updateValue(value, forKey: name) != nil {
+                    throw InvalidJSONError(
+                        code: .invalidJSON, byteOffset: offset, reason: "member name \"\(name.prefix(40))\" repeated")
+                }
                 return members
             default:
                 throw self.unexpected("where ',' or '}' was expected")

@@ -14,7 +14,11 @@ struct RequestKey: Hashable, Sendable, CustomStringConvertible {
 
     /// The key of the body whose canonical bytes are `canonicalBytes`.
     init(canonicalBytes: [UInt8]) {
-        let digest = SHA256.hash(data: canonicalBytes)
+        self.init(digest: SHA256.hash(data: canonicalBytes))
+    }
+
+    /// The key whose digest is `digest` (of canonical bytes hashed in parts).
+    init(digest: SHA256.Digest) {
         let hexDigits: StaticString = "0123456789abcdef"
         var text: [UInt8] = Array(Self.prefix.utf8)
         text.reserveCapacity(text.count + Self.hexDigitCount)

@@ -110,4 +110,20 @@ import Testing
         guard case .invalid(let invalid) = parser.parse(line) else { Issue.record("accepted"); return }
         #expect(invalid.description == "in.jsonl:3: line is 2000000 bytes, longer than --max-line-bytes")
     }
+
+    @Test(arguments: [
+        #"{"id":"a","prompt":"hi"}"#,
+        #"{"id":"a","prompt":"hi","system":"be brief","temperature":0.5}"#,
+        #"{"custom_id":"b","params":{"model":"m","max_tokens":5,"system":[{"type":"text","text":"s\u00e9"}],"messages":[{"role":"user","content":"x"}]}}"#,
+        #"{"messages":[{"role":"user","content":[{"type":"text","text":"q"}]}],"top_k":3}"#,
+    ])
+    func theMessagesKeyIsTheKeyOfTheMessagesAndSystemAlone(line: String) throws {
+        let record = try #require(valid(line))
+        guard case .object(let params) = record.params else { Issue.record("params not an object"); return }
+        var messagesOnly: [String: JSONValue] = ["messages": try #require(params["messages"])]
+        messagesOnly["system"] = params["system"]
+        #expect(record.messagesKey == RequestKey(body: .object(messagesOnly)).rawValue)
+        #expect(record.maxTokens == Int(params["max_tokens"]?.doubleValue ?? -1))
+    }
 }
+
