@@ -74,7 +74,9 @@ let package = Package(
             dependencies: [
                 "Promptline", "CZlib",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             exclude: ["Keys/JCSVectors"]
         ),
