@@ -47,8 +47,16 @@ extension SimJSONValue {
         }
     }
 
-    private static func writeString(_ string: String, to out: inout [UInt8]) {
+    /// Appends `string` as a JSON string literal (the escapes `JSONEncoder` writes for the
+    /// simulator's texts: `\"`, `\\`, `\n`, `\r`, `\t`, other controls as `\u00xx`).
+    static func writeString(_ string: String, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
+        // Most strings need no escape: appended at once.
+        if !string.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            out.append(contentsOf: string.utf8)
+            out.append(UInt8(ascii: "\""))
+            return
+        }
         for byte in string.utf8 {
             switch byte {
             case UInt8(ascii: "\""): out.append(contentsOf: #"\""#.utf8)

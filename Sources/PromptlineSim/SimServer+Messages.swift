@@ -179,7 +179,7 @@ extension SimServer {
             }
             let now = Date().timeIntervalSince1970
             await self.state.succeeded(model: modelName, outputTokens: outputTokens, admittedAt: admittedAt, now: now)
-            return await self.response(status: 200, body: Self.encode(message), requestID: requestID, model: modelName, now: now)
+            return await self.response(status: 200, body: message.jsonBytes, requestID: requestID, model: modelName, now: now)
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import HTTPTypes
 import Hummingbird
 
@@ -9,12 +10,18 @@ extension SimServer {
     static let retryAfter = HTTPField.Name("retry-after")!
     static let shouldRetry = HTTPField.Name("x-should-retry")!
 
-    /// A fresh `req_sim_…` id (random, unique per request).
-    static func makeRequestID() -> String {
+    /// A random prefix drawn once per process, so ids of two simulator runs differ.
+    private static let requestIDPrefix: String = {
         var generator = SystemRandomNumberGenerator()
-        let high = generator.next() as UInt64
-        let low = generator.next() as UInt64
-        return "req_sim_" + String(high, radix: 16) + String(low, radix: 16)
+        return "req_sim_" + String(generator.next() as UInt64, radix: 16)
+    }()
+    private static let requestCount = Atomic<UInt64>(0)
+
+    /// A fresh `req_sim_…` id, unique per request: the process's random prefix and a count
+    /// (no system call per request).
+    static func makeRequestID() -> String {
+        let count = requestCount.wrappingAdd(1, ordering: .relaxed).newValue
+        return requestIDPrefix + "_" + String(count, radix: 16)
     }
 
     /// Compact JSON with sorted keys.
@@ -24,9 +31,25 @@ extension SimServer {
         return (try? Array(encoder.encode(value))) ?? []
     }
 
-    /// RFC 3339 time (UTC, whole seconds) for a unix time.
+    /// RFC 3339 time (UTC, whole seconds, rounded up) for a unix time, as
+    /// `Date.formatted(.iso8601)` writes it (`2026-11-30T11:35:20Z`), computed directly: every
+    /// response carries four of these.
     static func rfc3339(_ time: Double) -> String {
-        Date(timeIntervalSince1970: time.rounded(.up)).formatted(.iso8601)
+        let seconds = Int(time.rounded(.up))
+        let (days, second) = seconds.quotientAndRemainder(dividingBy: 86_400)
+        let (day, secondOfDay) = second < 0 ? (days - 1, second + 86_400) : (days, second)
+        // Days since 1970-01-01 to a civil date (Howard Hinnant's days_from_civil, inverted).
+        let shifted = day + 719_468
+        let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
+        let dayOfEra = shifted - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthIndex = (5 * dayOfYear + 2) / 153
+        let dayOfMonth = dayOfYear - (153 * monthIndex + 2) / 5 + 1
+        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
+        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        func two(_ value: Int) -> String { value < 10 ? "0\(value)" : String(value) }
+        return "\(year)-\(two(month))-\(two(dayOfMonth))T\(two(secondOfDay / 3600)):\(two(secondOfDay / 60 % 60)):\(two(secondOfDay % 60))Z"
     }
 
     /// An error response in the API's shape with its headers.
@@ -47,6 +70,16 @@ extension SimServer {
         return response
     }
 
+    /// The `anthropic-ratelimit-*` header names, made once: requests, input tokens, output tokens, tokens.
+    private static let rateLimitNames: [(limit: HTTPField.Name, remaining: HTTPField.Name, reset: HTTPField.Name)] =
+        ["requests", "input-tokens", "output-tokens", "tokens"].map { dimension in
+            (
+                HTTPField.Name("anthropic-ratelimit-\(dimension)-limit")!,
+                HTTPField.Name("anthropic-ratelimit-\(dimension)-remaining")!,
+                HTTPField.Name("anthropic-ratelimit-\(dimension)-reset")!
+            )
+        }
+
     /// A JSON response with `request-id`, `content-type` and every rate-limit header (those of
     /// `model`'s limits, as the API reports the limits of the model class that answered).
     func response(status: Int, body: [UInt8], requestID: String, model: String? = nil, now: Double) async -> Response {
@@ -54,13 +87,10 @@ extension SimServer {
         headers[.contentType] = "application/json"
         headers[Self.requestIDHeader] = requestID
         let snapshots = await self.state.rateLimitSnapshots(model: model, now: now)
-        for (name, snapshot) in [
-            ("requests", snapshots.requests), ("input-tokens", snapshots.inputTokens),
-            ("output-tokens", snapshots.outputTokens), ("tokens", snapshots.tokens),
-        ] {
-            headers[HTTPField.Name("anthropic-ratelimit-\(name)-limit")!] = String(snapshot.limit)
-            headers[HTTPField.Name("anthropic-ratelimit-\(name)-remaining")!] = String(snapshot.remaining)
-            headers[HTTPField.Name("anthropic-ratelimit-\(name)-reset")!] = Self.rfc3339(snapshot.reset)
+        for (names, snapshot) in zip(Self.rateLimitNames, [snapshots.requests, snapshots.inputTokens, snapshots.outputTokens, snapshots.tokens]) {
+            headers.append(HTTPField(name: names.limit, value: String(snapshot.limit)))
+            headers.append(HTTPField(name: names.remaining, value: String(snapshot.remaining)))
+            headers.append(HTTPField(name: names.reset, value: Self.rfc3339(snapshot.reset)))
         }
         return Response(
             status: HTTPResponse.Status(code: status, reasonPhrase: Self.reasonPhrase(status)),

@@ -200,15 +200,31 @@ actor SimState {
         return 0
     }
 
-    /// The contents of every `[[sim:…]]` in `text`, in order.
+    /// The contents of every `[[sim:…]]` in `text`, in order (searched in its UTF-8 bytes: every
+    /// request's text is searched, and almost none holds a trigger).
     private static func triggers(in text: String) -> [String] {
+        let open = Array("[[sim:".utf8)
+        let bytes = Array(text.utf8)
         var tokens: [String] = []
-        var rest = text[...]
-        while let start = rest.range(of: "[[sim:"), let end = rest[start.upperBound...].range(of: "]]") {
-            tokens.append(String(rest[start.upperBound..<end.lowerBound]))
-            rest = rest[end.upperBound...]
+        var index = 0
+        while let start = find(open, in: bytes, from: index) {
+            let contents = start + open.count
+            guard let end = find([UInt8(ascii: "]"), UInt8(ascii: "]")], in: bytes, from: contents) else { break }
+            tokens.append(String(decoding: bytes[contents..<end], as: UTF8.self))
+            index = end + 2
         }
         return tokens
+    }
+
+    /// Where `needle` first occurs in `bytes` at or after `from`.
+    private static func find(_ needle: [UInt8], in bytes: [UInt8], from: Int) -> Int? {
+        guard needle.count <= bytes.count else { return nil }
+        var index = from
+        while index + needle.count <= bytes.count {
+            if bytes[index] == needle[0], bytes[index..<index + needle.count].elementsEqual(needle) { return index }
+            index += 1
+        }
+        return nil
     }
 
     static func outcome(for fault: SimFault) -> Outcome {

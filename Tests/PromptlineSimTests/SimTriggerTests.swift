@@ -20,4 +20,15 @@ struct SimTriggerTests {
         #expect(SimAPIError.forFault(.unauthorized)?.status == 401)
         #expect(SimAPIError.forFault(.forbidden)?.status == 403)
     }
+
+    @Test(arguments: [
+        ("é 😀 [[sim:529]] after", SimFault?.some(.overloaded)),
+        ("[[sim:bogus]][[sim:529]]", .some(.overloaded)),
+        ("[[sim:529", nil),
+        ("[sim:529]] [[sim:]]", nil),
+        ("", nil),
+    ] as [(String, SimFault?)])
+    func triggersAreFoundWhereverTheyStandInTheText(text: String, fault: SimFault?) {
+        #expect(SimState.trigger(in: text) == fault)
+    }
 }
