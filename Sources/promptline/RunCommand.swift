@@ -209,7 +209,7 @@ struct RunCommand: AsyncParsableCommand {
             let store = try Store(path: resolveDatabase(db), busyTimeout: busyTimeout)
             if durable { try await store.makeDurable() }
             let client = MessagesClient(
-                configuration: api, concurrency: concurrency, connectTimeout: min(timeout, 10), readTimeout: timeout, logger: logger)
+                configuration: api, concurrency: concurrency, connectTimeout: min(timeout, 10), logger: logger)
             let batches = backend.backend == .batches
                 ? BatchesClient(configuration: api, connectTimeout: min(timeout, 10), logger: logger) : nil
             let result: Result<JobSummary, any Error>
