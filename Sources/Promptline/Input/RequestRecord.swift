@@ -9,9 +9,9 @@ public struct RequestRecord: Sendable {
     /// The record's primary model.
     var model: String
     /// The effective Messages API body (without `stream`).
-    var params: JSONValue
+    let params: JSONValue
     /// The canonical (RFC 8785) bytes of `params`: what is hashed and what is sent.
-    public var body: [UInt8]
+    public let body: [UInt8]
     /// Where the record came from.
     var file: String
     var line: Int
