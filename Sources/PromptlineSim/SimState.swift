@@ -216,7 +216,8 @@ actor SimState {
         return tokens
     }
 
-    /// Where `needle` first occurs in `bytes` at or after `from`.
+    /// Where `needle` first occurs in `bytes` at or after `from` (by hand: the standard library's
+    /// generic `firstRange(of:)` cost some 10 µs a request more, 5 interleaved runs each).
     private static func find(_ needle: [UInt8], in bytes: [UInt8], from: Int) -> Int? {
         guard needle.count <= bytes.count else { return nil }
         var index = from

@@ -1,8 +1,8 @@
 /// A strict RFC 8259 parser of one JSON text into a ``JSONValue``, with UTF-8 validation.
 ///
 /// It stands in for `JSONDecoder`, which on Linux decodes an untyped value some twenty times
-/// slower (`make bench`: 0.7 µs against 13.5 µs for a 120-byte input line) (every kind it tries and misses throws), accepts some texts that are not JSON (a
-/// trailing comma), keeps the first of two members with one name, and reports every fault as
+/// slower (every kind it tries and misses throws; `make bench`: 0.7 µs against 13.5 µs for a
+/// 120-byte input line), accepts some texts that are not JSON (a trailing comma), keeps the first of two members with one name, and reports every fault as
 /// "The given data was not valid JSON." with no position. Here a fault is named with its
 /// byte offset, and a repeated member name is a fault: the value it meant is ambiguous.
 struct JSONParser: ~Copyable {

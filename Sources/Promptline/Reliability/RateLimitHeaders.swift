@@ -91,26 +91,9 @@ public struct RateLimitHeaders: Sendable, Equatable {
 
     /// A whole number, with an optional sign and white space around it, that fits an `Int`.
     private static func integer(_ text: String) -> Int? {
-        var text = text
-        return text.withUTF8 { bytes -> Int? in
-            let isSpace = { (byte: UInt8) in byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0A }
-            guard let first = bytes.firstIndex(where: { !isSpace($0) }), let last = bytes.lastIndex(where: { !isSpace($0) })
-            else { return nil }
-            var index = first
-            let negative = bytes[index] == UInt8(ascii: "-")
-            if negative || bytes[index] == UInt8(ascii: "+") { index += 1 }
-            guard index <= last else { return nil }
-            var value = 0
-            while index <= last {
-                let digit = bytes[index] &- UInt8(ascii: "0")
-                guard digit < 10 else { return nil }
-                let (shifted, overflowA) = value.multipliedReportingOverflow(by: 10)
-                let (next, overflowB) = negative ? shifted.subtractingReportingOverflow(Int(digit)) : shifted.addingReportingOverflow(Int(digit))
-                guard !overflowA, !overflowB else { return nil }
-                value = next
-                index += 1
-            }
-            return value
-        }
+        let isSpace = { (byte: UInt8) in byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0A }
+        guard let first = text.utf8.firstIndex(where: { !isSpace($0) }), let last = text.utf8.lastIndex(where: { !isSpace($0) })
+        else { return nil }
+        return Int(text[first...last])
     }
 }
