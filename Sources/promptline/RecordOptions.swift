@@ -16,8 +16,8 @@ struct RecordOptions: ParsableArguments {
     @Option(help: "Temperature for records that do not set one.")
     var temperature: Double?
 
-    @Option(help: "Longest input line accepted, in bytes.")
-    var maxLineBytes: Int = 16 << 20
+    @Option(help: "Longest input line accepted, in bytes (default 32 MiB, the Messages API's request limit).")
+    var maxLineBytes: Int = JobOptions.defaultMaxLineBytes
 
     func validate() throws {
         guard maxTokens >= 1 else { throw ValidationError("--max-tokens must be at least 1") }

@@ -57,6 +57,11 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(help: "Ignore the anthropic-ratelimit-* headers (to measure what they buy); only --rpm/--itpm/--otpm and 429s throttle.")
     var noRateLimitHeaders = false
 
+    @Option(help: ArgumentHelp(
+        "auto: cache breakpoints on prefixes records share (system prompt, tools, few-shot turns), primed before they are read; off: send records as written.",
+        valueName: "auto|off"))
+    var promptCache: PromptCacheMode = .auto
+
     @Option(help: "Stop dispatching before the estimated spend of this run passes this many dollars (exit 75).")
     var budgetUsd: Double?
 
@@ -178,6 +183,7 @@ struct RunCommand: AsyncParsableCommand {
         options.rateLimitHeaders = !noRateLimitHeaders
         options.budgetUSD = budgetUsd
         options.shard = shard
+        options.promptCache = promptCache
 
         if dryRun {
             try await exitingOnError {

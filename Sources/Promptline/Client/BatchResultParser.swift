@@ -34,9 +34,7 @@ enum BatchResultParser {
             }
             return BatchResultEntry(
                 customID: customID,
-                outcome: .succeeded(
-                    message: message, model: decoded.model, inputTokens: decoded.usage.input_tokens,
-                    outputTokens: decoded.usage.output_tokens))
+                outcome: .succeeded(message: message, model: decoded.model, tokens: decoded.usage.tokens))
         case "errored":
             guard let errorRange = result["error"] else { throw Failure(message: "results line \(customID): errored without error") }
             let body = Array(bytes[errorRange])

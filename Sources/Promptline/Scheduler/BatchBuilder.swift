@@ -50,26 +50,27 @@ struct BatchBuilder {
         }.joined()
     }
 
-    /// Bytes one record adds to the body (with its separating comma).
-    static func entryBytes(_ record: RequestRecord) -> Int {
-        #"{"custom_id":"","params":},"#.utf8.count + 64 + record.body.count
+    /// Bytes one request body adds to the batch's body (with its separating comma).
+    static func entryBytes(body: [UInt8]) -> Int {
+        #"{"custom_id":"","params":},"#.utf8.count + 64 + body.count
     }
 
-    /// True when `record` can join without passing the byte limit.
-    func fits(_ record: RequestRecord) -> Bool {
-        bodyBytes + Self.entryBytes(record) <= maxBytes
+    /// True when a request with this body can join without passing the byte limit.
+    func fits(_ body: [UInt8]) -> Bool {
+        bodyBytes + Self.entryBytes(body: body) <= maxBytes
     }
 
-    /// Adds a record: its entry to the body file, its entry and key to the pending ones.
-    mutating func add(_ record: RequestRecord, worstCase cost: Double) throws {
+    /// Adds a record sent with `body` (its own, or with cache breakpoints): its entry to the body
+    /// file, its entry and key to the pending ones.
+    mutating func add(_ record: RequestRecord, body: [UInt8], worstCase cost: Double) throws {
         let customID = Self.customID(for: record.key)
         buffer.append(contentsOf: count == 0 ? #"{"requests":["#.utf8 : ",".utf8)
         buffer.append(contentsOf: #"{"custom_id":""#.utf8)
         buffer.append(contentsOf: customID.utf8)
         buffer.append(contentsOf: #"","params":"#.utf8)
-        buffer.append(contentsOf: record.body)
+        buffer.append(contentsOf: body)
         buffer.append(0x7D)
-        bodyBytes += Self.entryBytes(record)
+        bodyBytes += Self.entryBytes(body: body)
         if buffer.count >= 1 << 20 { try flushBuffer() }
         pendingEntries.append(BatchEntry(customID: customID, key: record.key, model: record.model, messagesKey: record.messagesKey))
         pendingKeys.insert(record.key)

@@ -84,10 +84,10 @@ extension JobSummary {
         requestsSent += batches.requestsSubmitted
         inputTokens += batches.inputTokens
         outputTokens += batches.outputTokens
-        for (model, tokens) in batches.tokensByModel {
-            tokensByModel[model, default: TokenCount()].input += tokens.input
-            tokensByModel[model, default: TokenCount()].output += tokens.output
-        }
+        for (model, tokens) in batches.tokensByModel { tokensByModel[model, default: TokenCount()] += tokens }
+        cacheCreationInputTokens = (cacheCreationInputTokens ?? 0) + batches.cacheCreationInputTokens
+        cacheReadInputTokens = (cacheReadInputTokens ?? 0) + batches.cacheReadInputTokens
+        cacheSavedUSD = (cacheSavedUSD ?? 0) + batches.cacheSavedUSD
         costUSD += batches.costUSD
         costByModel.merge(batches.costByModel, uniquingKeysWith: +)
     }

@@ -8,6 +8,9 @@ public struct BatchOptions: Sendable {
     public var pollInterval = 60.0
     /// Batches a key may go through (expired, canceled, transient errors) before it is recorded errored.
     var maxRounds = 10
+    /// Longest wait for a priming batch to end before the batch that reads its prefix is created
+    /// anyway, seconds (hits inside that batch are then best effort).
+    var primeWait = 900.0
     /// Least time a results download gets, seconds (create, list and retrieve get `--timeout`).
     var resultsTimeout = 3600.0
     /// Lines committed to the store per transaction while streaming results.

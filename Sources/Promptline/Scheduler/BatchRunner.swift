@@ -28,6 +28,8 @@ struct BatchRunner: Sendable {
     private let clock: any Clock<Duration>
     private let now: @Sendable () -> Double
     private let stderr: @Sendable (String) -> Void
+    /// Which records get cache breakpoints (one-hour lifetime: a batch may run long after priming).
+    private let cache: PromptCache
 
     init(
         options: JobOptions, batch: BatchOptions, store: Store, client: BatchesClient, logger: Logger,
@@ -42,6 +44,7 @@ struct BatchRunner: Sendable {
         self.clock = clock
         self.now = now
         self.stderr = stderr
+        self.cache = PromptCache(mode: options.promptCache, lifetime: .oneHour, clock: clock, now: { [now] in .seconds(now()) })
     }
 
     private enum Event: Sendable {
@@ -104,6 +107,9 @@ struct BatchRunner: Sendable {
         outcome.summary = progress.summary(now: now())
         (outcome.summary.costUSD, outcome.summary.costByModel) = spend.spent
         outcome.summary.listPriceUSD = outcome.summary.costUSD / options.prices.batchMultiplier
+        outcome.summary.cacheSavedUSD = spend.savedByCache
+        let tokens = outcome.summary.tokensByModel.values.reduce(TokenCount(), +)
+        (outcome.summary.cacheCreationInputTokens, outcome.summary.cacheReadInputTokens) = (tokens.cacheCreation, tokens.cacheRead)
         return outcome
     }
 
@@ -111,6 +117,7 @@ struct BatchRunner: Sendable {
 
     private func work(progress: Progress, spend: SpendMeter, stopControl: StopControl) async throws {
         let runStart = now()
+        var priming = BatchPriming()
         while true {
             try stopControl.check()
             try await resolveOrphans(progress: progress)
@@ -118,7 +125,8 @@ struct BatchRunner: Sendable {
             var budgetStop: JobStop?
             do {
                 try await submitPending(
-                    retryErroredBefore: options.retryErrored ? runStart : nil, progress: progress, spend: spend, stopControl: stopControl)
+                    retryErroredBefore: options.retryErrored ? runStart : nil, priming: &priming, progress: progress, spend: spend,
+                    stopControl: stopControl)
             } catch let stop as JobStop {
                 guard case .budget = stop.reason else { throw stop }
                 budgetStop = stop
@@ -204,12 +212,28 @@ struct BatchRunner: Sendable {
     // MARK: Submission
 
     /// Reads the input and puts every pending key (not answered, in no open batch) into batches.
-    private func submitPending(retryErroredBefore: Double?, progress: Progress, spend: SpendMeter, stopControl: StopControl) async throws {
+    /// A prefix that recurs is primed first (``BatchPriming``): the batch that reads it is created
+    /// once the priming batch has ended, or `primeWait` has passed.
+    private func submitPending(
+        retryErroredBefore: Double?, priming: inout BatchPriming, progress: Progress, spend: SpendMeter, stopControl: StopControl
+    ) async throws {
         for localID in try await store.dropAbandonedBuilds() { BatchBodyFile.removeLeftover(localID: localID) }
         let input = InputStream(
             paths: options.inputs, defaults: options.defaults, maxLineBytes: options.maxLineBytes, strict: options.strict,
             shard: options.shard)
         var builder: BatchBuilder?
+        var primer: BatchBuilder?
+        /// Submits the batch built so far, after the priming batch it reads from has ended.
+        func submitBuilt() async throws {
+            if let built = primer {
+                primer = nil
+                try await prime(built, priming: &priming, progress: progress, spend: spend, stopControl: stopControl)
+            }
+            if let built = builder {
+                builder = nil
+                try await submit(built, progress: progress, spend: spend, stopControl: stopControl)
+            }
+        }
         while let chunk = await input.nextBatch() {
             try stopControl.check()
             var keys: [String] = []
@@ -218,7 +242,7 @@ struct BatchRunner: Sendable {
             var seen = Set<String>()
             for case .valid(let record) in chunk {
                 guard !plan.skip.contains(record.key), builder?.pendingKeys.contains(record.key) != true,
-                    seen.insert(record.key).inserted
+                    primer?.pendingKeys.contains(record.key) != true, seen.insert(record.key).inserted
                 else { continue }
                 let trail = plan.rounds[record.key] ?? []
                 if trail.count >= batch.maxRounds {
@@ -226,29 +250,58 @@ struct BatchRunner: Sendable {
                         key: record.key, model: record.model, messagesKey: record.messagesKey, trail: trail)
                     continue
                 }
-                if let current = builder, !current.fits(record) {
-                    try await submit(current, progress: progress, spend: spend, stopControl: stopControl)
-                    builder = nil
+                let prefix = cache.prefix(of: record)
+                let placement = prefix.map { priming.place($0.levels, now: now()) } ?? .plain
+                let body: [UInt8]
+                var writes: (lifetime: CacheLifetime, bytes: Int)?
+                switch placement {
+                case .plain:
+                    body = record.body
+                case .primer(let levels), .member(let levels):
+                    body = record.body(for: record.model, marking: levels.map { prefix!.levels[$0].anchor }, lifetime: cache.lifetime)
+                    writes = (cache.lifetime, prefix!.levels[levels.last!].bytes)
                 }
+                // A model without a price reserves nothing, unless a budget must be kept: then the job stops.
+                guard let worstCase = spend.worstCase(model: record.model, bodyBytes: body.count, maxTokens: record.maxTokens, cacheWrite: writes)
+                    ?? (spend.budget == nil ? 0 : nil)
+                else { throw JobStop(reason: .unpriced(record.model)) }
+                if case .primer = placement {
+                    if primer == nil {
+                        primer = BatchBuilder(maxRequests: batch.batchSize, maxBytes: batch.maxBatchBytes)
+                        try await store.beginBatch(localID: primer!.localID)
+                    }
+                    try primer!.add(record, body: body, worstCase: worstCase)
+                    continue
+                }
+                if let current = builder, !current.fits(body) { try await submitBuilt() }
                 if builder == nil {
                     builder = BatchBuilder(maxRequests: batch.batchSize, maxBytes: batch.maxBatchBytes)
                     try await store.beginBatch(localID: builder!.localID)
                 }
-                // A model without a price reserves nothing, unless a budget must be kept: then the job stops.
-                guard let worstCase = spend.worstCase(model: record.model, bodyBytes: record.body.count, maxTokens: record.maxTokens)
-                    ?? (spend.budget == nil ? 0 : nil)
-                else { throw JobStop(reason: .unpriced(record.model)) }
-                try builder!.add(record, worstCase: worstCase)
+                try builder!.add(record, body: body, worstCase: worstCase)
                 if builder!.shouldFlushEntries {
                     try await store.addBatchEntries(localID: builder!.localID, builder!.takeEntries())
                 }
-                if builder!.isFull {
-                    try await submit(builder!, progress: progress, spend: spend, stopControl: stopControl)
-                    builder = nil
-                }
+                if builder!.isFull { try await submitBuilt() }
             }
         }
-        if let builder { try await submit(builder, progress: progress, spend: spend, stopControl: stopControl) }
+        try await submitBuilt()
+    }
+
+    /// Creates the priming batch and waits until it ends (its results go into the store like any
+    /// other's) or `primeWait` passes; its prefixes count as primed from then on.
+    private func prime(
+        _ primer: BatchBuilder, priming: inout BatchPriming, progress: Progress, spend: SpendMeter, stopControl: StopControl
+    ) async throws {
+        let localID = primer.localID
+        try await submit(primer, progress: progress, spend: spend, stopControl: stopControl)
+        let created = try await store.openBatches().filter { $0.localID == localID && $0.state == .submitted }
+        if !options.quiet, options.progress != .none {
+            stderr("promptline: priming the prompt cache: \(primer.count) request\(primer.count == 1 ? "" : "s") in a batch of their own before the batch that reads them")
+        }
+        progress.update { $0.primingBatches += 1 }
+        try await collect(created, progress: progress, spend: spend, until: now() + batch.primeWait)
+        priming.primed(now: now())
     }
 
     /// Commits the batch's intent, creates it, and commits its id. A create whose fate is unknown
@@ -336,8 +389,9 @@ struct BatchRunner: Sendable {
 
     // MARK: Polling and results
 
-    /// Polls every open batch on its schedule until each has ended and its results are in the store.
-    private func collect(_ open: [BatchRecord], progress: Progress, spend: SpendMeter) async throws {
+    /// Polls every open batch on its schedule until each has ended and its results are in the store,
+    /// or until `until` (the batches left open are collected with the next round's).
+    private func collect(_ open: [BatchRecord], progress: Progress, spend: SpendMeter, until: Double? = nil) async throws {
         var pending = open
         var schedules: [String: PollSchedule] = [:]
         var lastSeen: [String: BatchesClient.Batch] = [:]
@@ -346,7 +400,8 @@ struct BatchRunner: Sendable {
         let start = now()
         for record in open { schedules[record.localID] = PollSchedule(interval: batch.pollInterval, start: start) }
         while !pending.isEmpty {
-            let next = pending.compactMap { schedules[$0.localID]?.nextAt }.min() ?? now()
+            if let until, now() >= until { return }
+            let next = min(pending.compactMap { schedules[$0.localID]?.nextAt }.min() ?? now(), until ?? .infinity)
             let wait = next - now()
             if wait > 0 { try await clock.sleep(for: .milliseconds(Int64((wait * 1000).rounded(.up)))) }
             var still: [BatchRecord] = []
@@ -410,13 +465,12 @@ struct BatchRunner: Sendable {
             var tally = BatchSummary()
             for entry in chunk {
                 switch entry.outcome {
-                case .succeeded(_, let model, let input, let output):
+                case .succeeded(_, let model, let tokens):
                     tally.results["succeeded", default: 0] += 1
-                    tally.inputTokens += input
-                    tally.outputTokens += output
-                    tally.tokensByModel[model, default: TokenCount()].input += input
-                    tally.tokensByModel[model, default: TokenCount()].output += output
-                    spend.settle(reserved: 0, model: model, inputTokens: input, outputTokens: output)
+                    tally.inputTokens += tokens.input
+                    tally.outputTokens += tokens.output
+                    tally.tokensByModel[model, default: TokenCount()] += tokens
+                    spend.settle(reserved: 0, model: model, tokens: tokens)
                 case .failed:
                     tally.results["errored", default: 0] += 1
                 case .retry(let type):
@@ -428,7 +482,7 @@ struct BatchRunner: Sendable {
                 $0.inputTokens += tally.inputTokens
                 $0.outputTokens += tally.outputTokens
                 $0.results.merge(tally.results, uniquingKeysWith: +)
-                $0.tokensByModel.merge(tally.tokensByModel) { TokenCount(input: $0.input + $1.input, output: $0.output + $1.output) }
+                $0.tokensByModel.merge(tally.tokensByModel) { $0 + $1 }
             }
             chunk.removeAll(keepingCapacity: true)
         }

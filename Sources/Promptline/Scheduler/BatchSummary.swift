@@ -13,6 +13,8 @@ struct BatchSummary: Sendable, Codable, Equatable {
     }
 
     var batchesCreated = 0
+    /// Of those, batches that primed the prompt cache for the batches after them.
+    var primingBatches = 0
     /// Batches created by an earlier run whose id was never recorded, found by listing and adopted.
     var batchesAdopted = 0
     /// Batches the API no longer knew (their requests went into a new batch).
@@ -35,6 +37,11 @@ struct BatchSummary: Sendable, Codable, Equatable {
     var costByModel: [String: Double] = [:]
     /// What the same tokens would cost through the messages backend (the list price).
     var listPriceUSD = 0.0
+    /// Cache tokens of the batch answers: written (1-hour lifetime) and read.
+    var cacheCreationInputTokens = 0
+    var cacheReadInputTokens = 0
+    /// Dollars prompt caching saved, at the batch price.
+    var cacheSavedUSD = 0.0
     /// Every batch this run worked on, as last seen.
     var batches: [Line] = []
 
@@ -46,7 +53,7 @@ struct BatchSummary: Sendable, Codable, Equatable {
     /// Lines for the human summary.
     var humanLines: [String] {
         var lines = [
-            "  batches: \(batchesCreated) created, \(batchesAdopted) adopted, \(batchesGone) unknown to the API and resubmitted; "
+            "  batches: \(batchesCreated) created (\(primingBatches) priming the prompt cache), \(batchesAdopted) adopted, \(batchesGone) unknown to the API and resubmitted; "
                 + "\(requestsSubmitted) requests in them, \(rounds) rounds, \(polls) polls (\(String(format: "%.1f", pollsPerBatch)) per batch)",
             "  batch results: \(formatCounts(results)); cost at the batch price $\(String(format: "%.4f", costUSD)) "
                 + "(messages backend: $\(String(format: "%.4f", listPriceUSD)))",

@@ -20,6 +20,8 @@ public struct DryRun: Sendable {
         public var faults: [String] = []
         /// The worst case at the Message Batches price (`--backend batches`), shown beside the list price.
         public var batchWorstCaseCost: Double?
+        /// Prompt caching as `--prompt-cache auto` would do it (``CacheEstimate``).
+        var promptCache = CacheEstimate()
 
         public var worstCaseCost: Double { worstCaseCostByModel.values.reduce(0, +) }
 
@@ -36,6 +38,12 @@ public struct DryRun: Sendable {
             }
             for (model, cost) in worstCaseCostByModel.sorted(by: { $0.key < $1.key }) {
                 lines.append("    \(model): $\(String(format: "%.4f", cost))")
+            }
+            if promptCache.prefixes > 0 {
+                lines.append(
+                    "  prompt cache: \(promptCache.prefixes) shared prefixes; about \(promptCache.writeTokens) tokens written, "
+                        + "\(promptCache.readTokens) read; saves about $\(String(format: "%.4f", promptCache.savedUSD)) of input "
+                        + "(\(String(format: "%.4f", promptCache.batchSavedUSD)) at the batch price) against no caching")
             }
             if !unpricedModels.isEmpty {
                 lines.append("  cost unknown for \(unpricedModels.joined(separator: ", ")): no price in the table (give one with --prices)")
@@ -58,6 +66,7 @@ public struct DryRun: Sendable {
             paths: options.inputs, defaults: options.defaults, maxLineBytes: options.maxLineBytes, strict: options.strict,
             shard: options.shard)
         var report = Report()
+        var prefixes = CacheEstimate.Tally()
         while let batch = await input.nextBatch() {
             try Task.checkCancellation()
             let stored = try await store.answers(to: batch, includeErrored: !options.retryErrored)
@@ -78,6 +87,9 @@ public struct DryRun: Sendable {
                     let input = TokenEstimate.inputTokens(bodyBytes: record.body.count)
                     report.estimatedInputTokens += input
                     report.maxOutputTokens += record.maxTokens
+                    if let prefix = CachePrefix.automatic(in: record, mode: options.promptCache), let level = prefix.levels.first {
+                        prefixes.add(level, model: record.model)
+                    }
                     if let cost = options.prices.cost(model: record.model, inputTokens: input, outputTokens: record.maxTokens) {
                         report.worstCaseCostByModel[record.model, default: 0] += cost
                     } else if !report.unpricedModels.contains(record.model) {
@@ -86,6 +98,7 @@ public struct DryRun: Sendable {
                 }
             }
         }
+        report.promptCache = CacheEstimate(prefixes, prices: options.prices)
         report.faults = await input.faults
         return report
     }

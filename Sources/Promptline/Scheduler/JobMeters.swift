@@ -9,6 +9,8 @@ struct JobMeters: Sendable {
     let spend: SpendMeter
     /// Rate limits and the concurrency window, per model.
     let throttle: Throttle
+    /// Cache breakpoints and their priming.
+    let promptCache: PromptCache
 
     /// The meters for a job run with `options`; the policies read the time from `now` (seconds on
     /// `clock`, the clock the job sleeps on).
@@ -22,5 +24,6 @@ struct JobMeters: Sendable {
             requestsPerMinute: options.requestsPerMinute, inputTokensPerMinute: options.inputTokensPerMinute,
             outputTokensPerMinute: options.outputTokensPerMinute, maximumConcurrency: options.concurrency,
             headerAware: options.rateLimitHeaders, clock: clock, now: now)
+        promptCache = PromptCache(mode: options.promptCache, primeWait: options.primeWait, clock: clock, now: { .seconds(now()) })
     }
 }

@@ -28,7 +28,10 @@ public struct JobOptions: Sendable {
     /// The first invalid line stops the job (exit 65).
     public var strict = false
     /// Longest input line accepted.
-    public var maxLineBytes = 16 << 20
+    public var maxLineBytes = JobOptions.defaultMaxLineBytes
+    /// The default longest line: the Messages API's request limit (32 MB), so a record with a large
+    /// image or PDF is sent and judged by the API, not refused by promptline.
+    public static let defaultMaxLineBytes = 32 << 20
     /// Records that ended `errored` in an earlier run are tried again.
     public var retryErrored = false
     /// Serve an earlier stored answer to the same messages under other parameters when no model can.
@@ -47,6 +50,11 @@ public struct JobOptions: Sendable {
     public var outputTokensPerMinute: Int?
     /// False ignores the rate-limit headers (to measure what they buy).
     public var rateLimitHeaders = true
+    /// Cache breakpoints on prefixes records share (`--prompt-cache`).
+    public var promptCache = PromptCacheMode.auto
+    /// The longest a request waits for the answer of the request priming its prefix, before it
+    /// goes with the breakpoint anyway (a slow first answer must not stall the job).
+    public var primeWait = Duration.seconds(15)
     /// Prices for cost estimates.
     public var prices = PriceTable.builtIn
     /// Stop dispatching before the estimated spend of this run would pass this many dollars.

@@ -72,7 +72,7 @@ public struct JobRunner: Sendable {
         let meters = JobMeters(options: options, clock: clock, now: now, logger: logger)
         let runner = RequestRunner(
             client: client, store: store, options: options, counters: meters.counters, health: meters.health, spend: meters.spend,
-            throttle: meters.throttle, clock: clock, logger: logger, stopGate: StopGate())
+            throttle: meters.throttle, promptCache: meters.promptCache, clock: clock, logger: logger, stopGate: StopGate())
         var dispatch = DispatchLoop(
             input: input, store: store, runner: runner, options: options, meters: meters, clock: clock, now: now, stderr: stderr,
             terminal: terminal, skip: skip, writer: writer)

@@ -21,6 +21,7 @@ extension JobSummary {
         interruptedKeys = values.interrupted
         tokensByModel = values.tokensByModel
         (costUSD, costByModel) = meters.spend.spent
+        cacheSavedUSD = meters.spend.savedByCache
         recordFidelity(values: values, stopReasons: window.stopReasons, unpriced: meters.spend.unpriced)
         breakerTrips = meters.health.trips
         rateLimitsByModel = meters.throttle.limits

@@ -21,6 +21,9 @@ public struct JobSummary: Sendable, Codable, Equatable {
     /// `usage.cache_creation_input_tokens` and `cache_read_input_tokens` of this run's answers.
     var cacheCreationInputTokens: Int?
     var cacheReadInputTokens: Int?
+    /// Dollars prompt caching saved in this run: the cost with every prompt token billed as plain
+    /// input, less the estimated cost (negative when writes were not read back).
+    var cacheSavedUSD: Double?
     /// Output lines by their answer's `stop_reason` (`end_turn`, `max_tokens`, …).
     var stopReasons: [String: Int]?
     /// For each model asked, the ids its responses named (an alias answers as a dated snapshot).
@@ -64,6 +67,15 @@ public struct JobSummary: Sendable, Codable, Equatable {
         return "\(cut) record\(cut == 1 ? "" : "s") stopped at max_tokens; raise --max-tokens"
     }
 
+    /// What prompt caching did, when it did anything.
+    var cacheLine: String? {
+        let writes = cacheCreationInputTokens ?? 0
+        let reads = cacheReadInputTokens ?? 0
+        guard writes + reads > 0 else { return nil }
+        let saved = cacheSavedUSD ?? 0
+        return "  prompt cache: \(writes) tokens written, \(reads) read; saved $\(String(format: "%.4f", saved)) against no caching"
+    }
+
     /// The human summary, several lines for stderr.
     public var humanDescription: String {
         var lines = [
@@ -73,6 +85,7 @@ public struct JobSummary: Sendable, Codable, Equatable {
                 + (costByModel.isEmpty ? "" : " (" + costByModel.sorted { $0.key < $1.key }.map { "\($0.key) $\(String(format: "%.4f", $0.value))" }.joined(separator: ", ") + ")"),
             "  tokens in \(inputTokens), out \(outputTokens), cache writes \(cacheCreationInputTokens ?? 0), cache reads \(cacheReadInputTokens ?? 0); \(String(format: "%.1f", wallSeconds)) s, \(String(format: "%.0f", recordsPerSecond)) records/s",
         ]
+        if let line = cacheLine { lines.append(line) }
         for (model, seen) in (rateLimitsByModel ?? [:]).sorted(by: { $0.key < $1.key }) where !seen.limits.isEmpty {
             lines.append(
                 "  rate limits of \(model): " + seen.limits.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)/min" }.joined(separator: ", ")

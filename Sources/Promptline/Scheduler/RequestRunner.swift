@@ -21,6 +21,8 @@ final class RequestRunner: Sendable {
     let health: ModelHealth
     let spend: SpendMeter
     let throttle: Throttle
+    /// Automatic prompt caching: breakpoints on shared prefixes, primed before they are read.
+    let promptCache: PromptCache
     let clock: any Clock<Duration>
     let logger: Logger
     let random: @Sendable () -> Double
@@ -33,7 +35,7 @@ final class RequestRunner: Sendable {
     /// where a copy of its fields (the job's options among them) was a dozen.
     init(
         client: any MessagesTransport, store: Store, options: JobOptions, counters: JobCounters, health: ModelHealth,
-        spend: SpendMeter, throttle: Throttle, clock: any Clock<Duration>, logger: Logger,
+        spend: SpendMeter, throttle: Throttle, promptCache: PromptCache, clock: any Clock<Duration>, logger: Logger,
         random: @escaping @Sendable () -> Double = { FastRandom.shared.next() }, stopGate: StopGate = StopGate()
     ) {
         self.client = client
@@ -43,6 +45,7 @@ final class RequestRunner: Sendable {
         self.health = health
         self.spend = spend
         self.throttle = throttle
+        self.promptCache = promptCache
         self.clock = clock
         self.logger = logger
         self.random = random
@@ -65,6 +68,9 @@ final class RequestRunner: Sendable {
             case .claimed(let interrupted):
                 if interrupted { counters.update { $0.interrupted += 1 } }
                 var trail = Trail(deadline: health.now() + options.recordTimeout, leaseRenewedAt: health.now())
+                // Counted when claimed, before it is sent: the records behind it in the input make a prefix recur.
+                trail.cachePrefix = promptCache.prefix(of: record)
+                if let prefix = trail.cachePrefix { promptCache.note(prefix) }
                 let answer = try await answer(record, messagesKey: messagesKey, trail: &trail)
                 // The answered request keeps its slot until its answer is committed: at most --concurrency
                 // requests are ever sent and not yet safe in the store (what a kill -9 can make a resume resend).
@@ -158,6 +164,8 @@ final class RequestRunner: Sendable {
         var unavailableModels: Set<String> = []
         /// The request slot of the answered attempt, given back once the answer is committed.
         var heldSlot: Throttle.Permit?
+        /// The prefix promptline may mark with cache breakpoints (nil: sent as written).
+        var cachePrefix: CachePrefix?
 
         func servedBy(model: String?, tier: ServedTier) -> [UInt8] {
             OutputLine.servedBy(model: model, tier: tier.rawValue, attempts: attempts, errors: errors)
@@ -196,7 +204,6 @@ final class RequestRunner: Sendable {
 
     private func attempt(_ record: RequestRecord, model: String, trail: inout Trail) async throws -> ModelOutcome {
         var policy = RetryPolicy(maxRetries: options.maxRetries, model: model, random: random)
-        let body = record.body(for: model)
         while true {
             if health.now() - trail.leaseRenewedAt > store.leaseSeconds / 3 {
                 try await store.renewLease(record.key)
@@ -207,7 +214,16 @@ final class RequestRunner: Sendable {
             // A request slot first (rate limits, concurrency window), then the model's health: a breaker
             // that opened while this record queued for a slot must still stop it.
             if health.isOpen(model) { return .waiting }
-            let permit = try await throttle.acquire(model: model, bodyBytes: body.count, maxTokens: record.maxTokens, stopGate: stopGate)
+            // The cache's say before a slot is taken: a request waiting for its prefix's primer holds none.
+            var ticket = PromptCache.Ticket.plain
+            if let prefix = trail.cachePrefix { ticket = try await promptCache.admit(prefix, model: model, stopGate: stopGate) }
+            // Unless the attempt is answered, the primer's role passes on (every exit path below).
+            var cacheSettled = false
+            defer { if !cacheSettled { promptCache.abandoned(ticket) } }
+            let body = record.body(for: model, marking: ticket.anchors, lifetime: promptCache.lifetime)
+            // The input-token limit is charged with what the cache will not serve.
+            let permit = try await throttle.acquire(
+                model: model, bodyBytes: body.count - ticket.expectedReadBytes, maxTokens: record.maxTokens, stopGate: stopGate)
             if stopGate.isStopped {
                 // The job stopped while this attempt queued for a slot: send nothing new; the record stays pending.
                 throttle.cancelled(permit)
@@ -235,7 +251,10 @@ final class RequestRunner: Sendable {
             case .send:
                 break
             }
-            guard let worstCase = spend.worstCase(model: model, bodyBytes: body.count, maxTokens: record.maxTokens) ?? unpriced(model) else {
+            let cacheWrite = ticket.anchors.isEmpty ? nil : (lifetime: promptCache.lifetime, bytes: trail.cachePrefix?.levels.last?.bytes ?? 0)
+            guard let worstCase = spend.worstCase(model: model, bodyBytes: body.count, maxTokens: record.maxTokens, cacheWrite: cacheWrite)
+                ?? unpriced(model)
+            else {
                 throttle.cancelled(permit)
                 health.release(model)
                 throw JobStop(reason: .unpriced(model))
@@ -262,6 +281,8 @@ final class RequestRunner: Sendable {
                     permit, headers: success.rateLimit, inputTokens: success.inputTokens + success.cacheCreationInputTokens,
                     outputTokens: success.outputTokens, keepingSlot: true)
                 trail.heldSlot = permit
+                promptCache.answered(ticket, tokens: success.tokens)
+                cacheSettled = true
                 health.record(model, failure: nil)
                 counters.update {
                     $0.inputTokens += success.inputTokens

@@ -11,6 +11,8 @@ import Synchronization
 final class SpendMeter: Sendable {
     private struct State {
         var spent = 0.0
+        /// What the same answers would have cost with every prompt token billed as plain input.
+        var spentWithoutCache = 0.0
         var reserved = 0.0
         var byModel: [String: Double] = [:]
         var unpriced: Set<String> = []
@@ -26,9 +28,17 @@ final class SpendMeter: Sendable {
         self.prices = prices
     }
 
-    /// The worst-case dollars of one attempt; nil when the model has no price.
-    func worstCase(model: String, bodyBytes: Int, maxTokens: Int) -> Double? {
-        prices.cost(model: model, inputTokens: TokenEstimate.inputTokens(bodyBytes: bodyBytes), outputTokens: maxTokens)
+    /// The worst-case dollars of one attempt; nil when the model has no price. An attempt sent
+    /// with a cache breakpoint may write its prefix (`cacheWrite`, bytes of the prefix), which
+    /// costs more than plain input.
+    func worstCase(model: String, bodyBytes: Int, maxTokens: Int, cacheWrite: (lifetime: CacheLifetime, bytes: Int)? = nil) -> Double? {
+        let input = TokenEstimate.inputTokens(bodyBytes: bodyBytes)
+        guard let cacheWrite else { return prices.cost(model: model, inputTokens: input, outputTokens: maxTokens) }
+        let written = min(input, TokenEstimate.inputTokens(bodyBytes: cacheWrite.bytes))
+        let tokens = TokenCount(
+            input: input - written, output: maxTokens, cacheCreation: written,
+            cacheCreation1h: cacheWrite.lifetime == .oneHour ? written : 0)
+        return prices.cost(model: model, tokens: tokens)
     }
 
     /// Reserves `amount`; false (nothing reserved) when the budget could be passed.
@@ -48,13 +58,15 @@ final class SpendMeter: Sendable {
     /// Replaces a reservation by the cost of the usage reported.
     func settle(reserved: Double, model: String, tokens: TokenCount) {
         let cost = prices.cost(model: model, tokens: tokens)
+        let withoutCache = prices.cost(model: model, tokens: TokenCount(input: tokens.promptTokens, output: tokens.output))
         state.withLock { state in
             state.reserved = max(0, state.reserved - reserved)
-            guard let cost else {
+            guard let cost, let withoutCache else {
                 state.unpriced.insert(model)
                 return
             }
             state.spent += cost
+            state.spentWithoutCache += withoutCache
             state.byModel[model, default: 0] += cost
         }
     }
@@ -62,6 +74,12 @@ final class SpendMeter: Sendable {
     /// Replaces a reservation by the cost of the input and output tokens reported.
     func settle(reserved: Double, model: String, inputTokens: Int, outputTokens: Int) {
         settle(reserved: reserved, model: model, tokens: TokenCount(input: inputTokens, output: outputTokens))
+    }
+
+    /// What prompt caching saved so far: the spend with every prompt token billed as plain input,
+    /// less the spend (negative when cache writes were never read).
+    var savedByCache: Double {
+        state.withLock { $0.spentWithoutCache - $0.spent }
     }
 
     /// Estimated dollars spent so far, in all and per priced model.

@@ -41,8 +41,8 @@ struct BatchEntry: Sendable, Equatable {
 struct BatchResultEntry: Sendable, Equatable {
     /// What became of the request.
     enum Outcome: Sendable, Equatable {
-        /// `succeeded`: the message (raw JSON) and its usage.
-        case succeeded(message: [UInt8], model: String, inputTokens: Int, outputTokens: Int)
+        /// `succeeded`: the message (raw JSON) and its usage, cache writes and reads included.
+        case succeeded(message: [UInt8], model: String, tokens: TokenCount)
         /// `errored` with an error that a new batch will not fix (`invalid_request_error`, …): the error body (raw JSON).
         case failed(errorBody: [UInt8], errorType: String)
         /// `errored` with a transient error, `expired` or `canceled`: into a new batch. The type names what happened.

@@ -17,6 +17,9 @@ public struct StatusReport: Sendable, Codable {
     public var unpricedModels: [String] = []
     /// The date of the prices used.
     public var pricesAsOf: String?
+    /// Dollars prompt caching saved over every answer: their cost with every prompt token billed as
+    /// plain input, less the estimate.
+    public var cacheSavedUSD = 0.0
 
     /// Reads the store and looks at the output path.
     public static func make(store: Store, storePath: String, output: String?, prices: PriceTable = .builtIn) async throws -> StatusReport {
@@ -29,7 +32,13 @@ public struct StatusReport: Sendable, Codable {
             }
             var base = price
             base.longContext = nil
-            var dollars = prices.cost(price: base, tokens: tokens)
+            // Answers through the Message Batches API cost the batch share of the list price.
+            let batch = report.status.batchTokensByModel[model] ?? TokenCount()
+            let discount = 1 - prices.batchMultiplier
+            var dollars = prices.cost(price: base, tokens: tokens) - discount * prices.cost(price: base, tokens: batch)
+            let uncached = { (count: TokenCount) in TokenCount(input: count.promptTokens, output: count.output) }
+            report.cacheSavedUSD +=
+                prices.cost(price: base, tokens: uncached(tokens)) - discount * prices.cost(price: base, tokens: uncached(batch)) - dollars
             if let long = price.longContext {
                 // Answers over the threshold are priced at the long-context rate, the rest at the base rate.
                 let over = try await store.tokens(model: model, promptAbove: long.aboveInputTokens)
@@ -74,6 +83,9 @@ public struct StatusReport: Sendable, Codable {
             "estimated cost of all answers: $\(String(format: "%.4f", costUSD))"
                 + (unpricedModels.isEmpty ? "" : " + unknown for \(unpricedModels.joined(separator: ", "))")
                 + " (prices as of \(pricesAsOf ?? "?"); batch answers at half)")
+        if status.cacheCreationInputTokens + status.cacheReadInputTokens > 0 {
+            lines.append("prompt cache saved $\(String(format: "%.4f", cacheSavedUSD)) against no caching")
+        }
         lines += status.batchesInFlightLines
         if let job = status.jobs.last {
             let when = Date(timeIntervalSince1970: job.updatedAt).formatted(.iso8601)

@@ -49,10 +49,12 @@ extension Store {
         var found: [String: TokenCount] = [:]
         try db.query(
             """
-            SELECT served_model, SUM(input_tokens), SUM(output_tokens) FROM requests
+            SELECT served_model, SUM(input_tokens), SUM(output_tokens), SUM(cache_creation_tokens), SUM(cache_creation_1h_tokens),
+              SUM(cache_read_tokens)
+            FROM requests
             WHERE served_model IS NOT NULL AND CAST(served_by AS TEXT) LIKE '%"backend":"batches"%' GROUP BY served_model
             """
-        ) { row in found[row.text(0) ?? "?"] = TokenCount(input: Int(row.int(1)), output: Int(row.int(2))) }
+        ) { row in found[row.text(0) ?? "?"] = Self.tokenCount(row, from: 1) }
         return found
     }
 }

@@ -266,14 +266,18 @@ extension Store {
                 switch result.outcome {
                 case .retry:
                     continue
-                case .succeeded(let message, _, let inputTokens, let outputTokens):
+                case .succeeded(let message, _, let tokens):
                     // served_by.model is the model asked for, as on the messages backend (the answer names the snapshot).
                     let model = request.1
-                    answer = StoredAnswer(
+                    var succeeded = StoredAnswer(
                         state: .succeeded, result: OutputLine.succeededResult(message: message),
                         servedBy: OutputLine.batchServedBy(model: model, tier: "primary", attempts: trail.count + 1, errors: trail),
-                        tier: "primary", model: model, errorType: nil, inputTokens: inputTokens, outputTokens: outputTokens,
+                        tier: "primary", model: model, errorType: nil, inputTokens: tokens.input, outputTokens: tokens.output,
                         attempts: trail.count + 1)
+                    succeeded.cacheCreationTokens = tokens.cacheCreation
+                    succeeded.cacheCreation1hTokens = tokens.cacheCreation1h
+                    succeeded.cacheReadTokens = tokens.cacheRead
+                    answer = succeeded
                 case .failed(let body, let type):
                     answer = StoredAnswer(
                         state: .errored, result: OutputLine.batchErroredResult(errorBody: body),

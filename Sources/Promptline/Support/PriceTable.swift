@@ -149,13 +149,7 @@ public struct PriceTable: Sendable {
     /// The price of a model: its exact entry, else the entry of its id without a snapshot date
     /// (`-20250929`) or `-latest`; nil when the table does not know it.
     public func price(for model: String) -> Price? {
-        if let exact = prices[model] { return exact }
-        if model.hasSuffix("-latest") { return prices[String(model.dropLast("-latest".count))] }
-        let parts = model.split(separator: "-", omittingEmptySubsequences: false)
-        if parts.count > 1, let last = parts.last, last.count == 8, last.allSatisfy(\.isASCIIDigit) {
-            return prices[parts.dropLast().joined(separator: "-")]
-        }
-        return nil
+        ModelName.lookupNames(model).lazy.compactMap { prices[$0] }.first
     }
 
     /// Dollars for the given tokens of one request on `model`, at the batch price when `batch`;
@@ -187,8 +181,4 @@ public struct PriceTable: Sendable {
     func cost(model: String, inputTokens: Int, outputTokens: Int) -> Double? {
         cost(model: model, tokens: TokenCount(input: inputTokens, output: outputTokens))
     }
-}
-
-extension Character {
-    fileprivate var isASCIIDigit: Bool { isASCII && isNumber }
 }

@@ -22,6 +22,13 @@ public struct TokenCount: Sendable, Codable, Equatable {
     /// The whole prompt: uncached input, cache writes and cache reads.
     var promptTokens: Int { input + cacheCreation + cacheRead }
 
+    /// The sum of two counts.
+    static func + (lhs: TokenCount, rhs: TokenCount) -> TokenCount {
+        var sum = lhs
+        sum += rhs
+        return sum
+    }
+
     /// Adds another count to this one.
     static func += (lhs: inout TokenCount, rhs: TokenCount) {
         lhs.input += rhs.input

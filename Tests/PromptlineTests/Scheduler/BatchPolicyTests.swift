@@ -55,14 +55,14 @@ import Testing
     @Test func theBuilderKeepsToTheCountAndByteLimitsAndWritesTheCreateBodyToAFile() throws {
         var builder = BatchBuilder(maxRequests: 2, maxBytes: 600)
         let first = record("one")
-        try builder.add(first, worstCase: 0.25)
+        try builder.add(first, body: first.body, worstCase: 0.25)
         #expect(!builder.isFull)
-        #expect(builder.fits(record("two")))
-        #expect(!builder.fits(record(String(repeating: "x", count: 600))), "a record past the byte limit fits")
+        #expect(builder.fits(record("two").body))
+        #expect(!builder.fits(record(String(repeating: "x", count: 600)).body), "a record past the byte limit fits")
         let early = builder.takeEntries()
         #expect(early.map(\.key) == [first.key])
         #expect(builder.pendingKeys.isEmpty, "entries handed to the store stay in memory")
-        try builder.add(record("two"), worstCase: 0.5)
+        try builder.add(record("two"), body: record("two").body, worstCase: 0.5)
         #expect(builder.isFull)
         #expect(builder.count == 2)
         #expect(builder.worstCase == 0.75)
@@ -81,7 +81,7 @@ import Testing
         let message = #"{"content":[{"text":"hi \"there\"","type":"text"}],"id":"msg_1","model":"claude-haiku-4-5","role":"assistant","stop_reason":"end_turn","stop_sequence":null,"type":"message","usage":{"input_tokens":7,"output_tokens":3}}"#
         let succeeded = try BatchResultParser.parse(ArraySlice(#"{"custom_id":"a","result":{"message":\#(message),"type":"succeeded"}}"#.utf8))
         #expect(succeeded == BatchResultEntry(
-            customID: "a", outcome: .succeeded(message: Array(message.utf8), model: "claude-haiku-4-5", inputTokens: 7, outputTokens: 3)))
+            customID: "a", outcome: .succeeded(message: Array(message.utf8), model: "claude-haiku-4-5", tokens: TokenCount(input: 7, output: 3))))
         let error = #"{"error":{"message":"bad","type":"invalid_request_error"},"request_id":"req_1","type":"error"}"#
         let invalid = try BatchResultParser.parse(ArraySlice(#" {"result": {"type":"errored","error":\#(error)}, "custom_id":"b"} "#.utf8))
         #expect(invalid == BatchResultEntry(customID: "b", outcome: .failed(errorBody: Array(error.utf8), errorType: "invalid_request_error")))

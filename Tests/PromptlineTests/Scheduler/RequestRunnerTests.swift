@@ -51,8 +51,9 @@ struct RequestRunnerTests {
                 headerAware: true, clock: ManualClock(time: time), now: time.now)
             runner = RequestRunner(
                 client: transport, store: store, options: options, counters: counters, health: health,
-                spend: SpendMeter(budget: nil, prices: PriceTable.builtIn), throttle: throttle, clock: ManualClock(time: time),
-                logger: logger, random: { 0.5 })
+                spend: SpendMeter(budget: nil, prices: PriceTable.builtIn), throttle: throttle,
+                promptCache: PromptCache(mode: options.promptCache, clock: ManualClock(time: time), now: { .seconds(time.now()) }),
+                clock: ManualClock(time: time), logger: logger, random: { 0.5 })
         }
 
         /// A record for `model`; `text` makes its messages (the stale tier matches on them), `maxTokens` its parameters.

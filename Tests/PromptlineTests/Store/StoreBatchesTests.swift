@@ -28,7 +28,7 @@ import Testing
         #expect(try await store.knownBatchIDs() == ["msgbatch_1"])
 
         let stored = try await store.applyBatchResults(localID: "L1", [
-            BatchResultEntry(customID: "c1", outcome: .succeeded(message: message, model: "claude-haiku-4-5", inputTokens: 1, outputTokens: 2)),
+            BatchResultEntry(customID: "c1", outcome: .succeeded(message: message, model: "claude-haiku-4-5", tokens: TokenCount(input: 1, output: 2))),
             BatchResultEntry(customID: "c2", outcome: .retry(type: "expired")),
             BatchResultEntry(customID: "not-ours", outcome: .retry(type: "expired")),
         ])
@@ -51,7 +51,7 @@ import Testing
         try await store.markBatchCollected(localID: "L1")
         try await store.recordBatchIntent(localID: "L2", entries: [entry(1)], bodyBytes: 10)
         _ = try await store.applyBatchResults(localID: "L2", [
-            BatchResultEntry(customID: "c1", outcome: .succeeded(message: message, model: "claude-haiku-4-5", inputTokens: 1, outputTokens: 2))
+            BatchResultEntry(customID: "c1", outcome: .succeeded(message: message, model: "claude-haiku-4-5", tokens: TokenCount(input: 1, output: 2)))
         ])
         let answer = try #require(try await store.answers(for: ["k1"])["k1"])
         #expect(String(decoding: answer.servedBy, as: UTF8.self)
@@ -81,7 +81,7 @@ import Testing
         let store = try Store(path: directory.file("s.db"))
         try await store.recordBatchIntent(localID: "L1", entries: [entry(1), entry(2)], bodyBytes: 10)
         _ = try await store.applyBatchResults(localID: "L1", [
-            BatchResultEntry(customID: "c1", outcome: .succeeded(message: message, model: "claude-haiku-4-5", inputTokens: 1, outputTokens: 2))
+            BatchResultEntry(customID: "c1", outcome: .succeeded(message: message, model: "claude-haiku-4-5", tokens: TokenCount(input: 1, output: 2)))
         ])
         try await store.markBatchCollected(localID: "L1")
         let plan = try await store.batchPlanning(keys: ["k1", "k2"], retryErroredBefore: nil)

@@ -1,0 +1,5 @@
+import ArgumentParser
+import Promptline
+
+/// `--prompt-cache auto|off`.
+extension PromptCacheMode: ExpressibleByArgument {}
