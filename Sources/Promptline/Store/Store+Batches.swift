@@ -291,20 +291,23 @@ extension Store {
                     .text(answer.state.rawValue), .blob(answer.result), .blob(answer.servedBy), .text(answer.tier),
                     answer.model.map(SQLiteValue.text) ?? .null, answer.errorType.map(SQLiteValue.text) ?? .null,
                     .integer(Int64(answer.inputTokens)), .integer(Int64(answer.outputTokens)), .integer(Int64(answer.attempts)),
-                    .real(now),
+                    .real(now), .integer(Int64(answer.cacheCreationTokens)), .integer(Int64(answer.cacheCreation1hTokens)),
+                    .integer(Int64(answer.cacheReadTokens)),
                 ]
                 if existing == nil {
                     try db.query(
                         """
                         INSERT INTO requests(state, result, served_by, tier, served_model, error_type, input_tokens, output_tokens,
-                          attempts, updated_at, key, model, messages_key, dispatches, created_at)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)
+                          attempts, updated_at, cache_creation_tokens, cache_creation_1h_tokens, cache_read_tokens, key, model,
+                          messages_key, dispatches, created_at)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)
                         """, values + [.text(request.key), .text(request.model), .text(request.messagesKey), .real(now)])
                 } else {
                     try db.query(
                         """
                         UPDATE requests SET state = ?, result = ?, served_by = ?, tier = ?, served_model = ?, error_type = ?,
-                          input_tokens = ?, output_tokens = ?, attempts = ?, updated_at = ?, owner = NULL, lease_expires = NULL
+                          input_tokens = ?, output_tokens = ?, attempts = ?, updated_at = ?, cache_creation_tokens = ?,
+                          cache_creation_1h_tokens = ?, cache_read_tokens = ?, owner = NULL, lease_expires = NULL
                         WHERE key = ?
                         """, values + [.text(request.key)])
                 }

@@ -44,6 +44,26 @@ import Testing
         #expect(String(decoding: answer.servedBy, as: UTF8.self).hasSuffix(#""backend":"batches"}"#))
     }
 
+    @Test func aBatchAnswerKeepsItsCacheTokensAndStatusPricesItAtHalf() async throws {
+        let store = try Store(path: directory.file("s.db"))
+        try await store.recordBatchIntent(localID: "L1", entries: [entry(1)], bodyBytes: 10)
+        try await store.recordBatchSubmitted(localID: "L1", batchID: "msgbatch_1")
+        let tokens = TokenCount(input: 100, output: 200, cacheCreation: 4000, cacheCreation1h: 4000, cacheRead: 0)
+        _ = try await store.applyBatchResults(localID: "L1", [
+            BatchResultEntry(customID: "c1", outcome: .succeeded(message: message, model: "claude-haiku-4-5", tokens: tokens))
+        ])
+        let answer = try #require(try await store.answers(for: ["k1"])["k1"])
+        #expect(answer.cacheCreationTokens == 4000 && answer.cacheCreation1hTokens == 4000)
+        let report = try await StatusReport.make(store: store, storePath: "s.db", output: nil)
+        // Haiku 4.5 at the batch price: (100 in × $1 + 200 out × $5 + 4,000 written for 1 h × $2) / 2.
+        let listPrice: Double = 100 * 1 + 200 * 5 + 4000 * 2
+        let expected = listPrice / 2 / 1_000_000
+        #expect(abs(report.costUSD - expected) < 1e-12)
+        // Without caching the 4,000 prompt tokens were plain input: caching cost $0.002 more here (a write never read).
+        let saved: Double = 4000 * 1 - 4000 * 2
+        #expect(abs(report.cacheSavedUSD - saved / 2 / 1_000_000) < 1e-12)
+    }
+
     @Test func aLaterRoundCarriesTheTrailAndNeverRewritesASucceededAnswer() async throws {
         let store = try Store(path: directory.file("s.db"))
         try await store.recordBatchIntent(localID: "L1", entries: [entry(1)], bodyBytes: 10)
