@@ -10,17 +10,22 @@ public struct SimBatchScenario: Sendable, Codable, Equatable {
     public var holdCreates: Int?
     /// The first N batches created end with every request `expired` (at the end of their processing time).
     public var expireFirst: Int?
+    /// The probability (0...1, default 0.7) that a request reads a prompt-cache entry written by
+    /// another request of the same batch: the docs call batch hits best effort, typically 30–98 %.
+    public var cacheHitRate: Double?
 
     enum CodingKeys: String, CodingKey {
         case processingMs = "processing_ms"
         case holdCreates = "hold_creates"
         case expireFirst = "expire_first"
+        case cacheHitRate = "cache_hit_rate"
     }
 
     /// Creates a batch scenario.
-    public init(processingMs: Int? = nil, holdCreates: Int? = nil, expireFirst: Int? = nil) {
+    public init(processingMs: Int? = nil, holdCreates: Int? = nil, expireFirst: Int? = nil, cacheHitRate: Double? = nil) {
         self.processingMs = processingMs
         self.holdCreates = holdCreates
         self.expireFirst = expireFirst
+        self.cacheHitRate = cacheHitRate
     }
 }

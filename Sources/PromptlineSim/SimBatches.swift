@@ -53,12 +53,25 @@ actor SimBatches {
     private var occurrences: [String: Int] = [:]
     private var nonce = UInt32.random(in: 0...UInt32.max)
     private(set) var stats = SimBatchStats()
+    /// Tokens billed for succeeded results, by the model the params asked.
+    private(set) var billed: [String: SimBilledTokens] = [:]
+    private let promptCache: SimPromptCacheStore
+
+    /// The share of requests that read a cache entry written by their own batch when the scenario
+    /// gives none (the docs' best effort is "typically 30–98 %").
+    static let defaultCacheHitRate = 0.7
+
+    /// Batches that share `promptCache` with the Messages endpoint.
+    init(promptCache: SimPromptCacheStore) {
+        self.promptCache = promptCache
+    }
 
     // MARK: Create
 
-    /// Zeroes the counters (`POST /_sim/reset`); batches and their state stay.
+    /// Zeroes the counters and the bill (`POST /_sim/reset`); batches and their state stay.
     func resetStats() {
         stats = SimBatchStats()
+        billed = [:]
     }
 
     /// Counts a create request as received.
@@ -220,7 +233,7 @@ actor SimBatches {
             if let kind {
                 result = SimBatchResult(type: kind)
             } else {
-                result = process(item, context: context)
+                result = process(item, batchID: id, context: context)
             }
             switch result.type {
             case "succeeded": counts.succeeded += 1
@@ -239,11 +252,20 @@ actor SimBatches {
         batches[id] = batch
     }
 
-    /// One request's result, by the rules of `POST /v1/messages`: params validation, `[[sim:KIND]]`
-    /// markers and `error_rates` (drawn from the request's fingerprint and occurrence).
-    private func process(_ item: Item, context: Context) -> SimBatchResult {
+    /// One request's result, by the rules of `POST /v1/messages`: params validation (`cache_control`
+    /// included), `[[sim:KIND]]` markers and `error_rates` (drawn from the request's fingerprint and
+    /// occurrence), and the prompt cache, best effort inside the batch (``SimPromptCache/Reader``).
+    private func process(_ item: Item, batchID: String, context: Context) -> SimBatchResult {
         if let error = Self.validationError(item.params, catalog: context.catalog) {
             return .errored(error)
+        }
+        // As /v1/messages: the answer names the dated snapshot an alias resolves to.
+        let name = item.params["model"]?.stringValue ?? ""
+        let model = context.catalog.resolve(name) ?? name
+        let prompt: SimCachePrompt?
+        switch SimCachePrompt.analyze(item.params, model: model) {
+        case .failure(let error): return .errored(error)
+        case .success(let analyzed): prompt = analyzed
         }
         let body = SimulatedModel.canonicalBytes(item.params)
         let fingerprint = SimulatedModel.fingerprint(of: item.params)
@@ -266,14 +288,23 @@ actor SimBatches {
         }
         switch outcome {
         case .success:
-            // As /v1/messages: the answer names the dated snapshot an alias resolves to.
-            let name = item.params["model"]?.stringValue ?? ""
-            let model = context.catalog.resolve(name) ?? name
             let maxTokens = item.params["max_tokens"]?.intValue ?? 1
             let text = SimulatedModel.text(fingerprint: fingerprint, userText: userText)
-            let message = SimMessage(
+            let inputTokens = max(1, body.count / 4)
+            let outputTokens = min(maxTokens, max(1, text.utf8.count / 4))
+            var message = SimMessage(
                 id: SimulatedModel.messageID(fingerprint: fingerprint, occurrence: occurrence), model: model, text: text,
-                inputTokens: max(1, body.count / 4), outputTokens: min(maxTokens, max(1, text.utf8.count / 4)))
+                inputTokens: inputTokens, outputTokens: outputTokens)
+            if let prompt {
+                let hitRate = context.scenario.cacheHitRate ?? Self.defaultCacheHitRate
+                let readsOwnBatch = Self.unit(fingerprint: fingerprint, occurrence: occurrence, salt: "cache") < hitRate
+                let cache = promptCache.lookup(
+                    prompt, inputTokens: inputTokens, reader: .batch(id: batchID, readsOwnBatch: readsOwnBatch), now: context.now)
+                message.usage = cache.usage(outputTokens: outputTokens)
+                // The result is complete: what it wrote is there for the next requests (best effort in this batch).
+                promptCache.commit(cache, writer: .batch(batchID), now: context.now)
+            }
+            billed[name, default: SimBilledTokens()].add(message.usage)
             return SimBatchResult(type: "succeeded", message: message)
         case .error(let error):
             return .errored(error)
@@ -301,9 +332,10 @@ actor SimBatches {
         return nil
     }
 
-    /// A number in 0..<1 from SHA-256 of the fingerprint and occurrence.
-    static func unit(fingerprint: String, occurrence: Int) -> Double {
-        let digest = Array(SHA256.hash(data: Array("\(fingerprint):\(occurrence):batch".utf8)))
+    /// A number in 0..<1 from SHA-256 of the fingerprint, occurrence and `salt` (one per use, so the
+    /// fault draw and the cache draw are independent).
+    static func unit(fingerprint: String, occurrence: Int, salt: String = "batch") -> Double {
+        let digest = Array(SHA256.hash(data: Array("\(fingerprint):\(occurrence):\(salt)".utf8)))
         var value: UInt64 = 0
         for byte in digest.prefix(8) { value = value << 8 | UInt64(byte) }
         return Double(value >> 11) / Double(1 << 53)

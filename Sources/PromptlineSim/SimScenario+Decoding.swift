@@ -24,6 +24,9 @@ extension SimScenario {
         if let failAfter = self.failAfter, SimFault(rawValue: failAfter.kind) == nil {
             throw SimScenarioError.unknownFault(failAfter.kind)
         }
+        if let rate = self.batches?.cacheHitRate, !(0...1).contains(rate) {
+            throw SimScenarioError.badProbability("batches.cache_hit_rate", rate)
+        }
     }
 }
 

@@ -5,7 +5,12 @@ extension SimServer {
     /// Adds the unauthenticated test endpoints under `/_sim/`.
     func addAdminRoutes(to router: Router<SimRequestContext>) {
         router.get("/_sim/stats") { _, _ in
-            Self.jsonResponse(Self.encode(await self.state.currentStats()))
+            var stats = await self.state.currentStats()
+            // The batches bill their own results; the ledger shows both backends side by side.
+            for (model, tokens) in await self.batches.billed {
+                stats.billed[model, default: [:]][SimStats.batchBackend] = tokens
+            }
+            return Self.jsonResponse(Self.encode(stats))
         }
         router.post("/_sim/reset") { _, _ in
             await self.state.resetStats()

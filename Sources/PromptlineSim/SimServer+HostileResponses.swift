@@ -33,7 +33,8 @@ extension SimServer {
             response.body = .init(byteBuffer: ByteBuffer(
                 string: #"{"completion":"Simulated legacy completion","model":"\#(model)","stop_reason":"stop_sequence","type":"completion"}"#))
         case .textPlain:
-            await self.state.succeeded(model: model, outputTokens: outputTokens(), admittedAt: admittedAt, now: now)
+            await self.state.succeeded(
+                model: model, usage: SimMessage.Usage(inputTokens: inputTokens, outputTokens: outputTokens()), admittedAt: admittedAt, now: now)
             response.headers[.contentType] = "text/plain"
             response.body = .init(byteBuffer: ByteBuffer(bytes: message()))
         case .huge:
@@ -70,7 +71,8 @@ extension SimServer {
                 throw CancellationError()
             }
         case .trickle:
-            await self.state.succeeded(model: model, outputTokens: outputTokens(), admittedAt: admittedAt, now: now)
+            await self.state.succeeded(
+                model: model, usage: SimMessage.Usage(inputTokens: inputTokens, outputTokens: outputTokens()), admittedAt: admittedAt, now: now)
             let bytes = message()
             response.body = ResponseBody(contentLength: bytes.count) { writer in
                 var offset = 0

@@ -103,6 +103,12 @@ extension SimServer {
             return await fail(SimAPIError(status: 404, type: "not_found_error", message: "model: \(modelName)"))
         }
 
+        let prompt: SimCachePrompt?
+        switch SimCachePrompt.analyze(parsed, model: modelID) {
+        case .failure(let error): return await fail(error)
+        case .success(let analyzed): prompt = analyzed
+        }
+
         let fingerprint = SimulatedModel.fingerprint(of: parsed)
         let userText = SimulatedModel.lastUserText(in: parsed)
         let inputTokens = max(1, bytes.count / 4)
@@ -112,6 +118,7 @@ extension SimServer {
             fingerprint: fingerprint,
             userText: userText,
             inputTokens: inputTokens,
+            prompt: prompt,
             now: admittedAt
         )
         if plan.latencyMs > 0 {
@@ -161,24 +168,12 @@ extension SimServer {
                 outputTokens: outputTokens
             )
             message.stopReason = stopReason
-            if let cache = SimulatedModel.cachePrefix(of: parsed, model: modelID) {
-                // A deterministic share of the prompt is the cached prefix: written by the first
-                // request with that prefix, read by the later ones.
-                let cached = inputTokens * 3 / 4
-                message.usage.inputTokens = inputTokens - cached
-                if await self.state.cacheLookup(cache.key) {
-                    message.usage.cacheReadInputTokens = cached
-                } else {
-                    message.usage.cacheCreationInputTokens = cached
-                    if cache.oneHour {
-                        message.usage.cacheCreation.ephemeral1hInputTokens = cached
-                    } else {
-                        message.usage.cacheCreation.ephemeral5mInputTokens = cached
-                    }
-                }
+            if let cache = plan.cache {
+                message.usage = cache.usage(outputTokens: outputTokens)
             }
             let now = Date().timeIntervalSince1970
-            await self.state.succeeded(model: modelName, outputTokens: outputTokens, admittedAt: admittedAt, now: now)
+            // After the latency: what this answer wrote becomes readable as it is sent.
+            await self.state.succeeded(model: modelName, usage: message.usage, cache: plan.cache, admittedAt: admittedAt, now: now)
             return await self.response(status: 200, body: message.jsonBytes, requestID: requestID, model: modelName, now: now)
         }
     }

@@ -15,13 +15,16 @@ public struct SimServer: Sendable {
     /// The configuration the server was made with.
     public let configuration: SimConfiguration
     let state: SimState
-    let batches = SimBatches()
+    let batches: SimBatches
     let logger: Logger
 
     /// Creates a server; nothing listens until it is run.
     public init(configuration: SimConfiguration, logger: Logger) {
         self.configuration = configuration
-        self.state = SimState(configuration: configuration, now: Date().timeIntervalSince1970)
+        // One prompt cache for both: batches read what Messages requests wrote, and the reverse.
+        let promptCache = SimPromptCacheStore()
+        self.state = SimState(configuration: configuration, now: Date().timeIntervalSince1970, promptCache: promptCache)
+        self.batches = SimBatches(promptCache: promptCache)
         self.logger = logger
     }
 

@@ -20,6 +20,8 @@ actor SimState {
         var occurrence: Int
         var outcome: Outcome
         var latencyMs: Int
+        /// The prompt cache's reads and writes, for a request with breakpoints admitted to succeed.
+        var cache: SimCacheLookup? = nil
     }
 
     private let configuration: SimConfiguration
@@ -30,11 +32,11 @@ actor SimState {
     /// One token-bucket set per model, as the API limits each model class separately.
     private var limiters: [String: SimRateLimiter] = [:]
     private var successes = 0
-    /// Prompt prefixes (model, system, tools) written to the simulated prompt cache.
-    private var cachedPrefixes: Set<String> = []
+    private let promptCache: SimPromptCacheStore
 
-    init(configuration: SimConfiguration, now: Double) {
+    init(configuration: SimConfiguration, now: Double, promptCache: SimPromptCacheStore = SimPromptCacheStore()) {
         self.configuration = configuration
+        self.promptCache = promptCache
         self.scenario = configuration.scenario
         self.scenarioStart = now
         self.random = SeededRandom(seed: configuration.seed)
@@ -68,11 +70,6 @@ actor SimState {
     /// The model catalog: listed dated ids, aliases resolved.
     var catalog: SimModelCatalog { SimModelCatalog(names: self.models) }
 
-    /// Whether a prompt prefix is in the cache already; the first asking writes it.
-    func cacheLookup(_ prefix: String) -> Bool {
-        !self.cachedPrefixes.insert(prefix).inserted
-    }
-
     /// Counts a `/v1/messages` request as received.
     func received() {
         self.stats.requests += 1
@@ -83,8 +80,11 @@ actor SimState {
         self.stats.record(outcome: outcome, model: model)
     }
 
-    /// Decides the fate of a parsed message request and counts its fingerprint.
-    func plan(model: String, fingerprint: String, userText: String, inputTokens: Int, now: Double) -> Plan {
+    /// Decides the fate of a parsed message request and counts its fingerprint. A request with
+    /// breakpoints (`prompt`) that reaches admission is looked up in the prompt cache first, so the
+    /// input-tokens bucket is charged with its uncached input and writes only (reads do not count
+    /// toward ITPM, as the API documents).
+    func plan(model: String, fingerprint: String, userText: String, inputTokens: Int, prompt: SimCachePrompt? = nil, now: Double) -> Plan {
         let occurrence = self.stats.byFingerprint[fingerprint, default: 0]
         self.stats.byFingerprint[fingerprint] = occurrence + 1
 
@@ -119,9 +119,11 @@ actor SimState {
                 return Plan(occurrence: occurrence, outcome: Self.outcome(for: fault), latencyMs: latencyMs)
             }
         }
-        switch self.withLimiter(model, now: now, { $0.admit(inputTokens: inputTokens, now: now) }) {
+        let cache = prompt.map { self.promptCache.lookup($0, inputTokens: inputTokens, now: now) }
+        let charged = cache?.rateLimitedInputTokens ?? inputTokens
+        switch self.withLimiter(model, now: now, { $0.admit(inputTokens: charged, now: now) }) {
         case .admitted:
-            return Plan(occurrence: occurrence, outcome: .success, latencyMs: latencyMs)
+            return Plan(occurrence: occurrence, outcome: .success, latencyMs: latencyMs, cache: cache)
         case .limited(let retryAfter):
             let error = SimAPIError(
                 status: 429,
@@ -133,9 +135,13 @@ actor SimState {
         }
     }
 
-    /// Records a successful answer: charges its output tokens and counts it.
-    func succeeded(model: String, outputTokens: Int, admittedAt: Double, now: Double) {
-        self.withLimiter(model, now: now) { $0.charge(outputTokens: outputTokens, now: now) }
+    /// Records a successful answer about to be sent: charges its output tokens, bills its `usage`
+    /// under `model` (the name asked), makes the prompt-cache entries it wrote (`cache`) readable
+    /// from `now`, and counts it.
+    func succeeded(model: String, usage: SimMessage.Usage, cache: SimCacheLookup? = nil, admittedAt: Double, now: Double) {
+        self.withLimiter(model, now: now) { $0.charge(outputTokens: usage.outputTokens, now: now) }
+        if let cache { self.promptCache.commit(cache, now: now) }
+        self.stats.billed[model, default: [:]][SimStats.messagesBackend, default: SimBilledTokens()].add(usage)
         self.successes += 1
         let second = String(Int(admittedAt.rounded(.down)))
         self.stats.acceptedPerSecond[second, default: 0] += 1

@@ -12,6 +12,14 @@ public struct SimStats: Sendable, Codable, Equatable {
     public var acceptedPerSecond: [String: Int] = [:]
     /// The same, per model.
     public var acceptedPerSecondByModel: [String: [String: Int]] = [:]
+    /// Tokens billed for successful answers, by model (the name the request asked), then by backend
+    /// (``messagesBackend``, ``batchBackend``; a backend appears once it billed an answer).
+    public var billed: [String: [String: SimBilledTokens]] = [:]
+
+    /// The `billed` key of answers to `POST /v1/messages`.
+    public static let messagesBackend = "messages"
+    /// The `billed` key of succeeded batch results.
+    public static let batchBackend = "batch"
 
     enum CodingKeys: String, CodingKey {
         case requests
@@ -20,6 +28,7 @@ public struct SimStats: Sendable, Codable, Equatable {
         case byFingerprint = "by_fingerprint"
         case acceptedPerSecond = "accepted_per_second"
         case acceptedPerSecondByModel = "accepted_per_second_by_model"
+        case billed
     }
 
     /// Empty counters.

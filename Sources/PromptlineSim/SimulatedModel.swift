@@ -68,33 +68,6 @@ public enum SimulatedModel {
         return result
     }
 
-    /// The cacheable prefix of a request that asks for caching (`cache_control` anywhere): a key
-    /// of its model, system prompt and tools, and whether a one-hour lifetime (`"ttl":"1h"`) was asked.
-    static func cachePrefix(of request: SimJSONValue, model: String) -> (key: String, oneHour: Bool)? {
-        var found = false
-        var oneHour = false
-        func visit(_ value: SimJSONValue) {
-            switch value {
-            case .object(let members):
-                if let control = members["cache_control"] {
-                    found = true
-                    if control["ttl"]?.stringValue == "1h" { oneHour = true }
-                }
-                members.values.forEach(visit)
-            case .array(let elements):
-                elements.forEach(visit)
-            default:
-                break
-            }
-        }
-        visit(request)
-        guard found else { return nil }
-        let prefix = SimJSONValue.object([
-            "model": .string(model), "system": request["system"] ?? .null, "tools": request["tools"] ?? .null,
-        ])
-        return (hex(SHA256.hash(data: canonicalBytes(prefix))), oneHour)
-    }
-
     static func text(fingerprint: String, userText: String) -> String {
         "Simulated answer \(fingerprint.prefix(16)): \(userText.prefix(60))"
     }

@@ -125,7 +125,9 @@ import Testing
     @Test func cacheTokensAreStoredSummedAndPriced() async throws {
         let sim = try await Simulator()
         let dir = Fixtures.directory()
-        let system = #"[{"type":"text","text":"You answer arithmetic questions in one short sentence, always.","cache_control":{"type":"ephemeral"}}]"#
+        // About 4,800 tokens: over Haiku 4.5's minimum cacheable prefix of 4,096 (a shorter one is not cached).
+        let instruction = String(repeating: "You answer arithmetic questions in one short sentence, always. ", count: 300)
+        let system = #"[{"type":"text","text":"\#(instruction)","cache_control":{"type":"ephemeral"}}]"#
         let input = (0..<40).map { #"{"system":\#(system),"messages":[{"role":"user","content":"What is \#($0) + 1?"}]}"# }
         try Fixtures.write(input, to: dir + "/in.jsonl")
         let summaryPath = dir + "/summary.json"

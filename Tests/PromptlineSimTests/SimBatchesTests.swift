@@ -188,4 +188,42 @@ import FoundationNetworking
             #expect(try await client.send("GET", "v1/messages/batches/\(second)", headers: Self.headers).status == 200, "reset removed a batch")
         }
     }
+
+    @Test func batchRequestsReadOtherBatchesEntriesAndTheirOwnBatchsBestEffortAndAreBilledAsBatch() async throws {
+        try await withSimulator(Self.configuration(SimBatchScenario(processingMs: 0, cacheHitRate: 1))) { client async throws in
+            func params(_ system: String, _ question: String) -> String {
+                #"{"model":"claude-sonnet-4-5","max_tokens":50,"system":[{"type":"text","text":"\#(system)","cache_control":{"type":"ephemeral","ttl":"1h"}}],"messages":[{"role":"user","content":"\#(question)"}]}"#
+            }
+            func run(_ requests: [(String, String)]) async throws -> [String: [String: Any]] {
+                let id = try #require(try await Self.create(client, requests).json?["id"] as? String)
+                #expect(try await client.send("GET", "v1/messages/batches/\(id)", headers: Self.headers).json?["processing_status"] as? String == "ended")
+                return Dictionary(uniqueKeysWithValues: try await Self.results(client, id).map {
+                    ($0["custom_id"] as? String ?? "", (($0["result"] as? [String: Any])?["message"] as? [String: Any])?["usage"] as? [String: Any] ?? [:])
+                })
+            }
+            let shared = String(repeating: "Shared context. ", count: 1280)
+            let prefixTokens = CacheRequests.textBlockBytes(shared.utf8.count) / 4
+            // Every request reads its own batch's writes (cache_hit_rate 1): a writes, b (after it by custom_id) reads.
+            let first = try await run([("a", params(shared, "one")), ("b", params(shared, "two"))])
+            #expect((first["a"]?["cache_creation"] as? [String: Int])?["ephemeral_1h_input_tokens"] == prefixTokens)
+            #expect(first["b"]?["cache_read_input_tokens"] as? Int == prefixTokens)
+
+            let scenario = #"{"batches":{"processing_ms":0,"cache_hit_rate":0}}"#
+            #expect(try await client.send("PUT", "_sim/scenario", body: scenario).status == 200)
+            // None reads its own batch's writes now, but an earlier batch's entry is read.
+            let other = String(repeating: "Other context. ", count: 1400)
+            let second = try await run([("c", params(shared, "three")), ("d", params(other, "four")), ("e", params(other, "five"))])
+            #expect(second["c"]?["cache_read_input_tokens"] as? Int == prefixTokens)
+            #expect(second["d"]?["cache_creation_input_tokens"] as? Int ?? 0 > 0)
+            #expect(second["e"]?["cache_creation_input_tokens"] as? Int == second["d"]?["cache_creation_input_tokens"] as? Int)
+            #expect(second["e"]?["cache_read_input_tokens"] as? Int == 0)
+
+            let stats = try #require(try await client.send("GET", "_sim/stats").json)
+            let batch = (stats["billed"] as? [String: [String: [String: Int]]])?["claude-sonnet-4-5"]?["batch"]
+            #expect(batch?["requests"] == 5)
+            #expect(batch?["cache_read_input_tokens"] == 2 * prefixTokens)
+            #expect(batch?["cache_creation_1h_input_tokens"] == prefixTokens + 2 * (second["d"]?["cache_creation_input_tokens"] as? Int ?? 0))
+            #expect(batch?["cache_creation_5m_input_tokens"] == 0)
+        }
+    }
 }
