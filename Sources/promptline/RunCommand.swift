@@ -62,6 +62,11 @@ struct RunCommand: AsyncParsableCommand {
         valueName: "auto|off"))
     var promptCache: PromptCacheMode = .auto
 
+    @Option(help: ArgumentHelp(
+        "When the job must be done: 90m, 6h, 1h30m or an RFC 3339 time. Batches first, the rest through Messages at the latest safe moment; with --backend messages, dispatch stops at the deadline (exit 75).",
+        valueName: "DURATION|TIME"))
+    var deadline: Deadline?
+
     @Option(help: "Stop dispatching before the estimated spend of this run passes this many dollars (exit 75).")
     var budgetUsd: Double?
 
@@ -184,6 +189,7 @@ struct RunCommand: AsyncParsableCommand {
         options.budgetUSD = budgetUsd
         options.shard = shard
         options.promptCache = promptCache
+        options.deadline = deadline
 
         if dryRun {
             try await exitingOnError {

@@ -103,6 +103,12 @@ public final class BatchesClient: Sendable {
         await execute(self.request(path: "/v1/messages/batches/\(id)", method: .GET), timeout: timeout, as: Batch.self)
     }
 
+    /// `POST /v1/messages/batches/{id}/cancel`: the batch goes `canceling`, then ends with the
+    /// requests it finished kept and the rest `canceled`.
+    func cancel(_ id: String, timeout: Double) async -> Result<Batch, RequestFailure> {
+        await execute(self.request(path: "/v1/messages/batches/\(id)/cancel", method: .POST), timeout: timeout, as: Batch.self)
+    }
+
     /// `GET /v1/messages/batches?limit=…&after_id=…` (newest first).
     func list(limit: Int, afterID: String?, timeout: Double) async -> Result<Page, RequestFailure> {
         var path = "/v1/messages/batches?limit=\(limit)"

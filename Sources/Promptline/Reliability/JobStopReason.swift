@@ -18,6 +18,8 @@ public enum JobStopReason: Sendable, Equatable, CustomStringConvertible {
     case budget(Double)
     /// `--budget-usd` was given but this model has no price, so the budget cannot be kept.
     case unpriced(String)
+    /// `--deadline` passed before every record was sent.
+    case deadline(Deadline)
 
     /// Recognises the job-wide conditions among API failures.
     init?(_ failure: RequestFailure) {
@@ -38,7 +40,7 @@ public enum JobStopReason: Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .authentication, .permission: .notPermitted
         case .unpriced: .usage
-        case .spendLimit, .creditBalance, .billing, .usageLimit, .outage, .budget: .stoppedEarly
+        case .spendLimit, .creditBalance, .billing, .usageLimit, .outage, .budget, .deadline: .stoppedEarly
         }
     }
 
@@ -65,6 +67,8 @@ public enum JobStopReason: Sendable, Equatable, CustomStringConvertible {
             "stopped before the estimated spend passed the budget of $\(usd); run again with a higher --budget-usd to continue"
         case .unpriced(let model):
             "model \(model) has no price, so --budget-usd cannot be kept; give its price in a --prices file ({\"\(model)\": {\"input\": …, \"output\": …}}) and run the same command again: pending records are kept"
+        case .deadline(let deadline):
+            "the deadline (\(deadline)) passed before every record was sent; what is answered is kept: run the same command again (with a later --deadline) to go on"
         }
     }
 }

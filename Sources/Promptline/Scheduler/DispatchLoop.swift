@@ -22,6 +22,8 @@ struct DispatchLoop {
         /// The record met a job-wide stop; it stays pending.
         case stopped(JobStop)
         case interrupt(Int32)
+        /// `--deadline` passed: nothing more is sent.
+        case deadline
         case graceOver
         case listenerEnded
     }
@@ -86,6 +88,18 @@ struct DispatchLoop {
                         return .listenerEnded
                     }
                 }
+                if let deadline = options.deadline {
+                    let clock = self.clock
+                    let remaining = deadline.remaining()
+                    group.addTask {
+                        do {
+                            try await clock.sleep(for: .milliseconds(Int64(max(0, remaining) * 1000)))
+                            return .deadline
+                        } catch {
+                            return .listenerEnded  // the job ended first
+                        }
+                    }
+                }
                 reading: while !isStopping, let batch = await input.nextBatch() {
                     let stored = try await storedAnswers(for: batch)
                     for record in batch {
@@ -105,7 +119,7 @@ struct DispatchLoop {
                     try await flush()
                 }
                 while running > 0 { try await absorbNext(&group) }
-                group.cancelAll()  // the signal listener, the grace timer
+                group.cancelAll()  // the signal listener, the deadline and grace timers
             }
         } catch let jobStop as JobStop {
             _ = stops.note(.job(jobStop))
@@ -153,6 +167,8 @@ struct DispatchLoop {
             stop(.job(jobStop), group: &group)
         case .interrupt(let signal)?:
             stop(.signal(signal), group: &group)
+        case .deadline?:
+            if let deadline = options.deadline { stop(.job(JobStop(reason: .deadline(deadline))), group: &group) }
         case .graceOver?:
             group.cancelAll()
         case .listenerEnded?, nil:

@@ -55,6 +55,10 @@ public struct JobOptions: Sendable {
     /// The longest a request waits for the answer of the request priming its prefix, before it
     /// goes with the breakpoint anyway (a slow first answer must not stall the job).
     public var primeWait = Duration.seconds(15)
+    /// When the job must be done (`--deadline`): the messages backend stops dispatching then (exit
+    /// 75, resumable); a batches job switches what its batches have not answered to Messages at
+    /// the latest safe moment before it.
+    public var deadline: Deadline?
     /// Prices for cost estimates.
     public var prices = PriceTable.builtIn
     /// Stop dispatching before the estimated spend of this run would pass this many dollars.

@@ -45,6 +45,7 @@ extension Store {
             WHERE output = ?
             """,
             [.integer(Int64(records)), .integer(Int64(offset)), .integer(Int64(records)), .real(now()), .blob(summary), .text(output)])
+        try clearDeadlineSwitch(output: output)
     }
 }
 
