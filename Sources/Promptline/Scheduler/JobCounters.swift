@@ -24,6 +24,10 @@ final class JobCounters: Sendable {
         var cacheReadInputTokens = 0
         /// For each model asked, the ids the responses named (dated snapshots of an alias).
         var answeringModels: [String: Set<String>] = [:]
+        /// Seconds from send to answer of the successful requests, summed per model, and their number:
+        /// the latency a deadline job's plan remembers.
+        var latencySeconds: [String: Double] = [:]
+        var latencySamples: [String: Int] = [:]
     }
 
     private let state = Mutex(Values())

@@ -87,6 +87,19 @@ public struct JobRunner: Sendable {
         return try await end(dispatch.output, cause: stopped ?? faults.first.map(StopCause.inputFault), skip: skip, meters: meters, now: now)
     }
 
+    /// Keeps what this run learned of each model it sent to (rate limits, latency) for later plans.
+    private func remember(_ meters: JobMeters) async throws {
+        let values = meters.counters.values
+        let limits = meters.throttle.limits
+        for (model, samples) in values.latencySamples where samples > 0 {
+            let learned = limits[model]?.limits ?? [:]
+            let memory = ModelMemory(
+                requestsPerMinute: learned["requests"], inputTokensPerMinute: learned["input_tokens"],
+                latency: (values.latencySeconds[model] ?? 0) / Double(samples))
+            try await store.remember(memory, of: model)
+        }
+    }
+
     /// The one end of a job that read its input: every answered line is written and checkpointed;
     /// then, when something stopped it, the leases go back, the partial output stays for a resume
     /// (the records not answered stay pending) and the exit status is the cause's; otherwise the
@@ -99,6 +112,7 @@ public struct JobRunner: Sendable {
         try await output.flush(at: now(), force: true)
         var summary = JobSummary(output: options.output, window: output.window, skip: skip, meters: meters, wallSeconds: now())
         (summary.storeTransactions, summary.storeWrites) = store.groupCommitFigures
+        try await remember(meters)
         if let cause {
             try await store.releaseLeases()
             await output.abandon()

@@ -23,6 +23,7 @@ extension RequestRunner {
             }
             trail.attempts += 1
             counters.update { $0.requestsSent += 1 }
+            let sentAt = health.now()
             let outcome = await client.send(body: reservation.body, timeout: min(options.timeout, remaining))
             // A job stopping (SIGINT, SIGTERM) cancels requests in flight: that is no answer to store (the
             // reservation gives everything back as it ends).
@@ -37,6 +38,8 @@ extension RequestRunner {
                     $0.cacheReadInputTokens += success.cacheReadInputTokens
                     $0.tokensByModel[model, default: TokenCount()] += success.tokens
                     if let answering = success.answeringModel { $0.answeringModels[model, default: []].insert(answering) }
+                    $0.latencySeconds[model, default: 0] += health.now() - sentAt
+                    $0.latencySamples[model, default: 0] += 1
                 }
                 return .served(success)
             case .failure(let failure):

@@ -1,0 +1,49 @@
+/// What a messages job learned about a model, kept for the plans of later jobs (a deadline job
+/// estimates how fast Messages would answer before it sends anything through it).
+struct ModelMemory: Sendable, Equatable {
+    var requestsPerMinute: Int?
+    var inputTokensPerMinute: Int?
+    /// Mean seconds from send to answer.
+    var latency: Double?
+}
+
+extension Store {
+    private func createModelMemory() throws(StoreError) {
+        try db.execute(
+            """
+            CREATE TABLE IF NOT EXISTS model_memory(model TEXT PRIMARY KEY, requests_per_minute INTEGER,
+              input_tokens_per_minute INTEGER, latency REAL, updated_at REAL NOT NULL)
+            """)
+    }
+
+    /// Remembers what a job learned of `model` (a figure not learned keeps its earlier value).
+    func remember(_ memory: ModelMemory, of model: String) throws(StoreError) {
+        try createModelMemory()
+        try db.query(
+            """
+            INSERT INTO model_memory(model, requests_per_minute, input_tokens_per_minute, latency, updated_at) VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT(model) DO UPDATE SET
+              requests_per_minute = COALESCE(excluded.requests_per_minute, requests_per_minute),
+              input_tokens_per_minute = COALESCE(excluded.input_tokens_per_minute, input_tokens_per_minute),
+              latency = COALESCE(excluded.latency, latency), updated_at = excluded.updated_at
+            """,
+            [
+                .text(model), memory.requestsPerMinute.map { .integer(Int64($0)) } ?? .null,
+                memory.inputTokensPerMinute.map { .integer(Int64($0)) } ?? .null, memory.latency.map(SQLiteValue.real) ?? .null,
+                .real(now()),
+            ])
+    }
+
+    /// What earlier jobs learned of `model`, nil when none ran it.
+    func memory(of model: String) throws(StoreError) -> ModelMemory? {
+        try createModelMemory()
+        var found: ModelMemory?
+        try db.query("SELECT requests_per_minute, input_tokens_per_minute, latency FROM model_memory WHERE model = ?", [.text(model)]) {
+            row in
+            found = ModelMemory(
+                requestsPerMinute: row.isNull(0) ? nil : Int(row.int(0)), inputTokensPerMinute: row.isNull(1) ? nil : Int(row.int(1)),
+                latency: row.isNull(2) ? nil : row.double(2))
+        }
+        return found
+    }
+}
