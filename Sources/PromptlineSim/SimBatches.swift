@@ -271,9 +271,10 @@ actor SimBatches {
             let model = context.catalog.resolve(name) ?? name
             let maxTokens = item.params["max_tokens"]?.intValue ?? 1
             let text = SimulatedModel.text(fingerprint: fingerprint, userText: userText)
-            let message = SimMessage(
+            var message = SimMessage(
                 id: SimulatedModel.messageID(fingerprint: fingerprint, occurrence: occurrence), model: model, text: text,
                 inputTokens: max(1, body.count / 4), outputTokens: min(maxTokens, max(1, text.utf8.count / 4)))
+            SimStructuredAnswer.shape(&message, request: item.params, fingerprint: fingerprint, userText: userText, maxTokens: maxTokens)
             return SimBatchResult(type: "succeeded", message: message)
         case .error(let error):
             return .errored(error)
@@ -297,6 +298,7 @@ actor SimBatches {
         guard let messages = params["messages"]?.arrayValue else { return .invalidRequest("messages: Field required (an array)") }
         guard !messages.isEmpty else { return .invalidRequest("messages: at least one message is required") }
         if case .bool(true)? = params["stream"] { return .invalidRequest("stream: streaming is not supported in a batch") }
+        if let error = SimStructuredAnswer.schemaError(in: params) { return error }
         guard catalog.resolve(model) != nil else { return SimAPIError(status: 404, type: "not_found_error", message: "model: \(model)") }
         return nil
     }

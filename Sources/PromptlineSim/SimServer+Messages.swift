@@ -99,6 +99,9 @@ extension SimServer {
         guard !messages.isEmpty else {
             return await fail(.invalidRequest("messages: at least one message is required"))
         }
+        if let error = SimStructuredAnswer.schemaError(in: parsed) {
+            return await fail(error)
+        }
         guard let modelID = await self.state.catalog.resolve(modelName) else {
             return await fail(SimAPIError(status: 404, type: "not_found_error", message: "model: \(modelName)"))
         }
@@ -161,6 +164,7 @@ extension SimServer {
                 outputTokens: outputTokens
             )
             message.stopReason = stopReason
+            SimStructuredAnswer.shape(&message, request: parsed, fingerprint: fingerprint, userText: userText, maxTokens: maxTokens)
             if let cache = SimulatedModel.cachePrefix(of: parsed, model: modelID) {
                 // A deterministic share of the prompt is the cached prefix: written by the first
                 // request with that prefix, read by the later ones.
@@ -178,7 +182,7 @@ extension SimServer {
                 }
             }
             let now = Date().timeIntervalSince1970
-            await self.state.succeeded(model: modelName, outputTokens: outputTokens, admittedAt: admittedAt, now: now)
+            await self.state.succeeded(model: modelName, outputTokens: message.usage.outputTokens, admittedAt: admittedAt, now: now)
             return await self.response(status: 200, body: message.jsonBytes, requestID: requestID, model: modelName, now: now)
         }
     }

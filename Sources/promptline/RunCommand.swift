@@ -144,6 +144,7 @@ struct RunCommand: AsyncParsableCommand {
             printError("promptline: \(path): no such readable file")
             throw ExitCode(.unusableInput)
         }
+        let defaults = try records.defaults()
         let priceTable: PriceTable
         do {
             priceTable = try PriceTable.loading(overrides: prices)
@@ -160,7 +161,7 @@ struct RunCommand: AsyncParsableCommand {
         }
         var options = JobOptions(
             inputs: inputs, output: output,
-            defaults: records.defaults)
+            defaults: defaults)
         options.fallbackModels = fallbackModels
         options.concurrency = concurrency
         options.timeout = timeout

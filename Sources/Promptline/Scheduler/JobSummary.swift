@@ -55,6 +55,8 @@ public struct JobSummary: Sendable, Codable, Equatable {
     /// The output path, and whether it is complete and in place.
     var output = ""
     var outputComplete = false
+    /// The records that asked for JSON: parsed, made whole, refused, cut, not JSON (only when some did).
+    var structured: StructuredTally?
     /// What the Message Batches backend did (`--backend batches` only).
     var batches: BatchSummary?
 
@@ -103,6 +105,7 @@ public struct JobSummary: Sendable, Codable, Equatable {
         if let unpricedModels, !unpricedModels.isEmpty {
             lines.append("  cost unknown for \(unpricedModels.joined(separator: ", ")): no price in the table (give one with --prices); the estimate leaves them out")
         }
+        if let structured { lines.append(structured.humanLine) }
         if let stopReasons, !stopReasons.isEmpty {
             lines.append("  stop reasons: \(formatCounts(stopReasons))")
         }
