@@ -66,7 +66,9 @@ public struct JobSummary: Sendable, Codable, Equatable {
     /// The end-of-run warning when answers were cut at `max_tokens`.
     var maxTokensWarning: String? {
         guard let cut = stopReasons?["max_tokens"], cut > 0 else { return nil }
-        return "\(cut) record\(cut == 1 ? "" : "s") stopped at max_tokens; raise --max-tokens"
+        // JSON answers were raised up to the cap already: the cap is what to raise for them.
+        let option = (structured?.cut ?? 0) > 0 ? "--max-tokens-cap (JSON answers) or --max-tokens" : "--max-tokens"
+        return "\(cut) record\(cut == 1 ? "" : "s") stopped at max_tokens; raise \(option)"
     }
 
     /// What prompt caching did, when it did anything.
