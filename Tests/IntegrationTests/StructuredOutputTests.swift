@@ -98,6 +98,23 @@ import Testing
         #expect(lines.filter { ($0["served_by"] as? [String: Any])?["max_tokens_raised"] != nil }.count == 4)
     }
 
+    /// Review 0 at max_tokens 4 is raised to 8, 16, 32: the requests reviews 1–3 make at their own
+    /// max_tokens, sent together. Each request is paid once.
+    @Test(.timeLimit(.minutes(1))) func aRaisedRequestThatIsAnotherRecordsRequestIsSentOnce() async throws {
+        let sim = try await Simulator()
+        let dir = Fixtures.directory()
+        try Self.schema.write(toFile: dir + "/labels.json", atomically: true, encoding: .utf8)
+        let lines = [4, 8, 16, 32].enumerated().map { index, maxTokens in
+            #"{"id":"review-\#(index)","prompt":"Label the sentiment of this review: the café was great","max_tokens":\#(maxTokens)}"#
+        }
+        try Fixtures.write(lines, to: dir + "/in.jsonl.gz")
+        let run = try await promptline(["run"] + options(dir) + ["-o", dir + "/out.jsonl", "--progress", "none"], environment: sim.environment)
+        #expect(run.status == 0, "\(run.stderr.suffix(1500))")
+        #expect(try await sim.stats().requests == 4)
+        let parsed = try Fixtures.lines(dir + "/out.jsonl").map { Fixtures.json($0)["parsed"] as? [String: Any] }
+        #expect(parsed.allSatisfy { $0 != nil })
+    }
+
     @Test(.timeLimit(.minutes(1))) func aSchemaTheAPIWouldRefuseStopsTheJobBeforeAnythingIsSent() async throws {
         let sim = try await Simulator()
         let dir = Fixtures.directory()

@@ -5,9 +5,9 @@ extension RequestRunner {
     func runFollowingRaises(_ record: RequestRecord) async throws -> StoredAnswer {
         guard record.asksForJSON else { return try await run(record) }
         var chain = StructuredChain(record: record, cap: options.defaults.maxTokensCap)
-        var answer = try await run(record)
+        var answer = try await jsonKeys.run(record.key) { try await run(record) }
         while case .next(let raised) = chain.take(answer) {
-            answer = try await run(raised)
+            answer = try await jsonKeys.run(raised.key) { try await run(raised) }
         }
         return chain.presented
     }
