@@ -295,12 +295,13 @@ actor SimBatches {
             var message = SimMessage(
                 id: SimulatedModel.messageID(fingerprint: fingerprint, occurrence: occurrence), model: model, text: text,
                 inputTokens: inputTokens, outputTokens: outputTokens)
+            SimStructuredAnswer.shape(&message, request: item.params, fingerprint: fingerprint, userText: userText, maxTokens: maxTokens)
             if let prompt {
                 let hitRate = context.scenario.cacheHitRate ?? Self.defaultCacheHitRate
                 let readsOwnBatch = Self.unit(fingerprint: fingerprint, occurrence: occurrence, salt: "cache") < hitRate
                 let cache = promptCache.lookup(
                     prompt, inputTokens: inputTokens, reader: .batch(id: batchID, readsOwnBatch: readsOwnBatch), now: context.now)
-                message.usage = cache.usage(outputTokens: outputTokens)
+                message.usage = cache.usage(outputTokens: message.usage.outputTokens)
                 // The result is complete: what it wrote is there for the next requests (best effort in this batch).
                 promptCache.commit(cache, writer: .batch(batchID), now: context.now)
             }
@@ -328,6 +329,7 @@ actor SimBatches {
         guard let messages = params["messages"]?.arrayValue else { return .invalidRequest("messages: Field required (an array)") }
         guard !messages.isEmpty else { return .invalidRequest("messages: at least one message is required") }
         if case .bool(true)? = params["stream"] { return .invalidRequest("stream: streaming is not supported in a batch") }
+        if let error = SimStructuredAnswer.schemaError(in: params) { return error }
         guard catalog.resolve(model) != nil else { return SimAPIError(status: 404, type: "not_found_error", message: "model: \(model)") }
         return nil
     }

@@ -34,6 +34,11 @@ extension SimMessage {
         string("id", id)
         string("model", model)
         string("role", role)
+        if let stopDetails {
+            key("stop_details")
+            out.append(contentsOf: stopDetails.canonicalBytes)
+            out.append(UInt8(ascii: ","))
+        }
         string("stop_reason", stopReason)
         key("stop_sequence")
         if let stopSequence {

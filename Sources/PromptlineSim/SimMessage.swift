@@ -39,6 +39,8 @@ public struct SimMessage: Sendable, Codable, Equatable {
     public var model: String
     public var role: String = "assistant"
     public var stopReason: String = "end_turn"
+    /// `stop_details`: set for a refusal (`{"type":"refusal","category":…,"explanation":…}`), left out otherwise.
+    public var stopDetails: SimJSONValue?
     public var stopSequence: String?
     public var type: String = "message"
     public var usage: Usage
@@ -46,6 +48,7 @@ public struct SimMessage: Sendable, Codable, Equatable {
     enum CodingKeys: String, CodingKey {
         case content, id, model, role
         case stopReason = "stop_reason"
+        case stopDetails = "stop_details"
         case stopSequence = "stop_sequence"
         case type, usage
     }
@@ -65,6 +68,7 @@ public struct SimMessage: Sendable, Codable, Equatable {
         try container.encode(self.model, forKey: .model)
         try container.encode(self.role, forKey: .role)
         try container.encode(self.stopReason, forKey: .stopReason)
+        try container.encodeIfPresent(self.stopDetails, forKey: .stopDetails)
         // The real API sends an explicit null.
         if let stopSequence = self.stopSequence {
             try container.encode(stopSequence, forKey: .stopSequence)

@@ -99,6 +99,9 @@ extension SimServer {
         guard !messages.isEmpty else {
             return await fail(.invalidRequest("messages: at least one message is required"))
         }
+        if let error = SimStructuredAnswer.schemaError(in: parsed) {
+            return await fail(error)
+        }
         guard let modelID = await self.state.catalog.resolve(modelName) else {
             return await fail(SimAPIError(status: 404, type: "not_found_error", message: "model: \(modelName)"))
         }
@@ -168,8 +171,9 @@ extension SimServer {
                 outputTokens: outputTokens
             )
             message.stopReason = stopReason
+            SimStructuredAnswer.shape(&message, request: parsed, fingerprint: fingerprint, userText: userText, maxTokens: maxTokens)
             if let cache = plan.cache {
-                message.usage = cache.usage(outputTokens: outputTokens)
+                message.usage = cache.usage(outputTokens: message.usage.outputTokens)
             }
             let now = Date().timeIntervalSince1970
             // After the latency: what this answer wrote becomes readable as it is sent.

@@ -20,13 +20,37 @@ struct ExportCommand: AsyncParsableCommand {
     @OptionGroup(title: "Records (give the values the job ran with)")
     var records: RecordOptions
 
+    @Option(help: "jsonl (the job's output, the default) or csv (a table of --columns).")
+    var format: String = "jsonl"
+
+    @Option(help: ArgumentHelp(
+        "With --format csv: comma-separated dotted paths into the output line, e.g. id,parsed.label,served_by.model (id is the record's id).",
+        valueName: "A,B.C,..."))
+    var columns: String?
+
+    func validate() throws {
+        try records.validate()
+        switch format {
+        case "jsonl":
+            guard columns == nil else { throw ValidationError("--columns goes with --format csv") }
+        case "csv":
+            guard let columns, CSVWriter.columns(columns) != nil else {
+                throw ValidationError("--format csv needs --columns, comma-separated dotted paths such as id,parsed.label")
+            }
+        default:
+            throw ValidationError("--format must be jsonl or csv")
+        }
+    }
+
     func run() async throws {
         let paths = db.isEmpty ? [resolveDatabase(nil)] : db
+        let defaults = try records.defaults()
+        let csv = columns.flatMap(CSVWriter.columns).map(CSVWriter.init(columns:))
         let result = try await exitingOnError {
             let stores = try paths.map { path throws(StoreError) in try Store(path: path) }
             let exporter = Exporter(
                 stores: stores, inputs: inputs,
-                defaults: records.defaults, maxLineBytes: records.maxLineBytes)
+                defaults: defaults, maxLineBytes: records.maxLineBytes, csv: csv)
             return try await exporter.export(to: output)
         }
         for fault in result.faults { printError("promptline: \(fault)") }
@@ -36,6 +60,6 @@ struct ExportCommand: AsyncParsableCommand {
             throw ExitCode(.stoppedEarly)
         }
         printError("promptline: exported \(result.records) records to \(output)")
-        if result.errored + result.invalid > 0 { throw ExitCode(.someRecordsFailed) }
+        if result.errored + result.invalid + result.unparsed > 0 { throw ExitCode(.someRecordsFailed) }
     }
 }

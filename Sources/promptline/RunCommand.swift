@@ -149,6 +149,7 @@ struct RunCommand: AsyncParsableCommand {
             printError("promptline: \(path): no such readable file")
             throw ExitCode(.unusableInput)
         }
+        let defaults = try records.defaults()
         let priceTable: PriceTable
         do {
             priceTable = try PriceTable.loading(overrides: prices)
@@ -165,7 +166,7 @@ struct RunCommand: AsyncParsableCommand {
         }
         var options = JobOptions(
             inputs: inputs, output: output,
-            defaults: records.defaults)
+            defaults: defaults)
         options.fallbackModels = fallbackModels
         options.concurrency = concurrency
         options.timeout = timeout

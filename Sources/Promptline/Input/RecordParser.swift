@@ -91,6 +91,7 @@ public struct RecordParser: Sendable {
             throw RecordProblem(message: "unknown record shape: expected custom_id+params, id+prompt, or messages")
         }
         params.removeValue(forKey: "stream")
+        if let schema = defaults.outputSchema { Self.addFormat(schema, to: &params) }
         try validate(params, customID: customID)
         guard case .string(let model)? = params["model"] else { preconditionFailure("validated") }
 
@@ -115,6 +116,22 @@ public struct RecordParser: Sendable {
             }
         }
         return (params, metadata)
+    }
+
+    /// `--output-schema`, as `output_config.format`, for a record that sets no format of its own
+    /// (`output_config.format` or the beta `output_format`); its other `output_config` members stay.
+    static func addFormat(_ schema: OutputSchema, to params: inout [String: JSONValue]) {
+        guard params["output_format"] == nil else { return }
+        switch params["output_config"] {
+        case nil:
+            params["output_config"] = .object(["format": schema.format])
+        case .object(var config)?:
+            guard config["format"] == nil || config["format"] == .null else { return }
+            config["format"] = schema.format
+            params["output_config"] = .object(config)
+        default:
+            return  // not an object: sent as written, for the API to judge
+        }
     }
 
     private func fill(_ params: inout [String: JSONValue], customID: String, withSystemAndTemperature: Bool) throws {

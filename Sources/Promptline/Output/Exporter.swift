@@ -10,6 +10,8 @@ public struct Exporter: Sendable {
         public var missing = 0
         public var invalid = 0
         public var errored = 0
+        /// Records that asked for JSON and have an answer without `parsed` (refused, cut at the cap, not JSON).
+        public var unparsed = 0
         public var faults: [String] = []
     }
 
@@ -17,12 +19,16 @@ public struct Exporter: Sendable {
     private let inputs: [String]
     private let defaults: RecordDefaults
     private let maxLineBytes: Int
+    /// nil: the JSONL output itself; otherwise a CSV table of these columns.
+    private let csv: CSVWriter?
 
-    public init(stores: [Store], inputs: [String], defaults: RecordDefaults, maxLineBytes: Int) {
+    /// - Parameter csv: write the table of these columns instead of the JSONL output.
+    public init(stores: [Store], inputs: [String], defaults: RecordDefaults, maxLineBytes: Int, csv: CSVWriter? = nil) {
         self.stores = stores
         self.inputs = inputs
         self.defaults = defaults
         self.maxLineBytes = maxLineBytes
+        self.csv = csv
     }
 
     /// Writes the output to `path` (beside it first, renamed into place only when complete).
@@ -30,8 +36,12 @@ public struct Exporter: Sendable {
         let input = InputStream(paths: inputs, defaults: defaults, maxLineBytes: maxLineBytes, strict: false)
         let writer = try OutputWriter(path: path, resumeOffset: 0)
         var result = Result()
+        if let csv { try await writer.write([csv.header]) }
         while let batch = await input.nextBatch() {
-            let answers = try await stores.answers(to: batch)
+            var answers = try await stores.answers(to: batch)
+            try await StructuredChain.present(batch, stored: &answers, cap: defaults.maxTokensCap) { [stores] records in
+                try await stores.answers(to: records)
+            }
             var lines: [[UInt8]] = []
             for parsed in batch {
                 result.records += 1
@@ -45,9 +55,11 @@ public struct Exporter: Sendable {
                         continue
                     }
                     if answer.state == .errored { result.errored += 1 }
+                    if let structured = answer.structured, [.refused, .cut, .unparsable].contains(structured.kind) { result.unparsed += 1 }
                     lines.append(OutputLine.answered(customID: record.customID, key: record.key, answer: answer, metadata: record.metadata))
                 }
             }
+            if let csv { lines = lines.map(csv.row(forLine:)) }
             if result.missing == 0 { try await writer.write(lines) }
         }
         result.faults = await input.faults

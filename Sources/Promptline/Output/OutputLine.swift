@@ -14,6 +14,7 @@ enum OutputLine {
         line.append(contentsOf: answer.result)
         line.append(contentsOf: #","served_by":"#.utf8)
         line.append(contentsOf: answer.servedBy)
+        if let structured = answer.structured { line.append(contentsOf: structured.fields) }
         if let metadata {
             line.append(contentsOf: #","metadata":"#.utf8)
             line.append(contentsOf: metadata)

@@ -234,8 +234,12 @@ struct BatchRunner: Sendable {
                 try await submit(built, progress: progress, spend: spend, stopControl: stopControl)
             }
         }
-        while let chunk = await input.nextBatch() {
+        while let read = await input.nextBatch() {
             try stopControl.check()
+            // A JSON answer cut at max_tokens is asked again with max_tokens raised, in the next round's batch.
+            let chunk = try await StructuredChain.nextRequests(read, cap: options.defaults.maxTokensCap) { [store] in
+                try await store.answers(to: $0)
+            }
             var keys: [String] = []
             for case .valid(let record) in chunk { keys.append(record.key) }
             let plan = try await store.batchPlanning(keys: keys, retryErroredBefore: retryErroredBefore)

@@ -130,7 +130,11 @@ struct DispatchLoop {
     /// The answers the store holds for the batch's keys not already awaited in the window.
     private func storedAnswers(for batch: [ParsedRecord]) async throws -> [String: StoredAnswer] {
         let window = output.window
-        return try await store.answers(to: batch, includeErrored: !options.retryErrored, where: { window.isFresh($0) })
+        var stored = try await store.answers(to: batch, includeErrored: !options.retryErrored, where: { window.isFresh($0) })
+        try await StructuredChain.present(batch, stored: &stored, cap: options.defaults.maxTokensCap) { [store, options] records in
+            try await store.answers(to: records, includeErrored: !options.retryErrored)
+        }
+        return stored
     }
 
     /// Starts a request task for `request`.
@@ -138,7 +142,7 @@ struct DispatchLoop {
         let runner = self.runner
         group.addTask {
             do {
-                return .answered(request.key, try await runner.run(request))
+                return .answered(request.key, try await runner.runFollowingRaises(request))
             } catch is CancellationError {
                 return .cancelled
             } catch let jobStop as JobStop {

@@ -122,7 +122,8 @@ public struct JobRunner: Sendable {
         }
         let length = try await output.complete()
         summary.outputComplete = true
-        let unsuccessful = (summary.records["errored"] ?? 0) + (summary.records["invalid"] ?? 0)
+        // A JSON record whose answer did not parse did not succeed either (refused, cut at the cap, not JSON).
+        let unsuccessful = (summary.records["errored"] ?? 0) + (summary.records["invalid"] ?? 0) + (summary.structured?.unparsed ?? 0)
         summary.exitCode = (unsuccessful > 0 ? ExitStatus.someRecordsFailed : .success).rawValue
         try await store.finishJob(
             output: options.output, records: output.written, offset: length, summary: Array(try JSONEncoder().encode(summary)))

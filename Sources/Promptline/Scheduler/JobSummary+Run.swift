@@ -13,6 +13,7 @@ extension JobSummary {
         records = window.results
         tiers = window.tiers
         reusedFromStore = window.reused
+        structured = window.structured.isEmpty ? nil : window.structured
         requestsSent = values.requestsSent
         retries = values.retries
         rateLimited = values.rateLimited
@@ -43,6 +44,7 @@ extension JobSummary {
         records = finished.records
         tiers = finished.tiers
         stopReasons = finished.stopReasons
+        structured = finished.structured
         outputComplete = true
         reusedFromStore = totalRecords
         self.wallSeconds = wallSeconds

@@ -55,6 +55,8 @@ public struct JobSummary: Sendable, Codable, Equatable {
     /// The output path, and whether it is complete and in place.
     var output = ""
     var outputComplete = false
+    /// The records that asked for JSON: parsed, made whole, refused, cut, not JSON (only when some did).
+    var structured: StructuredTally?
     /// What the Message Batches backend did (`--backend batches` only).
     var batches: BatchSummary?
 
@@ -64,7 +66,9 @@ public struct JobSummary: Sendable, Codable, Equatable {
     /// The end-of-run warning when answers were cut at `max_tokens`.
     var maxTokensWarning: String? {
         guard let cut = stopReasons?["max_tokens"], cut > 0 else { return nil }
-        return "\(cut) record\(cut == 1 ? "" : "s") stopped at max_tokens; raise --max-tokens"
+        // JSON answers were raised up to the cap already: the cap is what to raise for them.
+        let option = (structured?.cut ?? 0) > 0 ? "--max-tokens-cap (JSON answers) or --max-tokens" : "--max-tokens"
+        return "\(cut) record\(cut == 1 ? "" : "s") stopped at max_tokens; raise \(option)"
     }
 
     /// What prompt caching did, when it did anything.
@@ -103,6 +107,7 @@ public struct JobSummary: Sendable, Codable, Equatable {
         if let unpricedModels, !unpricedModels.isEmpty {
             lines.append("  cost unknown for \(unpricedModels.joined(separator: ", ")): no price in the table (give one with --prices); the estimate leaves them out")
         }
+        if let structured { lines.append(structured.humanLine) }
         if let stopReasons, !stopReasons.isEmpty {
             lines.append("  stop reasons: \(formatCounts(stopReasons))")
         }

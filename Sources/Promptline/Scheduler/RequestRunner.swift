@@ -30,6 +30,8 @@ final class RequestRunner: Sendable {
     let missingModels = MissingModels()
     /// Raised on a job-wide stop or a signal: waits end at once and nothing new is sent.
     let stopGate: StopGate
+    /// JSON requests in flight by key (a raised request may repeat another record's key).
+    let jsonKeys = KeyExclusion()
 
     /// A class, not a struct: every request task holds the runner, and a reference is one retain
     /// where a copy of its fields (the job's options among them) was a dozen.

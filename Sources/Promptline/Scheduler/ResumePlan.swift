@@ -57,6 +57,7 @@ enum ResumePlan {
         let defaults = options.defaults
         parts.append("model=\(defaults.model ?? "")|max=\(defaults.maxTokens)|system=\(defaults.system ?? "")")
         parts.append("temperature=\(defaults.temperature.map { "\($0)" } ?? "")|strict=\(options.strict)|line=\(options.maxLineBytes)")
+        parts.append("schema=\(defaults.outputSchema?.digest ?? "")|cap=\(defaults.maxTokensCap)")
         parts.append("fallback=\(options.fallbackModels.joined(separator: ","))|shard=\(options.shard.map { "\($0)" } ?? "")")
         return RequestKey(canonicalBytes: Array(parts.joined(separator: "\n").utf8)).rawValue
     }

@@ -51,6 +51,8 @@ struct WindowState {
     /// Output lines by their answer's `stop_reason` (answers a model gave).
     private(set) var stopReasons: [String: Int] = [:]
     private(set) var reused = 0
+    /// The lines of records that asked for JSON, by what they show.
+    private(set) var structured = StructuredTally()
 
     init(skip: Int, capacity: Int = 4096) {
         self.skip = skip
@@ -76,7 +78,7 @@ struct WindowState {
             return .warn(invalid.description)
         case .valid(let record):
             if let answer = stored[record.key] {
-                count(result: answer.resultType, tier: answer.tier, stopReason: answer.stopReason)
+                count(result: answer.resultType, tier: answer.tier, stopReason: answer.stopReason, structured: answer.structured)
                 reused += 1
                 if index < skip { return .none }
                 slots.append(Slot(
@@ -103,7 +105,7 @@ struct WindowState {
             let slot = slots[position]
             slots[position].line = OutputLine.answered(customID: slot.customID, key: key, answer: answer, metadata: slot.metadata)
             slots[position].metadata = nil
-            count(result: answer.resultType, tier: answer.tier, stopReason: answer.stopReason)
+            count(result: answer.resultType, tier: answer.tier, stopReason: answer.stopReason, structured: answer.structured)
         }
     }
 
@@ -128,7 +130,8 @@ struct WindowState {
     /// Slots dropped from the front of `slots` so far.
     private var removed = 0
 
-    private mutating func count(result: String, tier: String, stopReason: String? = nil) {
+    private mutating func count(result: String, tier: String, stopReason: String? = nil, structured: StructuredPresentation? = nil) {
+        if let structured { self.structured.add(structured) }
         results[result, default: 0] += 1
         tiers[tier, default: 0] += 1
         if let stopReason { stopReasons[stopReason, default: 0] += 1 }

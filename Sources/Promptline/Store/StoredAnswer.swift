@@ -33,6 +33,9 @@ struct StoredAnswer: Sendable, Equatable {
     var cacheReadTokens = 0
     /// The answer's `stop_reason`, for answers a model gave.
     var stopReason: String?
+    /// For a JSON request: what its output line adds (`parsed` or `parse_error`, raised
+    /// `max_tokens`). Built from stored answers by ``StructuredChain``, never stored itself.
+    var structured: StructuredPresentation?
 
     /// The answer's usage.
     var tokens: TokenCount {
