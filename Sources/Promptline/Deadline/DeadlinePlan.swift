@@ -28,7 +28,8 @@ struct DeadlinePlan: Sendable {
         case switchNow
     }
 
-    /// The deadline, on the job's clock.
+    /// When the job started and the deadline, on the job's clock.
+    let start: Double
     let deadline: Double
     /// Slack kept before the deadline: 5 % of the time given, at least 5 s.
     let margin: Double
@@ -41,6 +42,7 @@ struct DeadlinePlan: Sendable {
     private(set) var pace: Double?
 
     init(start: Double, deadline: Double, capacity: MessagesCapacity, pollInterval: Double) {
+        self.start = start
         self.deadline = deadline
         let span = max(0, deadline - start)
         self.margin = max(5, span * 0.05)

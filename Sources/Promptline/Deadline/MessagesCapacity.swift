@@ -8,9 +8,17 @@ struct MessagesCapacity: Sendable, Equatable, Codable {
     var inputTokensPerMinute: Int?
     /// Input tokens of an average record.
     var inputTokensPerRecord: Double
+    /// Records averaged into ``inputTokensPerRecord``.
+    private(set) var recordsNoted = 0
     /// Seconds from send to answer, typical.
     var latency: Double
     var concurrency: Int
+
+    /// Averages one more record, of `bodyBytes` request bytes, into the input tokens per record.
+    mutating func noteRecord(bodyBytes: Int) {
+        recordsNoted += 1
+        inputTokensPerRecord += (Double(TokenEstimate.inputTokens(bodyBytes: bodyBytes)) - inputTokensPerRecord) / Double(recordsNoted)
+    }
 
     /// A typical answer's latency when none was seen: a short answer of the real API.
     static let defaultLatency = 2.0

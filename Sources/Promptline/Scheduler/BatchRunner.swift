@@ -20,16 +20,16 @@ struct BatchRunner: Sendable {
         var interruptedBy: Int32?
     }
 
-    private let options: JobOptions
-    private let batch: BatchOptions
-    private let store: Store
-    private let client: BatchesClient
-    private let logger: Logger
-    private let clock: any Clock<Duration>
-    private let now: @Sendable () -> Double
-    private let stderr: @Sendable (String) -> Void
+    let options: JobOptions
+    let batch: BatchOptions
+    let store: Store
+    let client: BatchesClient
+    let logger: Logger
+    let clock: any Clock<Duration>
+    let now: @Sendable () -> Double
+    let stderr: @Sendable (String) -> Void
     /// Which records get cache breakpoints (one-hour lifetime: a batch may run long after priming).
-    private let cache: PromptCache
+    let cache: PromptCache
 
     init(
         options: JobOptions, batch: BatchOptions, store: Store, client: BatchesClient, logger: Logger,
@@ -118,25 +118,32 @@ struct BatchRunner: Sendable {
     private func work(progress: Progress, spend: SpendMeter, stopControl: StopControl) async throws {
         let runStart = now()
         var priming = BatchPriming()
+        // A deadline job submits once: what its batches leave goes through Messages, not a new round.
+        var watch = try await deadlineWatch(start: runStart)
+        var round = 0
         while true {
             try stopControl.check()
             try await resolveOrphans(progress: progress)
             // The budget stops new batches, not the collection of those already paid for.
             var budgetStop: JobStop?
-            do {
-                try await submitPending(
-                    retryErroredBefore: options.retryErrored ? runStart : nil, priming: &priming, progress: progress, spend: spend,
-                    stopControl: stopControl)
-            } catch let stop as JobStop {
-                guard case .budget = stop.reason else { throw stop }
-                budgetStop = stop
-                if !options.quiet { stderr("promptline: \(stop); collecting the batches already created first") }
+            if watch == nil || (round == 0 && watch?.switched == false) {
+                do {
+                    try await submitPending(
+                        retryErroredBefore: options.retryErrored ? runStart : nil, priming: &priming, watch: &watch, progress: progress,
+                        spend: spend, stopControl: stopControl)
+                } catch let stop as JobStop {
+                    guard case .budget = stop.reason else { throw stop }
+                    budgetStop = stop
+                    if !options.quiet { stderr("promptline: \(stop); collecting the batches already created first") }
+                }
             }
+            round += 1
             let open = try await store.openBatches().filter { $0.state == .submitted }
             if !open.isEmpty {
                 progress.update { $0.rounds += 1 }
-                try await collect(open, progress: progress, spend: spend)
+                try await collect(open, progress: progress, spend: spend, watch: &watch)
             }
+            if let watch { progress.update { $0.deadline = watch.report } }
             if let budgetStop { throw budgetStop }
             if open.isEmpty { return }
         }
@@ -215,7 +222,8 @@ struct BatchRunner: Sendable {
     /// A prefix that recurs is primed first (``BatchPriming``): the batch that reads it is created
     /// once the priming batch has ended, or `primeWait` has passed.
     private func submitPending(
-        retryErroredBefore: Double?, priming: inout BatchPriming, progress: Progress, spend: SpendMeter, stopControl: StopControl
+        retryErroredBefore: Double?, priming: inout BatchPriming, watch: inout DeadlineWatch?, progress: Progress, spend: SpendMeter,
+        stopControl: StopControl
     ) async throws {
         for localID in try await store.dropAbandonedBuilds() { BatchBodyFile.removeLeftover(localID: localID) }
         let input = InputStream(
@@ -279,10 +287,15 @@ struct BatchRunner: Sendable {
                 }
                 if let current = builder, !current.fits(body) { try await submitBuilt() }
                 if builder == nil {
-                    builder = BatchBuilder(maxRequests: batch.batchSize, maxBytes: batch.maxBatchBytes)
+                    // A deadline job's first batch is its probe: small, canceled early to measure the pace.
+                    let probe = watch != nil && watch?.probe == nil
+                    builder = BatchBuilder(
+                        maxRequests: probe ? min(batch.batchSize, DeadlineWatch.probeRequests) : batch.batchSize, maxBytes: batch.maxBatchBytes)
+                    if probe { watch?.probe = builder!.localID }
                     try await store.beginBatch(localID: builder!.localID)
                 }
                 try builder!.add(record, body: body, worstCase: worstCase)
+                watch?.plan.capacity.noteRecord(bodyBytes: body.count)
                 if builder!.shouldFlushEntries {
                     try await store.addBatchEntries(localID: builder!.localID, builder!.takeEntries())
                 }
@@ -304,7 +317,9 @@ struct BatchRunner: Sendable {
             stderr("promptline: priming the prompt cache: \(primer.count) request\(primer.count == 1 ? "" : "s") in a batch of their own before the batch that reads them")
         }
         progress.update { $0.primingBatches += 1 }
-        try await collect(created, progress: progress, spend: spend, until: now() + batch.primeWait)
+        // A deadline job does not wait for priming: its time is for the batches.
+        var none: DeadlineWatch?
+        try await collect(created, progress: progress, spend: spend, watch: &none, until: now() + (options.deadline == nil ? batch.primeWait : 0))
         priming.primed(now: now())
     }
 
@@ -395,7 +410,9 @@ struct BatchRunner: Sendable {
 
     /// Polls every open batch on its schedule until each has ended and its results are in the store,
     /// or until `until` (the batches left open are collected with the next round's).
-    private func collect(_ open: [BatchRecord], progress: Progress, spend: SpendMeter, until: Double? = nil) async throws {
+    private func collect(
+        _ open: [BatchRecord], progress: Progress, spend: SpendMeter, watch: inout DeadlineWatch?, until: Double? = nil
+    ) async throws {
         var pending = open
         var schedules: [String: PollSchedule] = [:]
         var lastSeen: [String: BatchesClient.Batch] = [:]
@@ -405,7 +422,9 @@ struct BatchRunner: Sendable {
         for record in open { schedules[record.localID] = PollSchedule(interval: batch.pollInterval, start: start) }
         while !pending.isEmpty {
             if let until, now() >= until { return }
-            let next = min(pending.compactMap { schedules[$0.localID]?.nextAt }.min() ?? now(), until ?? .infinity)
+            var wake = until ?? .infinity
+            if watch != nil, let planned = try await steer(&watch!, pending: pending, schedules: &schedules) { wake = min(wake, planned) }
+            let next = min(pending.compactMap { schedules[$0.localID]?.nextAt }.min() ?? now(), wake)
             let wait = next - now()
             if wait > 0 { try await clock.sleep(for: .milliseconds(Int64((wait * 1000).rounded(.up)))) }
             var still: [BatchRecord] = []
@@ -433,7 +452,10 @@ struct BatchRunner: Sendable {
                         report(info, age: polledAt - record.intentAt)
                     }
                     if info.processingStatus == "ended" {
-                        if try await download(record, id: id, progress: progress, spend: spend) { continue }
+                        if try await download(record, id: id, progress: progress, spend: spend) {
+                            watch?.ended(record, counts: info.requestCounts, now: now())
+                            continue
+                        }
                     }
                     schedule.polled(at: now(), changed: changed)
                 case .failure(let failure):

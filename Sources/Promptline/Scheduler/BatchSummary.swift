@@ -42,6 +42,8 @@ struct BatchSummary: Sendable, Codable, Equatable {
     var cacheReadInputTokens = 0
     /// Dollars prompt caching saved, at the batch price.
     var cacheSavedUSD = 0.0
+    /// The deadline's plan and what it did (`--deadline`).
+    var deadline: DeadlineReport?
     /// Every batch this run worked on, as last seen.
     var batches: [Line] = []
 
