@@ -16,8 +16,17 @@ public struct SimBatchStats: Sendable, Codable, Equatable {
     public var pollTimes: [String: [Double]] = [:]
     /// `GET /v1/messages/batches` calls.
     public var lists = 0
-    /// `POST /v1/messages/batches/{id}/cancel` calls.
+    /// `POST /v1/messages/batches/{id}/cancel` calls (refused ones included).
     public var cancels = 0
+    /// When each canceled batch's cancel was initiated (unix seconds), by batch id.
+    public var cancelTimes: [String: Double] = [:]
+    /// Requests of each batch that finished with their own result (`succeeded` or `errored`) so far,
+    /// by batch id; for a canceled batch, those that finished before the cancel.
+    public var finishedByBatch: [String: Int] = [:]
+    /// Requests of each canceled batch that ended `canceled`, by batch id.
+    public var canceledByBatch: [String: Int] = [:]
+    /// Requests of each batch billed (`succeeded`) so far, by batch id.
+    public var billedByBatch: [String: Int] = [:]
     /// `GET /v1/messages/batches/{id}/results` calls answered with results.
     public var resultsDownloads = 0
 
@@ -28,6 +37,10 @@ public struct SimBatchStats: Sendable, Codable, Equatable {
         case pollsByBatch = "polls_by_batch"
         case pollTimes = "poll_times"
         case lists, cancels
+        case cancelTimes = "cancel_times"
+        case finishedByBatch = "finished_by_batch"
+        case canceledByBatch = "canceled_by_batch"
+        case billedByBatch = "billed_by_batch"
         case resultsDownloads = "results_downloads"
     }
 

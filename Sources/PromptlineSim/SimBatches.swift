@@ -3,7 +3,8 @@ import Foundation
 
 /// The simulator's Message Batches: batches created, their processing, their results and the
 /// counters. Times are unix seconds, passed in; a batch's state advances when it is looked at
-/// (retrieve, list, cancel, results), so no background task is needed.
+/// (retrieve, list, cancel, results, the `/_sim` counters and bill), so no background task is
+/// needed: each request is decided then as of its own finish time (``SimBatchProgress``).
 actor SimBatches {
     /// Most requests in one batch, as the real API.
     static let maxRequests = 100_000
@@ -34,16 +35,15 @@ actor SimBatches {
 
     private struct Batch {
         var id: String
-        var createdAt: Double
-        var endsAt: Double
-        var expire: Bool
+        var progress: SimBatchProgress
         var status: Status
         var endedAt: Double?
-        var cancelInitiatedAt: Double?
+        /// The requests in processing order (by `custom_id`), until the batch ends.
         var items: [Item]
-        var total: Int
+        /// How many of `items` (the first ones) have finished and have their result in `results`.
+        var finished = 0
         var counts = SimMessageBatch.Counts()
-        /// The results JSONL, once ended.
+        /// The results JSONL: the finished requests' lines as they finish, every line once ended.
         var results: [UInt8] = []
     }
 
@@ -84,13 +84,22 @@ actor SimBatches {
         let number = order.count
         let id = "msgbatch_sim_" + String(format: "%08d", number + 1) + String(nonce, radix: 16)
         let processing = Double(max(0, context.scenario.processingMs ?? 500)) / 1000
+        var course = SimBatchProgress.Course.steady
+        if number < (context.scenario.stallFirst ?? 0) {
+            course = .stalled
+        } else if number < (context.scenario.expireFirst ?? 0) {
+            course = .expiring
+        }
+        let progress = SimBatchProgress(createdAt: context.now, processing: processing, total: items.count, course: course)
+        // Results come back in any order: sorted by custom_id here (the processing order), not in the order sent.
         let batch = Batch(
-            id: id, createdAt: context.now, endsAt: context.now + processing,
-            expire: number < (context.scenario.expireFirst ?? 0), status: .inProgress, items: items, total: items.count)
+            id: id, progress: progress, status: .inProgress, items: items.sorted { $0.customID < $1.customID })
         batches[id] = batch
         order.append(id)
         stats.created += 1
         stats.requestsByBatch[id] = items.count
+        stats.finishedByBatch[id] = 0
+        stats.billedByBatch[id] = 0
         let hold = number < (context.scenario.holdCreates ?? 0)
         if hold { stats.held += 1 }
         return (describe(batch, origin: context.origin), hold)
@@ -186,16 +195,29 @@ actor SimBatches {
         return .success(SimBatchPage(data: data, hasMore: hasMore, firstID: data.first?.id, lastID: data.last?.id))
     }
 
-    /// `POST /v1/messages/batches/{id}/cancel`; nil for an unknown id.
-    func cancel(_ id: String, context: Context) -> SimMessageBatch? {
+    /// `POST /v1/messages/batches/{id}/cancel`: an in-progress batch becomes `canceling` and ends
+    /// `cancel_ms` later; a `canceling` one is answered unchanged; an ended one is refused with 400
+    /// (the docs: "Batches may be canceled any time before processing ends"); unknown, 404.
+    func cancel(_ id: String, context: Context) -> Result<SimMessageBatch, SimAPIError> {
         stats.cancels += 1
-        guard var batch = batches[id] else { return nil }
-        if batch.status == .inProgress {
+        guard batches[id] != nil else { return .failure(SimServer.unknownBatch(id)) }
+        advance(id, context: context)
+        guard var batch = batches[id] else { return .failure(SimServer.unknownBatch(id)) }
+        switch batch.status {
+        case .ended:
+            return .failure(.invalidRequest("Batch \(id) has already ended; only a batch in progress can be canceled."))
+        case .canceling:
+            break
+        case .inProgress:
             batch.status = .canceling
-            batch.cancelInitiatedAt = context.now
+            batch.progress.cancelInitiatedAt = context.now
+            batch.progress.cancelDelay = Double(max(0, context.scenario.cancelMs ?? 500)) / 1000
             batches[id] = batch
+            stats.cancelTimes[id] = context.now
+            // A zero delay ends the batch at once, so the answer already shows it ended.
+            advance(id, context: context)
         }
-        return describe(batch, origin: context.origin)
+        return .success(describe(batches[id] ?? batch, origin: context.origin))
     }
 
     /// The results JSONL of an ended batch; `.failure` with 404 when unknown or not ended yet.
@@ -211,45 +233,63 @@ actor SimBatches {
         return .success(batch.results)
     }
 
+    /// The counters, every batch moved on to `context.now` first (`GET /_sim/batches`).
+    func currentStats(context: Context) -> SimBatchStats {
+        advanceAll(context: context)
+        return stats
+    }
+
+    /// The bill, every batch moved on to `context.now` first, so it counts each request finished by then.
+    func currentBill(context: Context) -> [String: SimBilledTokens] {
+        advanceAll(context: context)
+        return billed
+    }
+
     // MARK: Processing
 
-    /// Moves a batch on: a canceling one ends with its requests canceled; one past its processing
-    /// time ends with every request processed (or expired).
+    private func advanceAll(context: Context) {
+        for id in order { advance(id, context: context) }
+    }
+
+    /// Moves a batch on to `context.now`: each request whose finish time has come (and is not after
+    /// a cancel or the expiry) is processed as of that time, so the prompt cache and the bill see it
+    /// then; once the batch's end has come, the rest become `canceled` or `expired` and it ends.
     private func advance(_ id: String, context: Context) {
         guard var batch = batches[id], batch.status != .ended else { return }
-        var lines: [UInt8] = []
-        var counts = SimMessageBatch.Counts()
-        let kind: String?
-        if batch.status == .canceling {
-            kind = "canceled"
-        } else if context.now >= batch.endsAt {
-            kind = batch.expire ? "expired" : nil
-        } else {
+        let cutoff = batch.progress.cutoff(now: context.now)
+        while batch.finished < batch.items.count, let finish = batch.progress.finishTime(of: batch.finished), finish <= cutoff {
+            var asOfFinish = context
+            asOfFinish.now = finish
+            let item = batch.items[batch.finished]
+            Self.append(process(item, batchID: id, context: asOfFinish), of: item, to: &batch)
+            batch.finished += 1
+            stats.finishedByBatch[id, default: 0] += 1
+        }
+        guard context.now >= batch.progress.endsAt else {
+            batches[id] = batch
             return
         }
-        // Results come back in any order: sorted by custom_id here, not in the order sent.
-        for item in batch.items.sorted(by: { $0.customID < $1.customID }) {
-            let result: SimBatchResult
-            if let kind {
-                result = SimBatchResult(type: kind)
-            } else {
-                result = process(item, batchID: id, context: context)
-            }
-            switch result.type {
-            case "succeeded": counts.succeeded += 1
-            case "errored": counts.errored += 1
-            case "canceled": counts.canceled += 1
-            default: counts.expired += 1
-            }
-            lines += SimServer.encode(SimBatchResultLine(customID: item.customID, result: result))
-            lines.append(0x0A)
+        let leftover = batch.progress.leftoverResult
+        for item in batch.items[batch.finished...] {
+            Self.append(SimBatchResult(type: leftover), of: item, to: &batch)
         }
+        if leftover == "canceled" { stats.canceledByBatch[id] = batch.items.count - batch.finished }
         batch.items = []
-        batch.results = lines
-        batch.counts = counts
         batch.status = .ended
-        batch.endedAt = max(context.now, batch.endsAt)
+        batch.endedAt = batch.progress.endsAt
         batches[id] = batch
+    }
+
+    /// Adds a request's result line and counts it.
+    private static func append(_ result: SimBatchResult, of item: Item, to batch: inout Batch) {
+        switch result.type {
+        case "succeeded": batch.counts.succeeded += 1
+        case "errored": batch.counts.errored += 1
+        case "canceled": batch.counts.canceled += 1
+        default: batch.counts.expired += 1
+        }
+        batch.results += SimServer.encode(SimBatchResultLine(customID: item.customID, result: result))
+        batch.results.append(0x0A)
     }
 
     /// One request's result, by the rules of `POST /v1/messages`: params validation (`cache_control`
@@ -306,6 +346,7 @@ actor SimBatches {
                 promptCache.commit(cache, writer: .batch(batchID), now: context.now)
             }
             billed[name, default: SimBilledTokens()].add(message.usage)
+            stats.billedByBatch[batchID, default: 0] += 1
             return SimBatchResult(type: "succeeded", message: message)
         case .error(let error):
             return .errored(error)
@@ -344,14 +385,15 @@ actor SimBatches {
     }
 
     private func describe(_ batch: Batch, origin: String) -> SimMessageBatch {
+        // As the API's: every request counts as processing until the whole batch ends.
         var counts = batch.counts
-        if batch.status != .ended { counts = SimMessageBatch.Counts(processing: batch.total) }
+        if batch.status != .ended { counts = SimMessageBatch.Counts(processing: batch.progress.total) }
         return SimMessageBatch(
             id: batch.id, processingStatus: batch.status.rawValue, requestCounts: counts,
-            createdAt: SimMessageBatch.timestamp(batch.createdAt),
-            expiresAt: SimMessageBatch.timestamp(batch.createdAt + 86_400),
+            createdAt: SimMessageBatch.timestamp(batch.progress.createdAt),
+            expiresAt: SimMessageBatch.timestamp(batch.progress.expiresAt),
             endedAt: batch.endedAt.map(SimMessageBatch.timestamp),
-            cancelInitiatedAt: batch.cancelInitiatedAt.map(SimMessageBatch.timestamp),
+            cancelInitiatedAt: batch.progress.cancelInitiatedAt.map(SimMessageBatch.timestamp),
             resultsURL: batch.status == .ended ? "\(origin)/v1/messages/batches/\(batch.id)/results" : nil)
     }
 }

@@ -4,10 +4,12 @@ import Hummingbird
 extension SimServer {
     /// Adds the unauthenticated test endpoints under `/_sim/`.
     func addAdminRoutes(to router: Router<SimRequestContext>) {
-        router.get("/_sim/stats") { _, _ in
+        router.get("/_sim/stats") { request, _ in
             var stats = await self.state.currentStats()
-            // The batches bill their own results; the ledger shows both backends side by side.
-            for (model, tokens) in await self.batches.billed {
+            // The batches bill their own results (each as of its finish time, so the batches are
+            // moved on to now first); the ledger shows both backends side by side.
+            let batchContext = await self.batchContext(request, now: Date().timeIntervalSince1970)
+            for (model, tokens) in await self.batches.currentBill(context: batchContext) {
                 stats.billed[model, default: [:]][SimStats.batchBackend] = tokens
             }
             return Self.jsonResponse(Self.encode(stats))

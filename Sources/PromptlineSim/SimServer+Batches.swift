@@ -35,8 +35,7 @@ extension SimServer {
         router.post("/v1/messages/batches/:id/cancel") { request, context in
             let id = context.parameters.get("id") ?? ""
             return try await self.batchCall(request) { batchContext in
-                guard let batch = await self.batches.cancel(id, context: batchContext) else { return .failure(Self.unknownBatch(id)) }
-                return .success(Self.encode(batch))
+                await self.batches.cancel(id, context: batchContext).map { Self.encode($0) }
             }
         }
         router.get("/v1/messages/batches/:id/results") { request, context in
@@ -56,8 +55,9 @@ extension SimServer {
                 return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: lines)))
             }
         }
-        router.get("/_sim/batches") { _, _ in
-            Self.jsonResponse(Self.encode(await self.batches.stats))
+        router.get("/_sim/batches") { request, _ in
+            let batchContext = await self.batchContext(request, now: Date().timeIntervalSince1970)
+            return Self.jsonResponse(Self.encode(await self.batches.currentStats(context: batchContext)))
         }
     }
 

@@ -47,6 +47,12 @@ struct PromptlineSimCommand: AsyncParsableCommand {
     @Option(name: .customLong("batch-processing-ms"), help: "Milliseconds from a batch's creation to its end (default 500).")
     var batchProcessingMs: Int?
 
+    @Option(name: .customLong("batch-cancel-ms"), help: "Milliseconds from a batch cancel to the batch's end (default 500).")
+    var batchCancelMs: Int?
+
+    @Option(name: .customLong("batch-stall-first"), help: "The first N batches never move until canceled.")
+    var batchStallFirst: Int?
+
     @Option(name: .customLong("log-level"), help: "Log level on stderr (trace, debug, info, notice, warning, error).")
     var logLevel = "warning"
 
@@ -81,9 +87,11 @@ struct PromptlineSimCommand: AsyncParsableCommand {
             limits.outputTokensPerMinute = self.otpm ?? limits.outputTokensPerMinute
             scenario.rateLimits = limits
         }
-        if let batchProcessingMs = self.batchProcessingMs {
+        if self.batchProcessingMs != nil || self.batchCancelMs != nil || self.batchStallFirst != nil {
             var batches = scenario.batches ?? SimBatchScenario()
-            batches.processingMs = batchProcessingMs
+            batches.processingMs = self.batchProcessingMs ?? batches.processingMs
+            batches.cancelMs = self.batchCancelMs ?? batches.cancelMs
+            batches.stallFirst = self.batchStallFirst ?? batches.stallFirst
             scenario.batches = batches
         }
         if !self.model.isEmpty {

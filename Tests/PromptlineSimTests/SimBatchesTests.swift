@@ -130,15 +130,97 @@ import FoundationNetworking
     }
 
     @Test func cancelEndsTheBatchWithCanceledResults() async throws {
-        try await withSimulator(Self.configuration(SimBatchScenario(processingMs: 3_600_000))) { client async throws in
+        // An hour of processing: neither request finishes before the cancel; cancel_ms 0 ends it at once.
+        try await withSimulator(Self.configuration(SimBatchScenario(processingMs: 3_600_000, cancelMs: 0))) { client async throws in
             let id = try #require(try await Self.create(client, [("a", messageBody("x")), ("b", messageBody("y"))]).json?["id"] as? String)
-            let canceling = try #require(try await client.send("POST", "v1/messages/batches/\(id)/cancel", headers: Self.headers).json)
-            #expect(canceling["processing_status"] as? String == "canceling")
-            #expect(canceling["cancel_initiated_at"] is String)
+            let canceled = try #require(try await client.send("POST", "v1/messages/batches/\(id)/cancel", headers: Self.headers).json)
+            #expect(canceled["processing_status"] as? String == "ended")
+            #expect(canceled["cancel_initiated_at"] is String)
             let ended = try #require(try await client.send("GET", "v1/messages/batches/\(id)", headers: Self.headers).json)
             #expect(ended["processing_status"] as? String == "ended")
             let lines = try await Self.results(client, id)
             #expect(lines.compactMap { ($0["result"] as? [String: Any])?["type"] as? String } == ["canceled", "canceled"])
+        }
+    }
+
+    @Test func aCancelingBatchStaysSoUntilCancelMsAndAnEndedBatchCannotBeCanceled() async throws {
+        let scenario = Self.configuration(SimBatchScenario(processingMs: 3_600_000, cancelMs: 3_600_000))
+        try await withSimulator(scenario) { client async throws in
+            let id = try #require(try await Self.create(client, [("a", messageBody("x"))]).json?["id"] as? String)
+            let first = try #require(try await client.send("POST", "v1/messages/batches/\(id)/cancel", headers: Self.headers).json)
+            #expect(first["processing_status"] as? String == "canceling")
+            #expect(first["request_counts"] as? [String: Int] == ["processing": 1, "succeeded": 0, "errored": 0, "canceled": 0, "expired": 0])
+            let second = try await client.send("POST", "v1/messages/batches/\(id)/cancel", headers: Self.headers)
+            #expect(second.status == 200)
+            #expect(second.json?["cancel_initiated_at"] as? String == first["cancel_initiated_at"] as? String)
+            #expect(try await client.send("GET", "v1/messages/batches/\(id)/results", headers: Self.headers).status == 404)
+
+            #expect(try await client.send("PUT", "_sim/scenario", body: #"{"batches":{"processing_ms":0}}"#).status == 200)
+            let done = try #require(try await Self.create(client, [("a", messageBody("x"))]).json?["id"] as? String)
+            let late = try await client.send("POST", "v1/messages/batches/\(done)/cancel", headers: Self.headers)
+            #expect(late.status == 400)
+            #expect(late.errorType == "invalid_request_error")
+            #expect(try await Self.results(client, done).compactMap { ($0["result"] as? [String: Any])?["type"] as? String } == ["succeeded"])
+        }
+    }
+
+    @Test func aStalledBatchNeverMovesUntilCanceledAndTheCountersShowIt() async throws {
+        let scenario = Self.configuration(SimBatchScenario(processingMs: 0, cancelMs: 0, stallFirst: 1))
+        try await withSimulator(scenario) { client async throws in
+            let pair = [("a", messageBody("x")), ("b", messageBody("y"))]
+            let stalled = try #require(try await Self.create(client, pair).json?["id"] as? String)
+            let moving = try #require(try await Self.create(client, pair).json?["id"] as? String)
+            #expect(try await client.send("GET", "v1/messages/batches/\(moving)", headers: Self.headers).json?["processing_status"] as? String == "ended")
+            let still = try #require(try await client.send("GET", "v1/messages/batches/\(stalled)", headers: Self.headers).json)
+            #expect(still["processing_status"] as? String == "in_progress")
+            #expect(still["request_counts"] as? [String: Int] == ["processing": 2, "succeeded": 0, "errored": 0, "canceled": 0, "expired": 0])
+            // cancel_ms 0: the cancel's answer already shows the batch ended.
+            let canceled = try #require(try await client.send("POST", "v1/messages/batches/\(stalled)/cancel", headers: Self.headers).json)
+            #expect(canceled["processing_status"] as? String == "ended")
+            #expect(canceled["ended_at"] as? String == canceled["cancel_initiated_at"] as? String)
+            #expect(canceled["request_counts"] as? [String: Int] == ["processing": 0, "succeeded": 0, "errored": 0, "canceled": 2, "expired": 0])
+            #expect(try await Self.results(client, stalled).compactMap { ($0["result"] as? [String: Any])?["type"] as? String } == ["canceled", "canceled"])
+
+            let counters = try #require(try await client.send("GET", "_sim/batches").json)
+            #expect((counters["cancel_times"] as? [String: Double])?.keys.sorted() == [stalled])
+            #expect(counters["finished_by_batch"] as? [String: Int] == [stalled: 0, moving: 2])
+            #expect(counters["canceled_by_batch"] as? [String: Int] == [stalled: 2])
+            #expect(counters["billed_by_batch"] as? [String: Int] == [stalled: 0, moving: 2])
+            let stats = try #require(try await client.send("GET", "_sim/stats").json)
+            let billed = (stats["billed"] as? [String: [String: [String: Int]]])?["claude-sonnet-4-5"]?["batch"]
+            #expect(billed?["requests"] == 2)
+        }
+    }
+
+    @Test func messagesRateLimitsApplyWhileBatchesRunAndBatchesDoNotSpendThem() async throws {
+        // The first batch never moves, so a batch is in progress from start to end.
+        let limits = SimScenario(
+            rateLimits: RateLimits(requestsPerMinute: 2), modelRateLimits: ["claude-haiku-4-5": RateLimits(requestsPerMinute: 1)],
+            batches: SimBatchScenario(processingMs: 0, stallFirst: 1))
+        try await withSimulator(SimConfiguration(scenario: limits)) { client async throws in
+            let running = try #require(try await Self.create(client, [("a", messageBody("z"))]).json?["id"] as? String)
+            func runBatch(_ model: String, _ count: Int) async throws -> [String] {
+                let requests = (0..<count).map { ("r\($0)", messageBody("batch \(model) \($0)", model: model)) }
+                let created = try await Self.create(client, requests)
+                #expect(created.status == 200)
+                let id = try #require(created.json?["id"] as? String)
+                return try await Self.results(client, id).compactMap { ($0["result"] as? [String: Any])?["type"] as? String }
+            }
+            // Five batch requests per model, more than either Messages limit: none is spent on them.
+            #expect(try await runBatch("claude-sonnet-4-5", 5) == Array(repeating: "succeeded", count: 5))
+            #expect(try await runBatch("claude-haiku-4-5", 5) == Array(repeating: "succeeded", count: 5))
+            #expect(try await client.message(messageBody("m1")).status == 200)
+            #expect(try await client.message(messageBody("m2")).status == 200)
+            #expect(try await client.message(messageBody("h1", model: "claude-haiku-4-5")).status == 200)
+            // The Messages buckets are empty now, with a batch still in progress: the limits hold.
+            let limited = try await client.message(messageBody("m3"))
+            #expect(limited.status == 429)
+            #expect(limited.errorType == "rate_limit_error")
+            #expect(try await client.message(messageBody("h2", model: "claude-haiku-4-5")).status == 429)
+            #expect(try await runBatch("claude-haiku-4-5", 2) == ["succeeded", "succeeded"], "the Messages limit held back a batch")
+            #expect(try await client.send("GET", "v1/messages/batches/\(running)", headers: Self.headers).json?["processing_status"] as? String == "in_progress")
+            let stats = try #require(try await client.send("GET", "_sim/stats").json)
+            #expect(stats["requests"] as? Int == 5, "batch requests were counted as Messages requests")
         }
     }
 
