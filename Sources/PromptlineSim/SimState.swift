@@ -10,7 +10,7 @@ actor SimState {
         case hang
         case reset
         case malformed
-        /// A body-level fault (``SimServer/hostileResponse(_:plan:model:maxTokens:fingerprint:userText:inputTokens:requestID:context:)``).
+        /// A body-level fault (answered by `SimServer.hostileResponse`).
         case hostile(SimFault)
     }
 

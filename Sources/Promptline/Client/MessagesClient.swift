@@ -28,7 +28,8 @@ public final class MessagesClient: Sendable {
         var rateLimit: RateLimitHeaders?
     }
 
-    /// One decoder for every response (the guide's measured fast path).
+    /// One decoder, made once, for model lists and error bodies (success bodies go through the
+    /// faster `MessageResponse.parse`).
     private static let decoder = JSONDecoder()
 
     /// One event-loop thread for the process's connections (as NIO's singleton group, never shut

@@ -34,7 +34,7 @@ final class RequestRunner: Sendable {
     let jsonKeys = KeyExclusion()
 
     /// A class, not a struct: every request task holds the runner, and a reference is one retain
-    /// where a copy of its fields (the job's options among them) was a dozen.
+    /// where a copy of its fields (the job's options among them) would be a dozen.
     init(
         client: any MessagesTransport, store: Store, options: JobOptions, counters: JobCounters, health: ModelHealth,
         spend: SpendMeter, throttle: Throttle, promptCache: PromptCache, clock: any Clock<Duration>, logger: Logger,
@@ -52,7 +52,8 @@ final class RequestRunner: Sendable {
         self.logger = logger
         self.random = random
         self.stopGate = stopGate
-        // A stop ends every wait for a request slot at once (no task group around each acquisition).
+        // A stop ends every wait for a request slot at once, through the throttle itself, so an
+        // acquisition needs no task group of its own to be cancelled.
         stopGate.onStop { [throttle] in throttle.stop() }
     }
 

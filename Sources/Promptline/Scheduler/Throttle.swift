@@ -12,7 +12,7 @@ import Synchronization
 ///   start, so a fallback that is down too costs a few requests, not a whole window.
 final class Throttle: Sendable {
     /// One request's hold on the throttle: its rate-limit charge and its in-flight slot. Hand it
-    /// back with exactly one of ``answered(_:headers:usage:)``, ``failed(_:failure:)`` or ``cancelled(_:)``.
+    /// back with exactly one of `answered` (then `release`, when it kept its slot), `failed` or `cancelled`.
     struct Permit: Sendable {
         let model: String
         let reservation: RateLimiter.Reservation
@@ -211,7 +211,8 @@ final class Throttle: Sendable {
         for waiter in admitted { waiter.resume() }
     }
 
-    /// A failed attempt: give its reservation back; on 429 pause that model; narrow the window on 429s and timeouts.
+    /// A failed attempt: give its reservation back; on 429 pause that model. Every failure is told to
+    /// the model's window, which narrows on 429s only (5xx and timeouts are the adaptive throttle's).
     func failed(_ permit: Permit, failure: RequestFailure) {
         let now = self.now()
         let admitted = state.withLock { state in

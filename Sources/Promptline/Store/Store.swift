@@ -121,7 +121,7 @@ public actor Store {
                     """)
             }
             if version < 2 {
-                // Cache tokens and stop reasons of answers (issue 9).
+                // Cache tokens and stop reasons of answers.
                 try db.execute("""
                     ALTER TABLE requests ADD COLUMN cache_creation_tokens INTEGER NOT NULL DEFAULT 0;
                     ALTER TABLE requests ADD COLUMN cache_creation_1h_tokens INTEGER NOT NULL DEFAULT 0;
