@@ -7,8 +7,8 @@ struct BackendOptions: ParsableArguments {
         case messages, batches
     }
 
-    @Option(help: "messages: one Messages API request per record; batches: the Message Batches API at half the price.")
-    var backend: Backend = .messages
+    @Option(help: "messages: one Messages API request per record; batches: the Message Batches API at half the price (default: messages, or batches with --deadline).")
+    var backend: Backend?
 
     @Option(name: .customLong("batch-size"), help: "With --backend batches: most requests per batch (1-100000; 256 MB at most).")
     var batchSize = 100_000
@@ -19,6 +19,11 @@ struct BackendOptions: ParsableArguments {
     func validate() throws {
         guard (1...100_000).contains(batchSize) else { throw ValidationError("--batch-size must be 1 to 100000") }
         guard pollInterval > 0 else { throw ValidationError("--poll-interval must be positive") }
+    }
+
+    /// The backend given, else the default: batches first for a job with a deadline, Messages otherwise.
+    func resolved(deadline: Deadline?) -> Backend {
+        backend ?? (deadline == nil ? .messages : .batches)
     }
 
     var batchOptions: BatchOptions {

@@ -125,7 +125,7 @@ struct RunCommand: AsyncParsableCommand {
         guard maxRetries >= 0 else { throw ValidationError("--max-retries must be 0 or more") }
         try breaker.validate()
         try backend.validate()
-        if backend.backend == .batches && inputs.contains("-") {
+        if backend.resolved(deadline: deadline) == .batches && inputs.contains("-") {
             throw ValidationError("--backend batches reads the input more than once: give files, not - (standard input)")
         }
         try records.validate()
@@ -200,7 +200,7 @@ struct RunCommand: AsyncParsableCommand {
                 case .success(let value): report = value
                 case .failure(let interruption): throw watcher.interrupted(interruption.signal)
                 }
-                if backend.backend == .batches { report.batchWorstCaseCost = report.worstCaseCost * options.prices.batchMultiplier }
+                if backend.resolved(deadline: deadline) == .batches { report.batchWorstCaseCost = report.worstCaseCost * options.prices.batchMultiplier }
                 print(report.text)
                 if let summary { try writeJSON(report, to: summary) }
                 if !report.faults.isEmpty { throw ExitCode(.unusableInput) }
@@ -223,7 +223,7 @@ struct RunCommand: AsyncParsableCommand {
             if durable { try await store.makeDurable() }
             let client = MessagesClient(
                 configuration: api, concurrency: concurrency, connectTimeout: min(timeout, 10), logger: logger)
-            let batches = backend.backend == .batches
+            let batches = backend.resolved(deadline: deadline) == .batches
                 ? BatchesClient(configuration: api, connectTimeout: min(timeout, 10), logger: logger) : nil
             let result: Result<JobSummary, any Error>
             do {

@@ -32,3 +32,96 @@ import Testing
         #expect(run.stderr.contains("--deadline"))
     }
 }
+
+/// `--deadline` with batches first (SPEC §8): the switch to Messages, and never paying twice.
+@Suite struct DeadlineBatchesTests {
+    let model = "claude-haiku-4-5"
+
+    private func arguments(_ dir: String, deadline: String, extra: [String] = []) -> [String] {
+        [
+            "run", dir + "/in.jsonl", "-o", dir + "/out.jsonl", "--db", dir + "/s.db", "--model", model, "--deadline", deadline,
+            "--poll-interval", "0.5", "--concurrency", "32", "--progress", "plain", "--summary", dir + "/s.json",
+        ] + extra
+    }
+
+    private func summary(_ dir: String) throws -> [String: Any] {
+        (try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/s.json"))) as? [String: Any]) ?? [:]
+    }
+
+    /// Every record has exactly one billed answer: the batches' and Messages' billed requests add up to the records.
+    private func expectEveryRecordPaidOnce(_ sim: Simulator, records: Int, dir: String) async throws {
+        let billed = try await sim.billedRequests()
+        #expect((billed["batch"] ?? 0) + (billed["messages"] ?? 0) == records, "billed \(billed) for \(records) records")
+        let lines = try Fixtures.lines(dir + "/out.jsonl")
+        #expect(lines.count == records)
+        let byBatches = lines.filter { ((Fixtures.json($0)["served_by"] as? [String: Any])?["backend"] as? String) == "batches" }.count
+        #expect(byBatches == (billed["batch"] ?? 0))
+        let stats = try await sim.stats()
+        #expect(stats.by_fingerprint.values.allSatisfy { $0 == 1 }, "a record was sent through Messages twice")
+    }
+
+    @Test(.timeLimit(.minutes(2))) func batchesThatNeverMoveAreCanceledAndEveryRecordGoesThroughMessagesOnce() async throws {
+        let sim = try await Simulator(scenario: #"{"batches":{"processing_ms":600000,"stall_first":100,"cancel_ms":200}}"#)
+        let dir = Fixtures.directory()
+        try Fixtures.write(Fixtures.records(200), to: dir + "/in.jsonl")
+        let run = try await promptline(arguments(dir, deadline: "40s", extra: ["--batch-size", "100"]), environment: sim.environment)
+        #expect(run.status == 0, "\(run.stderr.suffix(2000))")
+        #expect(run.stderr.contains("through Messages"))
+        try await expectEveryRecordPaidOnce(sim, records: 200, dir: dir)
+        #expect(try await sim.billedRequests()["messages"] == 200)
+        let deadline = try #require(try summary(dir)["deadline"] as? [String: Any])
+        #expect(deadline["met"] as? Bool == true)
+        #expect(deadline["switchedToMessages"] as? Bool == true)
+        #expect((deadline["recordsByBackend"] as? [String: Int])?["messages"] == 200)
+        #expect(try await sim.batchStats().cancelTimes.count >= 1)
+    }
+
+    @Test(.timeLimit(.minutes(2))) func batchesThatEndInTimeSendNothingThroughMessages() async throws {
+        let sim = try await Simulator(scenario: #"{"batches":{"processing_ms":1500,"cancel_ms":200}}"#)
+        let dir = Fixtures.directory()
+        try Fixtures.write(Fixtures.records(120), to: dir + "/in.jsonl")
+        let run = try await promptline(arguments(dir, deadline: "2m"), environment: sim.environment)
+        #expect(run.status == 0, "\(run.stderr.suffix(2000))")
+        #expect(try await sim.stats().requests == 0, "a record went through Messages though the batches ended in time")
+        try await expectEveryRecordPaidOnce(sim, records: 120, dir: dir)
+        let deadline = try #require(try summary(dir)["deadline"] as? [String: Any])
+        #expect(deadline["met"] as? Bool == true)
+        #expect(deadline["switchedToMessages"] as? Bool == false)
+        #expect(abs((deadline["costAgainstAllMessages"] as? Double ?? 0) - 0.5) < 0.01)
+    }
+
+    @Test(.timeLimit(.minutes(3))) func aSwitchMidwayKeepsWhatTheBatchesFinishedAndSendsOnlyTheRest() async throws {
+        // Batches that take 40 s against a 20 s deadline: the probe measures their pace, the rest is canceled part-way.
+        let sim = try await Simulator(scenario: #"{"batches":{"processing_ms":40000,"cancel_ms":200}}"#)
+        let dir = Fixtures.directory()
+        try Fixtures.write(Fixtures.records(400), to: dir + "/in.jsonl")
+        let run = try await promptline(arguments(dir, deadline: "20s"), environment: sim.environment)
+        #expect(run.status == 0, "\(run.stderr.suffix(2000))")
+        try await expectEveryRecordPaidOnce(sim, records: 400, dir: dir)
+        let billed = try await sim.billedRequests()
+        #expect((billed["batch"] ?? 0) > 0, "the batches' finished requests were not kept")
+        #expect((billed["messages"] ?? 0) > 0)
+    }
+
+    @Test(.timeLimit(.minutes(3))) func aKillAfterTheSwitchAndAResumePayForNothingTwice() async throws {
+        let sim = try await Simulator(["--latency-ms", "100"])
+        try await sim.setScenario(#"{"batches":{"processing_ms":600000,"stall_first":100,"cancel_ms":200},"latency":{"fixed_ms":100}}"#)
+        let dir = Fixtures.directory()
+        try Fixtures.write(Fixtures.records(300), to: dir + "/in.jsonl")
+        let child = try ChildProcess(
+            Binaries.promptline, arguments(dir, deadline: "30s", extra: ["--concurrency", "2"]), environment: sim.environment)
+        // Killed once Messages has started on the canceled batches' records.
+        try await sim.waitForRequests(atLeast: 5, within: 90)
+        child.kill9()
+        _ = await child.wait(timeout: .seconds(30))
+        let created = try await sim.batchStats().created
+        let resumed = try await promptline(arguments(dir, deadline: "2m"), environment: sim.environment)
+        #expect(resumed.status == 0, "\(resumed.stderr.suffix(2000))")
+        #expect(try await sim.batchStats().created == created, "the resume created batches again after the switch")
+        let billed = try await sim.billedRequests()
+        #expect((billed["batch"] ?? 0) == 0)
+        // At most the requests in flight at the kill were paid twice (SPEC §4.2): two here.
+        #expect((billed["messages"] ?? 0) <= 300 + 2)
+        #expect(try Fixtures.lines(dir + "/out.jsonl").count == 300)
+    }
+}

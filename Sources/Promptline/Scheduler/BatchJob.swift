@@ -56,10 +56,20 @@ public struct BatchJob: Sendable {
             try await store.beginJob(output: options.output, fingerprint: writer.fingerprint(), inputs: options.inputs)
         }
         var summary = try await writer.run(interrupts: writeInterrupts())
+        // What the output phase answered by sending (a deadline job's leftovers), and at what cost.
+        let answeredByMessages = summary.totalRecords - summary.reusedFromStore - (summary.records["invalid"] ?? 0)
+        let messagesCost = summary.costUSD
         summary.reusedFromStore = max(0, summary.reusedFromStore - phase.summary.answersStored)
         summary.batches = phase.summary
         summary.absorb(phase.summary)
         summary.wallSeconds = (ContinuousClock.now - started).seconds
+        if let deadline = options.deadline, var report = phase.summary.deadline {
+            report.met = summary.outputComplete && Date() <= deadline.date
+            report.recordsByBackend = ["batches": phase.summary.results["succeeded"] ?? 0, "messages": answeredByMessages]
+            let allMessages = phase.summary.listPriceUSD + messagesCost
+            report.costAgainstAllMessages = allMessages > 0 ? summary.costUSD / allMessages : nil
+            summary.deadline = report
+        }
         return summary
     }
 

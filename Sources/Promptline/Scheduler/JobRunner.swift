@@ -113,6 +113,13 @@ public struct JobRunner: Sendable {
         var summary = JobSummary(output: options.output, window: output.window, skip: skip, meters: meters, wallSeconds: now())
         (summary.storeTransactions, summary.storeWrites) = store.groupCommitFigures
         try await remember(meters)
+        if let deadline = options.deadline {
+            summary.deadline = DeadlineReport(
+                deadline: deadline.description, switchedToMessages: false, batchesCanceled: 0, leftForMessages: 0,
+                met: cause == nil && Date() <= deadline.date,
+                recordsByBackend: ["messages": summary.totalRecords - summary.reusedFromStore - (summary.records["invalid"] ?? 0)],
+                costAgainstAllMessages: 1)
+        }
         if let cause {
             try await store.releaseLeases()
             await output.abandon()

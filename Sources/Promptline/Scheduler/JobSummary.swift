@@ -59,6 +59,8 @@ public struct JobSummary: Sendable, Codable, Equatable {
     var structured: StructuredTally?
     /// What the Message Batches backend did (`--backend batches` only).
     var batches: BatchSummary?
+    /// The deadline, whether it was met, and what each backend did (`--deadline` only).
+    var deadline: DeadlineReport?
 
     /// The total of output lines.
     var totalRecords: Int { records.values.reduce(0, +) }
@@ -117,6 +119,7 @@ public struct JobSummary: Sendable, Codable, Equatable {
                     .joined(separator: "; "))
         }
         lines += batches?.humanLines ?? []
+        if let line = deadline?.humanLine { lines.append(line) }
         if interruptedKeys > 0 {
             lines.append("  \(interruptedKeys) keys were in flight when an earlier run died: they were sent again and may have been billed twice")
         }

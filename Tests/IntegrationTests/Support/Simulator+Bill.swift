@@ -10,10 +10,21 @@ extension Simulator {
         var cache_creation_5m_input_tokens: Int
         var cache_creation_1h_input_tokens: Int
         var cache_read_input_tokens: Int
+        var requests: Int
     }
 
     private struct Bill: Decodable {
         var billed: [String: [String: BilledTokens]]
+    }
+
+    /// Requests the simulated API billed (answered successfully), by backend (`messages`, `batch`), all models.
+    func billedRequests() async throws -> [String: Int] {
+        let bill = try JSONDecoder().decode(Bill.self, from: try await rawStats())
+        var requests: [String: Int] = [:]
+        for backends in bill.billed.values {
+            for (backend, tokens) in backends { requests[backend, default: 0] += tokens.requests }
+        }
+        return requests
     }
 
     /// What the simulated API billed, priced with `prices`: the figure a job's reported cost must match.
