@@ -22,6 +22,13 @@ extension BatchRunner {
         let now = self.now()
         let open = pending.filter { !watch.canceled.contains($0.localID) }
         guard !open.isEmpty else { return nil }
+        // The probe was canceled and its results are on their way: the pace is about to be known
+        // (unless the cancel takes far longer than a switch should).
+        if !watch.switched, watch.plan.pace == nil, let canceledAt = watch.probeCanceledAt,
+            now - canceledAt < 2 * watch.plan.switchOverhead + 10
+        {
+            return nil
+        }
         let probeOpen = open.contains { $0.localID == watch.probe } && watch.probeCanceledAt == nil
         let others = open.filter { $0.localID != watch.probe }.map { DeadlinePlan.OpenBatch(createdAt: $0.intentAt, requests: $0.requestCount) }
         let decision = watch.switched ? .switchNow : watch.plan.decide(now: now, batches: others, leftovers: watch.leftovers, probeOpen: probeOpen)
