@@ -121,8 +121,10 @@ struct DispatchLoop {
                 while running > 0 { try await absorbNext(&group) }
                 group.cancelAll()  // the signal listener, the deadline and grace timers
             }
-        } catch let jobStop as JobStop {
-            _ = stops.note(.job(jobStop))
+        } catch {
+            // The store or the output failed under the loop: the job still ends through its one end
+            // (leases back, what is answered written where it can be).
+            _ = stops.note(.fault(error))
         }
         return stops.cause
     }

@@ -109,10 +109,12 @@ public struct JobRunner: Sendable {
         _ output: OrderedOutput, cause: StopCause?, skip: Int, meters: JobMeters, now: () -> Double
     ) async throws -> JobSummary {
         var output = output
-        try await output.flush(at: now(), force: true)
+        // After a store or output fault, what can still be written is; the fault is what the job reports.
+        let faulted = if case .fault? = cause { true } else { false }
+        if faulted { try? await output.flush(at: now(), force: true) } else { try await output.flush(at: now(), force: true) }
         var summary = JobSummary(output: options.output, window: output.window, skip: skip, meters: meters, wallSeconds: now())
         (summary.storeTransactions, summary.storeWrites) = store.groupCommitFigures
-        try await remember(meters)
+        if !faulted { try await remember(meters) }
         if let deadline = options.deadline {
             summary.deadline = DeadlineReport(
                 deadline: deadline.description, switchedToMessages: false, batchesCanceled: 0, leftForMessages: 0,
@@ -121,7 +123,7 @@ public struct JobRunner: Sendable {
                 costAgainstAllMessages: 1)
         }
         if let cause {
-            try await store.releaseLeases()
+            if faulted { try? await store.releaseLeases() } else { try await store.releaseLeases() }
             await output.abandon()
             summary.stopped = cause.description
             summary.exitCode = cause.exitStatus.rawValue

@@ -11,13 +11,16 @@ enum StopCause: Sendable {
     case job(JobStop)
     /// Unusable input: a corrupt gzip stream, an unreadable file, an invalid line under `--strict`.
     case inputFault(String)
+    /// The store or the output failed (a full disk, a lost file), or a failure promptline did not
+    /// classify: what is answered stays committed.
+    case fault(any Error)
 
     /// Which cause ends the job when several arrive (lowest first): a signal (the operator asked),
     /// then a job-wide stop, then unusable input.
     var rank: Int {
         switch self {
         case .signal: 0
-        case .job: 1
+        case .job, .fault: 1
         case .inputFault: 2
         }
     }
@@ -28,6 +31,7 @@ enum StopCause: Sendable {
         case .signal(let signal): .stopped(by: signal)
         case .job(let stop): stop.reason.exitStatus
         case .inputFault: .unusableInput
+        case .fault(let error): ExitStatus(for: error)
         }
     }
 
@@ -38,6 +42,7 @@ enum StopCause: Sendable {
             "interrupted by \(signal == SIGTERM ? "SIGTERM" : "SIGINT"); run the same command again to resume"
         case .job(let stop): stop.description
         case .inputFault(let fault): fault
+        case .fault(let error): "\(error)"
         }
     }
 
@@ -49,6 +54,8 @@ enum StopCause: Sendable {
             "promptline: interrupted; finishing \(inFlight) requests in flight (up to \(Int(gracePeriod)) s), then stopping"
         case .job(let stop):
             "promptline: stopping: \(stop); requests in flight get up to \(Int(gracePeriod)) s to finish"
+        case .fault(let error):
+            "promptline: stopping: \(error)"
         case .inputFault:
             nil
         }

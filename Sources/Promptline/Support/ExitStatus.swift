@@ -12,6 +12,9 @@ public enum ExitStatus: Int32, Sendable, Codable, CaseIterable {
     case unusableInput = 65
     /// No store where one is needed (EX_NOINPUT).
     case noInput = 66
+    /// A failure promptline did not classify: a bug to report, with its message (EX_SOFTWARE).
+    /// Committed results are safe all the same.
+    case internalError = 70
     /// The store or the output cannot be read or written (EX_IOERR).
     case cannotWrite = 74
     /// Stopped early; run the same command again later to resume: outage, budget, billing (EX_TEMPFAIL).

@@ -6,7 +6,7 @@ import Testing
 @Suite("ExitStatus")
 struct ExitStatusTests {
     @Test func theStatusesAreSPECSectionSevensCodesWithSixtySixAndSeventyFour() {
-        #expect(ExitStatus.allCases.map(\.rawValue) == [0, 1, 64, 65, 66, 74, 75, 77, 130, 143])
+        #expect(ExitStatus.allCases.map(\.rawValue) == [0, 1, 64, 65, 66, 70, 74, 75, 77, 130, 143])
     }
 
     @Test func aSignalStopExitsWithOneHundredTwentyEightPlusTheSignal() {
@@ -24,6 +24,15 @@ struct ExitStatusTests {
         #expect(JobStopReason.unpriced("m").exitStatus == .usage)
         #expect(JobStopReason.outage(seconds: 1).exitStatus == .stoppedEarly)
         #expect(JobStopReason.billing("x").exitCode == 75)
+    }
+
+    @Test func errorsMapToStatusesByTypeAndAnUnclassifiedOneIsAnInternalError() {
+        struct Unexpected: Error {}
+        #expect(ExitStatus(for: StoreError(code: .corrupt, path: "s.db", message: "x")) == .cannotWrite)
+        #expect(ExitStatus(for: JobStop(reason: .outage(seconds: 1))) == .stoppedEarly)
+        #expect(ExitStatus(for: Unexpected()) == .internalError)
+        #expect(!ExitStatus.internalError.isResumable)
+        #expect(StopCause.fault(Unexpected()).exitStatus == .internalError)
     }
 
     @Test func theTiersAreSpelledAsTheOutputSpellsThem() {
