@@ -1,9 +1,11 @@
 import Foundation
 import Testing
 
+@testable import Promptline
+
 /// SPEC §6 rate limits: header-driven throttling runs at the limit with almost no 429s, for each model
 /// on its own limits.
-@Suite struct RateLimitTests {
+@Suite(.reportsFailures) struct RateLimitTests {
     @Test(.timeLimit(.minutes(3))) func aJobRunsAtTheRateLimitWithAlmostNo429s() async throws {
         let limit = 600.0  // requests per minute: 10 a second once the first minute's bucket is spent
         let sim = try await Simulator(scenario: #"{"rate_limits":{"requests_per_minute":600,"input_tokens_per_minute":40000}}"#)
@@ -25,8 +27,8 @@ import Testing
         #expect(rate >= 0.85 * limit / 60, "accepted \(rate)/s against a limit of \(limit / 60)/s")
         #expect(rate <= 1.05 * limit / 60)
 
-        let summary = try String(contentsOfFile: dir + "/summary.json", encoding: .utf8)
-        #expect(summary.contains("\"requests\" : 600"))
+        // The limit the job learned from the headers, read from the summary's JSON (not its layout).
+        #expect(try learnedRequestLimits(dir + "/summary.json") == ["claude-haiku-4-5": 600])
     }
 
     /// Issue 9: two models with different limits (300 and 900 requests a minute), records mixed: each
@@ -53,9 +55,13 @@ import Testing
             let rate = try await steadyRate(sim, model: model)
             #expect(rate >= 0.85 * limit / 60, "\(model) accepted \(rate)/s against a limit of \(limit / 60)/s")
         }
-        let summary = try String(contentsOfFile: dir + "/summary.json", encoding: .utf8)
-        #expect(summary.contains("\"requests\" : 300"))
-        #expect(summary.contains("\"requests\" : 900"))
+        #expect(try learnedRequestLimits(dir + "/summary.json") == [slow: 300, fast: 900])
+    }
+
+    /// The requests-per-minute limit the job learned for each model, from `--summary`'s JSON.
+    private func learnedRequestLimits(_ path: String) throws -> [String: Int] {
+        let summary = try JSONDecoder().decode(JobSummary.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+        return (summary.rateLimitsByModel ?? [:]).compactMapValues { $0.limits["requests"] }
     }
 
     /// Accepted per second over the last 10 whole seconds of the model's run (its last, partial

@@ -37,8 +37,14 @@ final class ChildProcess: @unchecked Sendable {
         _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
-        var env = ProcessInfo.processInfo.environment
-        env["PROMPTLINE_DB"] = nil
+        // The child sees what the test gives it, not the settings of whoever runs the tests: a key,
+        // base URL, store or proxy in the caller's environment would change what the test proves
+        // (a `http_proxy` without 127.0.0.1 in `no_proxy` would fail every test against the simulator).
+        var env = ProcessInfo.processInfo.environment.filter { name, _ in
+            let name = name.uppercased()
+            return !name.hasPrefix("ANTHROPIC_") && !name.hasPrefix("PROMPTLINE_")
+                && !["HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY"].contains(name)
+        }
         for (name, value) in environment { env[name] = value }
         process.environment = env
         if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
@@ -49,6 +55,7 @@ final class ChildProcess: @unchecked Sendable {
         self.ended = ended
         process.terminationHandler = { _ in continuation.finish() }
         try process.run()
+        FailureReport.current?.register(self)
     }
 
     var stdout: String { (try? String(contentsOfFile: stdoutPath, encoding: .utf8)) ?? "" }
