@@ -29,7 +29,10 @@ final class ChildProcess: @unchecked Sendable {
     /// Finishes when the process has ended (from its termination handler: no polling).
     private let ended: AsyncStream<Void>
 
-    init(_ executable: String, _ arguments: [String], environment: [String: String] = [:], directory: String? = nil) throws {
+    /// `input`, when given, is the child's standard input (the test writes to it; else /dev/null).
+    init(
+        _ executable: String, _ arguments: [String], environment: [String: String] = [:], directory: String? = nil, input: Pipe? = nil
+    ) throws {
         let base = NSTemporaryDirectory() + "promptline-child-" + UUID().uuidString
         stdoutPath = base + ".out"
         stderrPath = base + ".err"
@@ -50,7 +53,7 @@ final class ChildProcess: @unchecked Sendable {
         if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         process.standardOutput = FileHandle(forWritingAtPath: stdoutPath)
         process.standardError = FileHandle(forWritingAtPath: stderrPath)
-        process.standardInput = FileHandle.nullDevice
+        process.standardInput = input ?? FileHandle.nullDevice
         let (ended, continuation) = AsyncStream<Void>.makeStream()
         self.ended = ended
         process.terminationHandler = { _ in continuation.finish() }
@@ -83,7 +86,9 @@ final class ChildProcess: @unchecked Sendable {
             kill9()
             process.waitUntilExit()
             let name = (process.executableURL?.lastPathComponent ?? "child") + " " + (process.arguments ?? []).prefix(3).joined(separator: " ")
-            Issue.record("\(name) did not end within \(timeout); killed it. Its stderr:\n\(stderr.suffix(4000))", sourceLocation: sourceLocation)
+            // A cancelled wait is the test's time limit (or a failure beside it), not this deadline.
+            let why = Task.isCancelled ? "was still running when the test was cancelled" : "did not end within \(timeout)"
+            Issue.record("\(name) \(why); killed it. Its stderr:\n\(stderr.suffix(4000))", sourceLocation: sourceLocation)
         }
         process.waitUntilExit()  // already ended: makes terminationStatus readable
         return CommandResult(status: process.terminationStatus, stdout: stdout, stderr: stderr)
