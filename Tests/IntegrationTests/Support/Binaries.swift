@@ -59,6 +59,8 @@ final class ChildProcess: @unchecked Sendable {
         process.terminationHandler = { _ in continuation.finish() }
         try process.run()
         FailureReport.current?.register(self)
+        FailureReport.current?.register(temporary: stdoutPath)
+        FailureReport.current?.register(temporary: stderrPath)
     }
 
     var stdout: String { (try? String(contentsOfFile: stdoutPath, encoding: .utf8)) ?? "" }

@@ -10,6 +10,8 @@ import Testing
 /// printed to stderr after the test body: each simulator's seed, flags and `/_sim/stats` (and
 /// `/_sim/batches`) counters, each child's command, exit and stderr tail, and the test's own
 /// random seed if it drew one. It also keeps the simulators running until it has read them.
+/// The temporary files and folders the test made are removed when it passes (a run of the suite
+/// left about 120 MB) and kept, named in the report, when it fails.
 final class FailureReport: Sendable {
     @TaskLocal static var current: FailureReport?
 
@@ -18,6 +20,7 @@ final class FailureReport: Sendable {
         var simulators: [Simulator] = []
         var children: [ChildProcess] = []
         var notes: [String] = []
+        var temporaries: [String] = []
     }
     private let state = Mutex(State())
 
@@ -26,6 +29,8 @@ final class FailureReport: Sendable {
 
     func register(_ simulator: Simulator) { state.withLock { $0.simulators.append(simulator) } }
     func register(_ child: ChildProcess) { state.withLock { $0.children.append(child) } }
+    /// A temporary file or folder the test made: removed if the test passes.
+    func register(temporary path: String) { state.withLock { $0.temporaries.append(path) } }
     /// A line to print with the report, e.g. the seed a test drew its random choices from.
     func note(_ line: String) { state.withLock { $0.notes.append(line) } }
 
@@ -39,6 +44,11 @@ final class FailureReport: Sendable {
         }
     }
 
+    /// Removes the temporary files and folders (once the test has passed and its children ended).
+    func removeTemporaries() {
+        for path in state.withLock({ $0.temporaries }) { try? FileManager.default.removeItem(atPath: path) }
+    }
+
     /// The report's text: the simulators' counters are read over HTTP, so this runs in a task of
     /// its own (a test cancelled at its time limit still gets its report).
     func render(title: String) async -> String {
@@ -47,6 +57,8 @@ final class FailureReport: Sendable {
         for note in notes { text += note + "\n" }
         for simulator in simulators { text += await simulator.diagnosis() }
         for child in children { text += child.diagnosis() }
+        let folders = state.withLock { $0.temporaries }.filter { $0.hasPrefix(Fixtures.directoryPrefix) }
+        if !folders.isEmpty { text += "kept: \(folders.joined(separator: " "))\n" }
         return text + "──── end of failure report: \(title) ────\n"
     }
 }
@@ -80,6 +92,7 @@ struct FailureReportTrait: SuiteTrait, TestTrait, TestScoping {
         }
         if report.failed { await Self.print(report, title: title) }
         report.killLeftoverChildren()
+        if !report.failed { report.removeTemporaries() }
     }
 
     private static func print(_ report: FailureReport, title: String) async {
@@ -97,7 +110,8 @@ extension Simulator {
     /// Its seed, flags and counters, summarised (a fingerprint map of thousands of keys becomes a
     /// histogram of how many times each was sent).
     func diagnosis() async -> String {
-        var text = "promptline-sim \(url) (pid \(child.process.processIdentifier)), seed \(seed), flags \(flags.joined(separator: " "))\n"
+        let flagText = flags.isEmpty ? "none" : flags.joined(separator: " ")
+        var text = "promptline-sim \(url) (pid \(child.process.processIdentifier)), seed \(seed), flags: \(flagText)\n"
         if let scenario { text += "  scenario at start: \(scenario)\n" }
         if let last = lastScenario { text += "  scenario set last: \(last)\n" }
         do {

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import PromptlineSim
 import Synchronization
 
 /// A `promptline-sim` process on a free loopback port, stopped when the test ends.
@@ -23,6 +24,7 @@ final class Simulator: @unchecked Sendable {
     convenience init(scenario: String, _ flags: [String] = []) async throws {
         let path = NSTemporaryDirectory() + "promptline-scenario-" + UUID().uuidString + ".json"
         try scenario.write(toFile: path, atomically: true, encoding: .utf8)
+        FailureReport.current?.register(temporary: path)
         try await self.init(flags: ["--scenario", path] + flags, scenario: scenario)
     }
 
@@ -79,6 +81,18 @@ final class Simulator: @unchecked Sendable {
     /// The simulator's counters.
     func stats() async throws -> SimStatsSnapshot {
         try JSONDecoder().decode(SimStatsSnapshot.self, from: try await rawStats())
+    }
+
+    /// `GET /_sim/batches`: the simulated Message Batches API's counters.
+    func batchStats() async throws -> SimBatchStats {
+        let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: url + "/_sim/batches"), timeout: .seconds(10))
+        let body = try await response.body.collect(upTo: 64 << 20)
+        return try JSONDecoder().decode(SimBatchStats.self, from: Data(body.readableBytesView))
+    }
+
+    /// Waits until the batch counters satisfy `condition`.
+    func waitForBatches(_ condition: (SimBatchStats) -> Bool) async throws {
+        try await waitUntil("the simulator's batch counters reaching the awaited state") { condition(try await batchStats()) }
     }
 
     /// `GET /_sim/stats`, as sent.
