@@ -3,7 +3,7 @@ import Testing
 
 /// SPEC §6, issue 8: partial failure is not an outage. A sustained share of 529s on one model with no
 /// fallback: every record succeeds (none is burnt before its deadline), and only a poison record errors.
-@Suite struct BrownOutTests {
+@Suite(.reportsFailures) struct BrownOutTests {
     let model = "claude-sonnet-4-5"
 
     private func type(_ line: [String: Any]) -> String? { (line["result"] as? [String: Any])?["type"] as? String }

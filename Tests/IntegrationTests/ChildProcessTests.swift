@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// The test harness's own guard: a child that never ends fails its test instead of hanging the suite.
-@Suite(.timeLimit(.minutes(1))) struct ChildProcessTests {
+@Suite(.timeLimit(.minutes(1)), .reportsFailures) struct ChildProcessTests {
     @Test func aChildStillRunningAtItsDeadlineIsKilledAndFailsTheTest() async throws {
         let child = try ChildProcess("/bin/sleep", ["600"])
         var result: CommandResult?

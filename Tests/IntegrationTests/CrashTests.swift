@@ -5,7 +5,7 @@ import Testing
 @testable import Promptline
 
 /// `kill -9` at random moments, resumed each time with the same command (SPEC §4.1, §4.2).
-@Suite(.serialized, .timeLimit(.minutes(3))) struct CrashTests {
+@Suite(.serialized, .timeLimit(.minutes(3)), .reportsFailures) struct CrashTests {
     let model = "claude-haiku-4-5"
 
     /// An output line without the parts SPEC §4.1 lets differ for a record in flight at a kill.
@@ -27,9 +27,9 @@ import Testing
     @Test func killNineAtRandomMomentsLosesNothingAndResendsOnlyWhatWasInFlight() async throws {
         let concurrency = 16
         let kills = 3
-        // The kill times are random but replayable: every failure message names the seed.
+        // The kill moments are random but replayable: every failure message names the seed.
         var random = SeededGenerator.fromEnvironment()
-        let seed = "(kill times from PROMPTLINE_TEST_SEED=\(random.seed))"
+        let seed = "(kill moments from PROMPTLINE_TEST_SEED=\(random.seed))"
         let sim = try await Simulator(["--latency-ms", "20"])
         let dir = Fixtures.directory()
         let records = Fixtures.records(3000)
@@ -39,8 +39,11 @@ import Testing
             "--concurrency", "\(concurrency)", "--progress", "none",
         ]
         for _ in 0..<kills {
+            // A random moment of the job's sending (a count of requests, not a time: a loaded machine
+            // could spend any fixed time starting up, and the kill would find nothing in flight).
+            let sent = try await sim.stats().requests
             let child = try ChildProcess(Binaries.promptline, arguments, environment: sim.environment)
-            try await Task.sleep(for: .milliseconds(Int.random(in: 400...1400, using: &random)))
+            try await sim.waitForRequests(atLeast: sent + Int.random(in: 1...600, using: &random))
             child.kill9()
             _ = await child.wait()
             #expect(!FileManager.default.fileExists(atPath: dir + "/out.jsonl.gz"), "the final path appeared before the output was complete \(seed)")

@@ -3,7 +3,7 @@ import Testing
 
 /// Exit codes of SPEC §7 not covered elsewhere: 64 usage, 74 an unwritable store, 143 SIGTERM.
 /// (0, 1, 65, 75, 77 and 130 are asserted by the pipeline, input-fault, reliability and operator tests.)
-@Suite(.serialized, .timeLimit(.minutes(3))) struct ExitCodeTests {
+@Suite(.serialized, .timeLimit(.minutes(3)), .reportsFailures) struct ExitCodeTests {
     let model = "claude-haiku-4-5"
 
     @Test(arguments: [

@@ -5,7 +5,7 @@ import Testing
 
 /// Fidelity to the real API (issue 9): the user's own columns, billing stops, model ids, cache
 /// tokens, stop reasons, prices and network settings, with the real binaries against the simulator.
-@Suite(.serialized, .timeLimit(.minutes(5))) struct FidelityTests {
+@Suite(.serialized, .timeLimit(.minutes(5)), .reportsFailures) struct FidelityTests {
     let model = "claude-haiku-4-5"
 
     private func run(_ sim: Simulator, _ dir: String, _ extra: [String], environment: [String: String]? = nil) async throws -> CommandResult {

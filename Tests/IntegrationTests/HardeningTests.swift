@@ -4,7 +4,7 @@ import Testing
 @testable import Promptline
 
 /// Issue 12 with the real binaries: prompt exits, hostile responses, hostile disks and stores.
-@Suite(.serialized, .timeLimit(.minutes(5)))
+@Suite(.serialized, .timeLimit(.minutes(5)), .reportsFailures)
 struct HardeningTests {
     let model = "claude-haiku-4-5"
 
@@ -234,8 +234,8 @@ struct HardeningTests {
             "/usr/bin/python3",
             ["-c", "import sqlite3,sys,time; c=sqlite3.connect(sys.argv[1], isolation_level=None); c.execute('BEGIN EXCLUSIVE'); print('locked', flush=True); time.sleep(600)", dir + "/s.db"])
         defer { holder.kill9() }
-        for _ in 0..<500 where !holder.stdout.contains("locked") { try await Task.sleep(for: .milliseconds(20)) }
-        #expect(holder.stdout.contains("locked"))
+        try await waitUntil("python3 holding the store's write lock") { holder.stdout.contains("locked") || !holder.process.isRunning }
+        #expect(holder.stdout.contains("locked"), "\(holder.stderr)")
         let locked = try await run(args + ["--busy-timeout", "1"], environment: sim.environment)
         #expect(locked.status == 74)
         #expect(locked.stderr.contains("s.db"), "\(locked.stderr)")

@@ -4,7 +4,7 @@ import Testing
 @testable import Promptline
 
 /// Bad input: annotated invalid lines, `--strict`, a truncated gzip stream (SPEC §2).
-@Suite(.serialized, .timeLimit(.minutes(3))) struct InputFaultTests {
+@Suite(.serialized, .timeLimit(.minutes(3)), .reportsFailures) struct InputFaultTests {
     let model = "claude-haiku-4-5"
 
     @Test func invalidLinesGetAnOutputLineAndAWarningNamingFileAndLine() async throws {

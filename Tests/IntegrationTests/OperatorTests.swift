@@ -4,7 +4,7 @@ import Testing
 @testable import Promptline
 
 /// Operator experience (SPEC §1, §7, §8): progress, quiet, doctor, dry run, budget, shards, make.
-@Suite(.serialized, .timeLimit(.minutes(3))) struct OperatorTests {
+@Suite(.serialized, .timeLimit(.minutes(3)), .reportsFailures) struct OperatorTests {
     let model = "claude-haiku-4-5"
 
     @Test func underAPseudoTerminalTheLiveLineIsDrawnAndRedrawn() async throws {
@@ -144,7 +144,9 @@ import Testing
     }
 
     @Test func theSamplesMakefileBuildsThenIsANoOpAndResumesAfterAnInterruption() async throws {
-        let sim = try await Simulator(["--latency-ms", "300"])
+        // Until the kill, every request hangs (until its client goes away): the job is surely part-way
+        // when it is killed, however slow the machine. The scenario is cleared for the resume.
+        let sim = try await Simulator(scenario: #"{"error_rates":{"hang":1}}"#)
         let root = URL(fileURLWithPath: Binaries.directory).path
         let samples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("samples").path
@@ -156,11 +158,17 @@ import Testing
         // Interrupted: kill -9 the promptline that make started, part-way.
         let first = try ChildProcess("/usr/bin/make", make, environment: environment)
         try await sim.waitForRequests(atLeast: 3)
-        _ = try await ChildProcess("/usr/bin/pkill", ["-9", "-f", "promptline run .*\(build)"]).wait()
+        // The promptline is make's child (make runs a recipe without shell syntax itself): found by
+        // its parent's pid, so that nothing but this test's process is killed.
+        let found = try await ChildProcess("/usr/bin/pgrep", ["-P", "\(first.process.processIdentifier)", "-x", "promptline"]).wait()
+        let pids = found.stdout.split(separator: "\n").compactMap { pid_t($0) }
+        #expect(pids.count == 1, "make's promptline children: \(found.stdout)")
+        for pid in pids { kill(pid, SIGKILL) }
         let interrupted = await first.wait()
         #expect(interrupted.status != 0)
         #expect(!FileManager.default.fileExists(atPath: build + "/answers.jsonl.gz"))
         let sentBefore = try await sim.stats().requests
+        try await sim.setScenario("{}")
 
         let completed = try await ChildProcess("/usr/bin/make", make, environment: environment).wait()
         #expect(completed.status == 0, "\(completed.stderr)")

@@ -5,14 +5,16 @@ import Testing
 /// receives, and records wait (not fail) while every model is down. A suite of its own (split from
 /// ReliabilityTests), not serialized (each test has its own simulator), so that the two longest
 /// reliability runs overlap each other and the other suites.
-@Suite(.timeLimit(.minutes(3))) struct OutageTests {
+@Suite(.timeLimit(.minutes(3)), .reportsFailures) struct OutageTests {
     let primary = "claude-sonnet-4-5"
     let fallback = "claude-haiku-4-5"
 
+    private func arguments(_ dir: String, _ extra: [String]) -> [String] {
+        ["run", dir + "/in.jsonl", "-o", dir + "/out.jsonl", "--db", dir + "/s.db", "--model", primary, "--progress", "none"] + extra
+    }
+
     private func run(_ sim: Simulator, _ dir: String, _ extra: [String]) async throws -> CommandResult {
-        try await promptline(
-            ["run", dir + "/in.jsonl", "-o", dir + "/out.jsonl", "--db", dir + "/s.db", "--model", primary, "--progress", "none"] + extra,
-            environment: sim.environment)
+        try await promptline(arguments(dir, extra), environment: sim.environment)
     }
 
     private func outputLines(_ path: String) throws -> [[String: Any]] {
@@ -24,11 +26,18 @@ import Testing
 
     @Test func aPrimaryOutageGoesToTheFallbackAndTheBreakerBoundsWhatThePrimaryReceives() async throws {
         let concurrency = 32
-        let sim = try await Simulator(
-            scenario: #"{"latency":{"fixed_ms":100},"outages":[{"model":"claude-sonnet-4-5","start_s":2,"end_s":12,"kind":"529"}]}"#)
+        let sim = try await Simulator(scenario: #"{"latency":{"fixed_ms":100}}"#)
         let dir = Fixtures.directory()
         try Fixtures.write(Fixtures.records(6000), to: dir + "/in.jsonl")
-        let result = try await run(sim, dir, ["--fallback-model", fallback, "--concurrency", "\(concurrency)", "--breaker-max-break", "4"])
+        let child = try ChildProcess(
+            Binaries.promptline, arguments(dir, ["--fallback-model", fallback, "--concurrency", "\(concurrency)", "--breaker-max-break", "4"]),
+            environment: sim.environment)
+        // The outage starts once the job runs (however long a loaded machine takes to start it): a
+        // window counts from the moment its scenario is set. 10 s of 320 records/s at most leave
+        // thousands of records for the primary's return.
+        try await sim.waitForRequests(atLeast: 200)
+        try await sim.setScenario(#"{"latency":{"fixed_ms":100},"outages":[{"model":"claude-sonnet-4-5","start_s":0,"end_s":10,"kind":"529"}]}"#)
+        let result = await child.wait()
         #expect(result.status == 0, "\(result.stderr.suffix(2000))")
         let stats = try await sim.stats()
         let refused = stats.by_model[primary]?["529"] ?? 0
@@ -50,7 +59,9 @@ import Testing
     }
 
     @Test func everyModelDownMakesRecordsWaitNotFailAndMaxOutageStopsWithSeventyFive() async throws {
-        let sim = try await Simulator(scenario: #"{"outages":[{"model":"*","start_s":0,"end_s":6,"kind":"529"}]}"#)
+        // Every model is down until the test ends the outage (a window of fixed seconds could end
+        // before a loaded machine had started either run).
+        let sim = try await Simulator(scenario: #"{"outages":[{"model":"*","start_s":0,"end_s":3600,"kind":"529"}]}"#)
         let dir = Fixtures.directory()
         try Fixtures.write(Fixtures.records(200), to: dir + "/in.jsonl")
         let stopped = try await run(sim, dir, ["--max-outage", "2", "--concurrency", "8"])
@@ -58,7 +69,12 @@ import Testing
         #expect(stopped.stderr.contains("--max-outage"))
         #expect(!FileManager.default.fileExists(atPath: dir + "/out.jsonl"))
 
-        let waited = try await run(sim, dir, ["--concurrency", "8"])
+        // The second run meets the outage too: its records wait behind the open breaker (its log says
+        // so), and then the outage ends.
+        let child = try ChildProcess(Binaries.promptline, arguments(dir, ["--concurrency", "8"]), environment: sim.environment)
+        try await waitUntil("the second run's breaker opening") { child.stderr.contains("circuit breaker open") }
+        try await sim.setScenario("{}")
+        let waited = await child.wait()
         #expect(waited.status == 0, "\(waited.stderr.suffix(1500))")
         let lines = try outputLines(dir + "/out.jsonl")
         #expect(lines.count == 200)

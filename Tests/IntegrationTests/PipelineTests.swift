@@ -5,7 +5,7 @@ import Testing
 @testable import Promptline
 
 /// The core pipeline end to end: the built `promptline` binary against `promptline-sim` over loopback.
-@Suite(.serialized, .timeLimit(.minutes(3))) struct PipelineTests {
+@Suite(.serialized, .timeLimit(.minutes(3)), .reportsFailures) struct PipelineTests {
     let model = "claude-haiku-4-5"
 
     @Test func aThousandRecordsComeBackInInputOrderWithTheSimulatorsText() async throws {

@@ -4,7 +4,7 @@ import Testing
 @testable import Promptline
 
 /// SPEC §6 against a misbehaving simulator, with the real binary (issue: reliability layer).
-@Suite(.serialized, .timeLimit(.minutes(3))) struct ReliabilityTests {
+@Suite(.serialized, .timeLimit(.minutes(3)), .reportsFailures) struct ReliabilityTests {
     let primary = "claude-sonnet-4-5"
 
     private func run(_ sim: Simulator, _ dir: String, _ extra: [String], input: String = "in.jsonl", output: String = "out.jsonl") async throws -> CommandResult {
@@ -37,19 +37,21 @@ import Testing
         let dir = Fixtures.directory()
         try Fixtures.write(Fixtures.records(500), to: dir + "/in.jsonl")
         let secret = "sk-wrong-\(UUID().uuidString)"
-        let started = ContinuousClock.now
         let result = try await promptline(
             ["run", dir + "/in.jsonl", "-o", dir + "/out.jsonl", "--db", dir + "/s.db", "--model", primary, "--concurrency", "16"],
             environment: ["ANTHROPIC_BASE_URL": sim.url, "ANTHROPIC_API_KEY": secret])
         #expect(result.status == 77)
-        #expect(ContinuousClock.now - started < .seconds(10))
         #expect(result.stderr.contains("authentication"))
         #expect(!result.stdout.contains(secret) && !result.stderr.contains(secret))
         for file in (try FileManager.default.contentsOfDirectory(atPath: dir)) {
             let bytes = try Data(contentsOf: URL(fileURLWithPath: dir + "/" + file))
             #expect(bytes.range(of: Data(secret.utf8)) == nil, "the key was written to \(file)")
         }
-        #expect(try await sim.stats().requests <= 16)
+        // The stop is at once: at most one window of requests, and none retried (the simulator's
+        // counters say so on any machine, where a bound on the wall time would not).
+        let stats = try await sim.stats()
+        #expect(stats.requests <= 16)
+        #expect(stats.by_fingerprint.values.allSatisfy { $0 == 1 }, "a refused request was retried")
     }
 
     @Test func theSpendCapStopsWithSeventyFiveAndAResumeAfterItLiftsCompletes() async throws {
@@ -126,7 +128,7 @@ import Testing
 }
 
 /// The last degradation tiers: a stale answer (`--allow-stale`) and the static response.
-@Suite(.serialized, .timeLimit(.minutes(3))) struct DegradationTierTests {
+@Suite(.serialized, .timeLimit(.minutes(3)), .reportsFailures) struct DegradationTierTests {
     let model = "claude-haiku-4-5"
 
     private func prompts(temperature: Double) -> [String] {

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// SPEC §4.4: several processes share one store (make -j) without corrupting it or sending a key twice.
-@Suite(.serialized, .timeLimit(.minutes(3))) struct SharedStoreTests {
+@Suite(.serialized, .timeLimit(.minutes(3)), .reportsFailures) struct SharedStoreTests {
     let model = "claude-haiku-4-5"
 
     @Test func twoProcessesOnOneStoreSendEachKeyOnce() async throws {

@@ -29,7 +29,10 @@ final class ChildProcess: @unchecked Sendable {
     /// Finishes when the process has ended (from its termination handler: no polling).
     private let ended: AsyncStream<Void>
 
-    init(_ executable: String, _ arguments: [String], environment: [String: String] = [:], directory: String? = nil) throws {
+    /// `input`, when given, is the child's standard input (the test writes to it; else /dev/null).
+    init(
+        _ executable: String, _ arguments: [String], environment: [String: String] = [:], directory: String? = nil, input: Pipe? = nil
+    ) throws {
         let base = NSTemporaryDirectory() + "promptline-child-" + UUID().uuidString
         stdoutPath = base + ".out"
         stderrPath = base + ".err"
@@ -37,18 +40,27 @@ final class ChildProcess: @unchecked Sendable {
         _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
-        var env = ProcessInfo.processInfo.environment
-        env["PROMPTLINE_DB"] = nil
+        // The child sees what the test gives it, not the settings of whoever runs the tests: a key,
+        // base URL, store or proxy in the caller's environment would change what the test proves
+        // (a `http_proxy` without 127.0.0.1 in `no_proxy` would fail every test against the simulator).
+        var env = ProcessInfo.processInfo.environment.filter { name, _ in
+            let name = name.uppercased()
+            return !name.hasPrefix("ANTHROPIC_") && !name.hasPrefix("PROMPTLINE_")
+                && !["HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY"].contains(name)
+        }
         for (name, value) in environment { env[name] = value }
         process.environment = env
         if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         process.standardOutput = FileHandle(forWritingAtPath: stdoutPath)
         process.standardError = FileHandle(forWritingAtPath: stderrPath)
-        process.standardInput = FileHandle.nullDevice
+        process.standardInput = input ?? FileHandle.nullDevice
         let (ended, continuation) = AsyncStream<Void>.makeStream()
         self.ended = ended
         process.terminationHandler = { _ in continuation.finish() }
         try process.run()
+        FailureReport.current?.register(self)
+        FailureReport.current?.register(temporary: stdoutPath)
+        FailureReport.current?.register(temporary: stderrPath)
     }
 
     var stdout: String { (try? String(contentsOfFile: stdoutPath, encoding: .utf8)) ?? "" }
@@ -76,7 +88,9 @@ final class ChildProcess: @unchecked Sendable {
             kill9()
             process.waitUntilExit()
             let name = (process.executableURL?.lastPathComponent ?? "child") + " " + (process.arguments ?? []).prefix(3).joined(separator: " ")
-            Issue.record("\(name) did not end within \(timeout); killed it. Its stderr:\n\(stderr.suffix(4000))", sourceLocation: sourceLocation)
+            // A cancelled wait is the test's time limit (or a failure beside it), not this deadline.
+            let why = Task.isCancelled ? "was still running when the test was cancelled" : "did not end within \(timeout)"
+            Issue.record("\(name) \(why); killed it. Its stderr:\n\(stderr.suffix(4000))", sourceLocation: sourceLocation)
         }
         process.waitUntilExit()  // already ended: makes terminationStatus readable
         return CommandResult(status: process.terminationStatus, stdout: stdout, stderr: stderr)

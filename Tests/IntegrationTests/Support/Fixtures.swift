@@ -5,10 +5,14 @@ import PromptlineSim
 
 /// Input files and output readers for the integration tests.
 enum Fixtures {
-    /// A fresh temporary directory.
+    /// Where the tests' temporary directories are made.
+    static let directoryPrefix = NSTemporaryDirectory() + "promptline-it-"
+
+    /// A fresh temporary directory (removed when the test passes).
     static func directory() -> String {
-        let path = NSTemporaryDirectory() + "promptline-it-" + UUID().uuidString
+        let path = directoryPrefix + UUID().uuidString
         try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        FailureReport.current?.register(temporary: path)
         return path
     }
 

@@ -13,10 +13,12 @@ struct SeededGenerator: RandomNumberGenerator {
         self.state = seed
     }
 
-    /// From `PROMPTLINE_TEST_SEED`, else a fresh random seed.
+    /// From `PROMPTLINE_TEST_SEED`, else a fresh random seed (named in the test's failure report).
     static func fromEnvironment() -> SeededGenerator {
         let given = ProcessInfo.processInfo.environment["PROMPTLINE_TEST_SEED"].flatMap { UInt64($0) }
-        return SeededGenerator(seed: given ?? UInt64.random(in: 0...UInt64.max))
+        let generator = SeededGenerator(seed: given ?? UInt64.random(in: 0...UInt64.max))
+        FailureReport.current?.note("test seed: PROMPTLINE_TEST_SEED=\(generator.seed)")
+        return generator
     }
 
     mutating func next() -> UInt64 {

@@ -29,6 +29,10 @@ import Testing
         let throttle = throttle(concurrency: 1)
         let first = try await throttle.acquire(model: "a", bodyBytes: 100, maxTokens: 10)
         async let second = throttle.acquire(model: "b", bodyBytes: 100, maxTokens: 10)
+        // The answer comes only once the second acquisition waits: freed earlier, the slot would be
+        // taken without any wait, and the waiter's path would go untested.
+        while throttle.waiting < 1 { await Task.yield() }
+        #expect(throttle.inFlight == 1)
         throttle.answered(first, headers: nil, inputTokens: 1, outputTokens: 1)
         let permit = try await second
         #expect(permit.model == "b")
