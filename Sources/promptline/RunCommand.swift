@@ -109,6 +109,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Seconds to wait for a store locked by another process before exit 74.", visibility: .hidden))
     var busyTimeout: Double = Store.defaultBusyTimeout
 
+    @Option(help: ArgumentHelp("Longest wait, seconds, for the request priming a shared prefix before others send anyway.", visibility: .hidden))
+    var primeWait: Double = 15
+
     @Flag(help: "Errors only on standard error.")
     var quiet = false
 
@@ -190,6 +193,7 @@ struct RunCommand: AsyncParsableCommand {
         options.budgetUSD = budgetUsd
         options.shard = shard
         options.promptCache = promptCache
+        options.primeWait = .milliseconds(Int64(max(0, primeWait) * 1000))
         options.deadline = deadline
 
         if dryRun {

@@ -5,7 +5,7 @@ import Testing
 
 /// `--output-schema` end to end against promptline-sim: parsed answers, cut ones made whole,
 /// refusals flagged, the CSV export, and `export` reproducing the output byte for byte.
-@Suite(.serialized) struct StructuredOutputTests {
+@Suite(.serialized, .timeLimit(.minutes(3)), .reportsFailures) struct StructuredOutputTests {
     let model = "claude-haiku-4-5"
     static let schema = #"{"type":"object","properties":{"label":{"type":"string","enum":["positive","negative","neutral"]},"score":{"type":"number"},"reason":{"type":"string"}},"required":["label","score","reason"],"additionalProperties":false}"#
 
