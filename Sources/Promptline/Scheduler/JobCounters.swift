@@ -13,8 +13,6 @@ final class JobCounters: Sendable {
         var interrupted = 0
         /// Records waiting to go round their degradation chain again (transient failures, open breakers).
         var waiting = 0
-        /// Attempts the adaptive throttles held back (they waited and asked again).
-        var throttled = 0
         /// Records ended `errored` as poison records.
         var poisonRecords = 0
         /// Tokens by the model that answered.

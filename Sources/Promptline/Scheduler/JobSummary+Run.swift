@@ -27,7 +27,7 @@ extension JobSummary {
         breakerTrips = meters.health.trips
         rateLimitsByModel = meters.throttle.limits
         concurrencyWindow = meters.throttle.concurrencyLimit
-        throttledSends = values.throttled
+        throttledSends = meters.health.throttledSends
         successShares = meters.health.successShares
         poisonRecords = values.poisonRecords
         self.wallSeconds = wallSeconds

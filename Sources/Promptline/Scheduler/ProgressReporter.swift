@@ -92,7 +92,7 @@ extension ProgressReporter {
             + "cost $\(String(format: "%.4f", spend.spent.total))\(spend.unpriced.isEmpty ? "" : " + unknown"), \(read)"
             + (bound.isEmpty ? "" : ", limited: " + bound.joined(separator: ", "))
             + (shares.isEmpty ? "" : ", success last min " + shares.sorted { $0.key < $1.key }.map { "\($0.key) \(Int(($0.value * 100).rounded())) %" }.joined(separator: ", "))
-            + (values.throttled == 0 ? "" : ", \(values.throttled) sends throttled")
+            + (health.throttledSends == 0 ? "" : ", \(health.throttledSends) sends throttled")
             + (breakers.isEmpty ? "" : ", breakers " + breakers.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
     }
 }

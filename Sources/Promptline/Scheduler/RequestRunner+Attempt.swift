@@ -85,8 +85,7 @@ extension RequestRunner {
             throw Declined(outcome: .waiting)
         case .throttled:
             // The model accepts too small a share of requests: held back locally, as a transient failure
-            // (down the chain, then wait and come back).
-            counters.update { $0.throttled += 1 }
+            // (down the chain, then wait and come back). The model's throttle counts it.
             throw Declined(outcome: .throttled)
         case .send:
             reservation.holdAdmission()

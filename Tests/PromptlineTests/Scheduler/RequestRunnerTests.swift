@@ -107,7 +107,7 @@ struct RequestRunnerTests {
         let answer = try await harness.runner.run(harness.record())
         #expect(answer.tier == "fallback")
         #expect(harness.transport.models == [Self.primary, Self.primary, Self.fallback])
-        #expect(harness.counters.values.throttled == 1)
+        #expect(harness.health.throttledSends == 1)
     }
 
     @Test func aStaleAnswerServesWhenEveryModelFailsAndStaleIsAllowed() async throws {
