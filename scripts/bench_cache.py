@@ -8,18 +8,15 @@ writes and reads, priced as the API bills them) with --prompt-cache auto and off
 1,000,000 input-token/min limit: wall time with caching and without (the latter stopped after a
 while and projected from its steady rate). Each run has its own simulator, so caches never carry over.
 """
-import gzip
 import json
 import os
-import re
 import signal
 import subprocess
 import sys
-import tempfile
 import time
-import urllib.request
 
-BIN = os.environ["PROMPTLINE_BIN_DIR"]
+from bench_sim import BIN, Sim
+
 OUT = sys.argv[1] if len(sys.argv) > 1 else "bench-out"
 MODEL = "claude-sonnet-4-5"
 PRICE_IN, PRICE_OUT = 3.0, 15.0  # $ per million tokens, the built-in table's Sonnet 4.5
@@ -34,24 +31,6 @@ def records(path):
     with open(path, "w", encoding="utf-8") as f:
         for i in range(N):
             f.write(json.dumps({"id": f"t{i}", "prompt": f"Ticket {i}: I was charged twice for order {i * 7}."}) + "\n")
-
-
-class Sim:
-    def __init__(self, scenario):
-        fd, path = tempfile.mkstemp(suffix=".json")
-        os.write(fd, json.dumps(scenario).encode())
-        os.close(fd)
-        self.proc = subprocess.Popen([f"{BIN}/promptline-sim", "--port", "0", "--api-key", "bench", "--scenario", path],
-                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-        self.url = re.search(r"http://[0-9.:]+", self.proc.stdout.readline()).group(0)
-
-    def stats(self):
-        with urllib.request.urlopen(self.url + "/_sim/stats") as r:
-            return json.load(r)
-
-    def stop(self):
-        self.proc.terminate()
-        self.proc.wait()
 
 
 def bill(stats):

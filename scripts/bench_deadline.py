@@ -13,14 +13,12 @@ against all-Messages, requests through Messages, records paid twice.
 """
 import json
 import os
-import re
 import subprocess
 import sys
-import tempfile
 import time
-import urllib.request
 
-BIN = os.environ["PROMPTLINE_BIN_DIR"]
+from bench_sim import BIN, Sim
+
 OUT = sys.argv[1] if len(sys.argv) > 1 else "bench-out"
 MODEL = "claude-haiku-4-5"
 
@@ -29,24 +27,6 @@ def records(path, n, salt):
     with open(path, "w", encoding="utf-8") as f:
         for i in range(n):
             f.write(json.dumps({"id": f"{salt}{i}", "prompt": f"Deadline bench {salt} {i}: classify {i * 13}."}) + "\n")
-
-
-class Sim:
-    def __init__(self, scenario):
-        fd, path = tempfile.mkstemp(suffix=".json")
-        os.write(fd, json.dumps(scenario).encode())
-        os.close(fd)
-        self.proc = subprocess.Popen([f"{BIN}/promptline-sim", "--port", "0", "--api-key", "bench", "--scenario", path],
-                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-        self.url = re.search(r"http://[0-9.:]+", self.proc.stdout.readline()).group(0)
-
-    def get(self, path):
-        with urllib.request.urlopen(self.url + path) as r:
-            return json.load(r)
-
-    def stop(self):
-        self.proc.terminate()
-        self.proc.wait()
 
 
 def run(sim, args, name):

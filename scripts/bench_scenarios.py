@@ -6,14 +6,12 @@ feature, and prints markdown table rows from the simulator's own counters and th
 """
 import json
 import os
-import re
 import subprocess
 import sys
-import tempfile
 import time
-import urllib.request
 
-BIN = os.environ["PROMPTLINE_BIN_DIR"]
+from bench_sim import BIN, Sim
+
 OUT = sys.argv[1] if len(sys.argv) > 1 else "bench-out"
 PRIMARY, FALLBACK = "claude-sonnet-4-5", "claude-haiku-4-5"
 
@@ -22,25 +20,6 @@ def records(path, n, salt):
     with open(path, "w", encoding="utf-8") as f:
         for i in range(n):
             f.write(json.dumps({"id": f"r{i}", "prompt": f"Bench {salt} question {i}: what is {i} x 7?"}) + "\n")
-
-
-class Sim:
-    def __init__(self, scenario):
-        fd, self.scenario = tempfile.mkstemp(suffix=".json")
-        os.write(fd, json.dumps(scenario).encode())
-        os.close(fd)
-        self.proc = subprocess.Popen([f"{BIN}/promptline-sim", "--port", "0", "--api-key", "bench", "--scenario", self.scenario],
-                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-        line = self.proc.stdout.readline()
-        self.url = re.search(r"http://[0-9.:]+", line).group(0)
-
-    def stats(self):
-        with urllib.request.urlopen(self.url + "/_sim/stats") as r:
-            return json.load(r)
-
-    def stop(self):
-        self.proc.terminate()
-        self.proc.wait()
 
 
 def run(sim, args, name):
