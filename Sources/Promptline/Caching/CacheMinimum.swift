@@ -26,6 +26,9 @@ enum CacheMinimum {
         "claude-3-haiku": 2048,
     ]
 
+    /// The smallest minimum of the table.
+    static let smallest = tokensByFamily.values.min() ?? 0
+
     /// The minimum for `model` (an alias or a dated id), nil when the model is not in the table.
     static func tokens(for model: String) -> Int? {
         ModelName.lookupNames(model).lazy.compactMap { tokensByFamily[$0] }.first

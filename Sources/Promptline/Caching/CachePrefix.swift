@@ -105,8 +105,10 @@ struct CachePrefix: Sendable, Equatable {
     /// written: caching is off, the model's minimum cacheable length is unknown or not reached,
     /// or the record sets `cache_control` itself (the user's choice wins).
     static func automatic(in record: RequestRecord, mode: PromptCacheMode) -> CachePrefix? {
-        guard mode == .auto, let minimum = CacheMinimum.tokens(for: record.model),
-            TokenEstimate.inputTokens(bodyBytes: record.body.count) >= minimum, !hasCacheControl(record.body)
+        // The size first: a record too short for any model's cache (most records) costs one comparison.
+        let tokens = TokenEstimate.inputTokens(bodyBytes: record.body.count)
+        guard mode == .auto, tokens >= CacheMinimum.smallest, let minimum = CacheMinimum.tokens(for: record.model), tokens >= minimum,
+            !hasCacheControl(record.body)
         else { return nil }
         return CachePrefix(params: record.params, minimumTokens: minimum)
     }

@@ -6,7 +6,8 @@ extension BatchRunner {
     /// and whether an earlier run already switched to Messages.
     func deadlineWatch(start: Double) async throws -> DeadlineWatch? {
         guard let deadline = options.deadline else { return nil }
-        let memory = try await options.defaults.model.asyncMap { try await store.memory(of: $0) } ?? nil
+        var memory: ModelMemory?
+        if let model = options.defaults.model { memory = try await store.memory(of: model) }
         let capacity = MessagesCapacity(
             requestsPerMinute: options.requestsPerMinute ?? memory?.requestsPerMinute,
             inputTokensPerMinute: options.inputTokensPerMinute ?? memory?.inputTokensPerMinute, inputTokensPerRecord: 0,
@@ -89,13 +90,5 @@ extension BatchRunner {
         stderr(
             "promptline: \(open) batch\(open == 1 ? "" : "es") processing, \(used) % of the time to \(watch.deadline) used; "
                 + "through Messages at \(when) unless they end")
-    }
-}
-
-extension Optional {
-    /// `map` with an async transform.
-    fileprivate func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
-        guard let self else { return nil }
-        return try await transform(self)
     }
 }
