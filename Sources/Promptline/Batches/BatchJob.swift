@@ -36,19 +36,16 @@ public struct BatchJob: Sendable {
         let started = ContinuousClock.now
         let phase = try await BatchRunner(options: options, batch: batch, store: store, client: batchesClient, logger: logger)
             .run(interrupts: interrupts)
-        if phase.stop != nil || phase.interruptedBy != nil {
+        // The job's causes and exit statuses are the messages backend's (``StopCause``); created batches
+        // are paid work and keep running, and a resume collects them.
+        if let cause = phase.interruptedBy.map(StopCause.signal) ?? phase.stop.map(StopCause.job) {
             var summary = JobSummary()
             summary.output = options.output
             summary.batches = phase.summary
             summary.absorb(phase.summary)
             summary.wallSeconds = (ContinuousClock.now - started).seconds
-            if let signal = phase.interruptedBy {
-                summary.stopped = "interrupted by \(signal == SIGTERM ? "SIGTERM" : "SIGINT"); batches keep running; run the same command again to collect them"
-                summary.exitCode = ExitStatus.stopped(by: signal).rawValue
-            } else if let stop = phase.stop {
-                summary.stopped = stop.description + "; batches already created keep running"
-                summary.exitCode = stop.reason.exitCode
-            }
+            summary.stopped = cause.description + "; batches already created keep running and a resume collects them"
+            summary.exitCode = cause.exitStatus.rawValue
             return summary
         }
         if options.retryErrored, phase.summary.answersStored > 0 {
