@@ -143,16 +143,18 @@ final class ModelHealth: Sendable {
 
     /// What `model` is doing now, for the wait before a record tries it again.
     func condition(_ model: String) -> ModelCondition {
-        let now = self.now()
-        return state.withLock { state in
-            state.models[model]?.condition(now: now, breakersEnabled: breakersEnabled) ?? .serving
-        }
+        condition(model, now: now())
+    }
+
+    private func condition(_ model: String, now: Double) -> ModelCondition {
+        state.withLock { state in state.models[model]?.condition(now: now, breakersEnabled: breakersEnabled) ?? .serving }
     }
 
     /// How long a record waits before it tries `model` again when the server named no wait: set by
     /// what the model is doing (``RetryWait``), the same for a record that failed once or five times.
     func wait(before model: String) -> Duration {
-        retryWait.delay(condition(model), now: now(), draw: random())
+        let now = self.now()
+        return retryWait.delay(condition(model, now: now), now: now, draw: random())
     }
 
     /// Records an attempt's outcome: a success, a server failure, or neither (4xx, 429).

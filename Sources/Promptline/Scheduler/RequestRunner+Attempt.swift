@@ -131,6 +131,9 @@ extension RequestRunner {
         }
         switch policy.event(failure, modelWait: health.wait(before: model)) {
         case .retry(let delay):
+            // Retrying the same model is for a model that serves (the failure was bad luck); one that fails
+            // for everyone sends the record down the chain at once, where the round's wait is the chain's shortest.
+            if failure.status != 429 && health.condition(model) != .serving { return .waiting }
             // An empty retry budget does not burn the record: it moves down the chain and waits.
             if failure.status != 429 && !health.withdrawRetry(for: failure) { return .waiting }
             if health.now() + delay.seconds > trail.deadline { return .waiting }
