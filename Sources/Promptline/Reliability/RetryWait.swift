@@ -32,8 +32,9 @@ struct RetryWait: Sendable, Equatable {
     /// While a half-open breaker's probes are out: look again after this, times 1–2 at random
     /// (long enough for a probe's answer, and a look costs no request).
     var probe: Duration = .milliseconds(250)
-    /// The shortest and longest waits on a failing model (the SDKs' 0.5 s and 8 s).
+    /// The shortest wait on a failing model (the SDKs' first backoff, 0.5 s).
     var minimumBackoff: Duration = .milliseconds(500)
+    /// The longest wait on a failing model (the SDKs' cap, 8 s).
     var maximumBackoff: Duration = .seconds(8)
 
     /// The wait before the next try of a model in `condition` at `now` (job clock, seconds);
