@@ -5,13 +5,20 @@ Each scenario starts its own promptline-sim, runs promptline against it with and
 feature, and prints markdown table rows from the simulator's own counters and the summaries.
 """
 import json
+import math
 import os
+import sqlite3
+import statistics
 import subprocess
 import sys
 import time
+import urllib.request
 
 from bench_sim import BIN, Sim
 
+# Optional: another build (say main's) to measure against this one, interleaved against the same simulator.
+BASE = os.environ.get("PROMPTLINE_BASE_BIN_DIR")
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "1"))
 OUT = sys.argv[1] if len(sys.argv) > 1 else "bench-out"
 PRIMARY, FALLBACK = "claude-sonnet-4-5", "claude-haiku-4-5"
 
@@ -22,10 +29,17 @@ def records(path, n, salt):
             f.write(json.dumps({"id": f"r{i}", "prompt": f"Bench {salt} question {i}: what is {i} x 7?"}) + "\n")
 
 
-def run(sim, args, name):
+def reset(sim):
+    urllib.request.urlopen(urllib.request.Request(sim.url + "/_sim/reset", method="POST")).read()
+
+
+def run(sim, args, name, bin_dir=BIN):
     summary = f"{OUT}/{name}.summary.json"
+    for stale in (f"{OUT}/{name}.db", summary):
+        if os.path.exists(stale):
+            os.remove(stale)
     env = dict(os.environ, ANTHROPIC_BASE_URL=sim.url, ANTHROPIC_API_KEY="bench")
-    subprocess.run([f"{BIN}/promptline", "run", *args, "--db", f"{OUT}/{name}.db", "--progress", "none", "--summary", summary],
+    subprocess.run([f"{bin_dir}/promptline", "run", *args, "--db", f"{OUT}/{name}.db", "--progress", "none", "--summary", summary],
                    env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     with open(summary) as f:
         return json.load(f)
@@ -36,55 +50,108 @@ def breaker():
     records(inp, 10000, "outage")
     scenario = {"latency": {"fixed_ms": 100}, "outages": [{"model": PRIMARY, "start_s": 3, "end_s": 23, "kind": "529"}]}
     for flag, label in (([], "with the breaker"), (["--no-breaker"], "without (--no-breaker)")):
-        sim = Sim(scenario)
-        s = run(sim, [inp, "-o", f"{OUT}/outage{len(flag)}.jsonl", "--model", PRIMARY, "--fallback-model", FALLBACK,
-                      "--concurrency", "32", *flag], f"outage{len(flag)}")
-        hits = sim.stats()["by_model"].get(PRIMARY, {}).get("529", 0)
-        sim.stop()
-        tiers = ", ".join(f"{k} {v}" for k, v in sorted(s["tiers"].items()))
-        print(f"| 20 s 529 outage of the primary, concurrency 32, {label} | {hits} requests reached the down model; tiers: {tiers}; {s['wallSeconds']:.0f} s |")
+        for build, bin_dir in builds():
+            # A simulator per run: the outage counts from its start.
+            sim = Sim(scenario)
+            name = f"outage{len(flag)}-{build}"
+            s = run(sim, [inp, "-o", f"{OUT}/{name}.jsonl", "--model", PRIMARY, "--fallback-model", FALLBACK,
+                          "--concurrency", "32", *flag], name, bin_dir)
+            hits = sim.stats()["by_model"].get(PRIMARY, {}).get("529", 0)
+            sim.stop()
+            tiers = ", ".join(f"{k} {v}" for k, v in sorted(s["tiers"].items()))
+            print(f"| 20 s 529 outage of the primary, concurrency 32, {label} ({build}) | {hits} requests reached the down model; "
+                  f"tiers: {tiers}; {s['wallSeconds']:.0f} s |")
 
 
 def totaloutage():
     """Every model down for 15 s (529), primary and fallback: records wait, then every one succeeds."""
     inp = f"{OUT}/total.jsonl"
     records(inp, 3000, "total")
-    sim = Sim({"latency": {"fixed_ms": 100}, "outages": [{"model": "*", "start_s": 3, "end_s": 18, "kind": "529"}]})
-    s = run(sim, [inp, "-o", f"{OUT}/total.out.jsonl", "--model", PRIMARY, "--fallback-model", FALLBACK, "--concurrency", "32"], "total")
-    st = sim.stats()
-    sim.stop()
-    hits = sum(v.get("529", 0) for v in st["by_model"].values())
-    print(f"| 15 s 529 outage of every model, concurrency 32 | {hits} requests reached the down models; "
-          f"{s['records'].get('succeeded', 0)} of 3,000 succeeded; {s['wallSeconds']:.0f} s |")
+    for build, bin_dir in builds():
+        sim = Sim({"latency": {"fixed_ms": 100}, "outages": [{"model": "*", "start_s": 3, "end_s": 18, "kind": "529"}]})
+        name = f"total-{build}"
+        s = run(sim, [inp, "-o", f"{OUT}/{name}.out.jsonl", "--model", PRIMARY, "--fallback-model", FALLBACK, "--concurrency", "32"], name,
+                bin_dir)
+        st = sim.stats()
+        sim.stop()
+        per_model = {m: v.get("529", 0) for m, v in sorted(st["by_model"].items())}
+        print(f"| 15 s 529 outage of every model, concurrency 32 ({build}) | {sum(per_model.values())} requests reached the down models "
+              f"({', '.join(f'{m} {n}' for m, n in per_model.items())}); "
+              f"{s['records'].get('succeeded', 0)} of 3,000 succeeded; {s['wallSeconds']:.0f} s |")
+
+
+def builds():
+    """The builds measured, interleaved: this one, and BASE's before it when set."""
+    return ([("base", BASE)] if BASE else []) + [("this", BIN)]
+
+
+def lognormal_mean(median, p99):
+    sigma = math.log(p99 / median) / 2.326
+    return median * math.exp(sigma ** 2 / 2)
+
+
+def finish_times(db):
+    """Seconds from the job's start to each record's commit, sorted (from the store)."""
+    con = sqlite3.connect(db)
+    start = con.execute("SELECT MIN(started_at) FROM jobs").fetchone()[0]
+    times = sorted(t - start for (t,) in con.execute("SELECT updated_at FROM requests WHERE state = 'succeeded'"))
+    con.close()
+    return times
 
 
 def brownout():
-    """Issue 8: a steady share of 529s on one model, no fallback; and a healthy but slow API."""
+    """Issues 8 and 21: a steady share of 529s on one model, no fallback, at a real latency's spread;
+    the job's wall time against the ideal, and its tail: the last record against the median one."""
     inp = f"{OUT}/brownout.jsonl"
     records(inp, 3000, "brownout")
+    mean = lognormal_mean(0.030, 0.120)
     for rate in (0.0, 0.10, 0.35, 0.60):
-        sim = Sim({"latency": {"fixed_ms": 30}, "error_rates": {"529": rate}})
-        t0 = time.time()
-        s = run(sim, [inp, "-o", f"{OUT}/brownout{int(rate*100)}.jsonl", "--model", PRIMARY, "--concurrency", "32"],
-                f"brownout{int(rate*100)}")
-        wall = time.time() - t0
-        st = sim.stats()
+        sim = Sim({"latency": {"median_ms": 30, "p99_ms": 120}, "error_rates": {"529": rate}})
+        ideal = 3000 / (1 - rate) * mean / 32
+        for label, bin_dir in builds():
+            rows = []
+            for rnd in range(ROUNDS):
+                reset(sim)
+                name = f"brownout{int(rate * 100)}-{label}-{rnd}"
+                s = run(sim, [inp, "-o", f"{OUT}/{name}.jsonl", "--model", PRIMARY, "--concurrency", "32"], name, bin_dir)
+                st = sim.stats()
+                times = finish_times(f"{OUT}/{name}.db")
+                ok = s["records"].get("succeeded", 0)
+                rows.append((s["wallSeconds"], times[-1], statistics.median(times), st["requests"] / max(1, ok),
+                             s["records"].get("errored", 0), s["breakerTrips"]))
+            wall, last, median, per, errored, trips = (statistics.median(r[i] for r in rows) for i in range(6))
+            print(f"| 529 on {rate:.0%}, one model, 3,000 records, latency median 30 ms / p99 120 ms, concurrency 32 ({label}) | "
+                  f"{wall:.1f} s = {wall / ideal:.2f} × ideal ({ideal:.1f} s); last record {last:.1f} s, median record {median:.1f} s "
+                  f"({last / median:.2f}×); {per:.2f} requests per success (1 ÷ success share {1 / (1 - rate):.2f}); "
+                  f"{errored:.0f} errored; {trips:.0f} breaker trips |")
         sim.stop()
-        ok = s["records"].get("succeeded", 0)
-        errored = s["records"].get("errored", 0)
-        print(f"| 529 on {rate:.0%} of requests, one model, 3,000 records, 30 ms, concurrency 32 | {ok / wall:,.0f} records/s; "
-              f"{st['requests'] / max(1, ok):.2f} requests per success; {errored} errored; {s['breakerTrips']} breaker trips; "
-              f"{s['throttledSends']} throttled sends; {wall:.1f} s |")
+
+
+def slowapi():
+    """Issue 21: a healthy API at real latencies, against its ideal and against a plain loop with a
+    semaphore of the same size (scripts/semaphore_loop.py), interleaved against the same simulator."""
     inp = f"{OUT}/slow.jsonl"
     records(inp, 1200, "slow")
     sim = Sim({"latency": {"median_ms": 2000, "p99_ms": 6000}})
-    t0 = time.time()
-    s = run(sim, [inp, "-o", f"{OUT}/slow.jsonl.out", "--model", PRIMARY, "--concurrency", "64"], "slow")
-    wall = time.time() - t0
+    ideal = 1200 * lognormal_mean(2.0, 6.0) / 64
+    walls = {}
+    for rnd in range(ROUNDS):
+        for label, bin_dir in builds():
+            reset(sim)
+            name = f"slow-{label}-{rnd}"
+            s = run(sim, [inp, "-o", f"{OUT}/{name}.jsonl", "--model", PRIMARY, "--concurrency", "64"], name, bin_dir)
+            walls.setdefault(label, []).append(s["wallSeconds"])
+        reset(sim)
+        loop = subprocess.run([sys.executable, os.path.join(os.path.dirname(__file__), "semaphore_loop.py"), sim.url, inp, "64", PRIMARY],
+                              capture_output=True, text=True, check=True)
+        walls.setdefault("semaphore loop", []).append(json.loads(loop.stdout)["wall_seconds"])
     sim.stop()
-    mean = 2.0 * 2.718281828 ** ((0.4723 ** 2) / 2)  # log-normal mean for median 2 s, p99 6 s
-    print(f"| healthy slow API: 1,200 records, latency median 2 s / p99 6 s, concurrency 64 | {wall:.1f} s "
-          f"(ideal {1200 * mean / 64:.0f} s = records × mean latency / concurrency); window at the end {s['concurrencyWindow']} |")
+    loop = statistics.median(walls["semaphore loop"])
+    for label, values in walls.items():
+        wall = statistics.median(values)
+        print(f"| healthy slow API: 1,200 records, latency median 2 s / p99 6 s, concurrency 64 ({label}) | {wall:.1f} s = "
+              f"{wall / ideal:.2f} × ideal ({ideal:.1f} s = records × mean latency / concurrency), {wall / loop:.2f} × the semaphore loop; "
+              f"runs: {', '.join(f'{v:.1f}' for v in values)} |")
 
 
 def ratelimit():
@@ -131,6 +198,6 @@ def twomodels():
 
 if __name__ == "__main__":
     os.makedirs(OUT, exist_ok=True)
-    which = sys.argv[2:] or ["brownout", "breaker", "totaloutage", "ratelimit", "twomodels"]
+    which = sys.argv[2:] or ["brownout", "slowapi", "breaker", "totaloutage", "ratelimit", "twomodels"]
     for name in which:
         globals()[name]()

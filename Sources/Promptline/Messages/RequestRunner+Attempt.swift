@@ -7,7 +7,7 @@ extension RequestRunner {
     /// One model's turn for a record: attempts (acquire → send → classify) until it is served,
     /// fails for good, or the model cannot serve it now.
     func attempt(_ record: RequestRecord, model: String, trail: inout Trail) async throws -> ModelOutcome {
-        var policy = RetryPolicy(maxRetries: options.maxRetries, model: model, random: random)
+        var policy = RetryPolicy(maxRetries: options.maxRetries, model: model)
         while true {
             if health.now() - trail.leaseRenewedAt > store.leaseSeconds / 3 {
                 try await store.renewLease(record.key)
@@ -128,13 +128,16 @@ extension RequestRunner {
                 return .failed(failure)
             }
         }
-        switch policy.event(failure) {
+        switch policy.event(failure, modelWait: health.wait(before: model)) {
         case .retry(let delay):
+            // Retrying the same model is for a model that serves (the failure was bad luck); one that fails
+            // for everyone sends the record down the chain at once, where the round's wait is the chain's shortest.
+            if failure.status != 429 && health.condition(model) != .serving { return .waiting }
             // An empty retry budget does not burn the record: it moves down the chain and waits.
             if failure.status != 429 && !health.withdrawRetry(for: failure) { return .waiting }
-            if health.now() + delay > trail.deadline { return .waiting }
+            if health.now() + delay.seconds > trail.deadline { return .waiting }
             counters.update { $0.retries += 1 }
-            try await sleep(delay)
+            try await sleep(delay.seconds)
             return nil
         case .fail:
             return .failed(failure)

@@ -8,7 +8,10 @@ import Logging
 /// the API says the model does not exist), then a stale answer (`--allow-stale`), then the static
 /// response (`--static-response`). When nothing in the chain served it and the failures were
 /// transient (429, 5xx, 529, timeouts, connection errors, open breakers), the record is not burnt:
-/// it waits with backoff and goes round the chain again, until its `--record-timeout`. Only a
+/// it waits and goes round the chain again, until its `--record-timeout`. Every wait, between
+/// attempts and between rounds, is set by what the models are doing (``ModelHealth/wait(before:)``),
+/// not by how many times this record failed: a record unlucky under a brown-out goes back in line
+/// at once, so the job's last record is not much later than its median one. Only a
 /// request's own fault (400, 413, a 404 not about the model), the record deadline, or a poison
 /// record (one failing far more often in a row than its model's error share explains while that
 /// model serves others) make it `errored`. No success from any model for `--max-outage` stops
@@ -86,11 +89,10 @@ final class RequestRunner: Sendable {
     /// Walks the degradation chain, round after round, until something serves the record or it ends errored.
     private func answer(_ record: RequestRecord, messagesKey: String, trail: inout Trail) async throws -> StoredAnswer {
         var chain = [record.model] + options.fallbackModels.filter { $0 != record.model }
-        var round = 0
         while true {
             var transient = false
-            // A round whose only trouble was the adaptive throttle holding attempts back pauses briefly and
-            // does not grow the backoff: the model is serving, just at a smaller share.
+            // A round whose only trouble was the adaptive throttle holding attempts back pauses briefly:
+            // the model is serving, just at a smaller share.
             var onlyThrottled = true
             for (index, model) in chain.enumerated() {
                 switch try await attempt(record, model: model, trail: &trail) {
@@ -126,13 +128,9 @@ final class RequestRunner: Sendable {
             }
             let waited = health.noteOutage()
             if waited >= options.maxOutage { throw JobStop(reason: .outage(seconds: options.maxOutage)) }
-            let pause: Double
-            if onlyThrottled {
-                pause = 0.25 * (0.5 + random())
-            } else {
-                pause = RetryPolicy(maxRetries: 0, random: random).backoff(retry: round + 1)
-                round += 1
-            }
+            // Otherwise until the first model of the chain may serve it: at once for a model that serves (the
+            // record was unlucky), to the end of its break for an open breaker, longer as an outage lasts.
+            let pause = onlyThrottled ? 0.25 * (0.5 + random()) : (chain.map { health.wait(before: $0) }.min() ?? .zero).seconds
             counters.update { $0.waiting += 1 }
             defer { counters.update { $0.waiting -= 1 } }
             try await sleep(min(pause, options.maxOutage - waited, trail.deadline - health.now()))

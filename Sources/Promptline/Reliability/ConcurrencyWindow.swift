@@ -2,11 +2,15 @@
 /// between 1 and `maximum` (`--concurrency`). A pure state machine: the caller reports each
 /// outcome with the current time and sends while its in-flight count is below ``limit``.
 ///
-/// - Slow start: the window starts at `min(maximum, initial)` (the API limits sharp increases,
-///   "acceleration") and grows by one per success that completed while the window was fully used,
-///   so it doubles every round trip until something pushes back — reaching `--concurrency` in a
-///   few round trips, as TCP does. The header-driven rate limiter, not the window, keeps a job
-///   under its limits.
+/// - Slow start: the window starts at `min(maximum, initial)`, 10 by default as TCP's initial
+///   window (RFC 6928): not the whole `--concurrency` before the server has said anything (the API
+///   limits sharp increases, "acceleration"), but not timid either. A success whose rate-limit
+///   headers show room (the requests like it that the model's limits would admit at once) opens
+///   the window to that room at once; without such headers it grows by one per success that
+///   completed while the window was fully used, so it doubles every round trip, as TCP does. At a
+///   2 s latency that is the difference between the first answer and four round trips (8 s) spent
+///   under `--concurrency`. Either way it stops at the first push-back. The header-driven rate
+///   limiter, not the window, keeps a job under its limits.
 /// - After the first push-back, additive increase: +1 per `limit` such successes.
 /// - Push-back is a 429 or a latency rise (the recent round-trip time, an average over about ten
 ///   answers, above `latencyTolerance` times the long-run one, about a hundred answers, and at
@@ -22,8 +26,9 @@ struct ConcurrencyWindow: Sendable, Equatable {
     /// An outcome that moves the window.
     enum Event: Sendable, Equatable {
         /// A request succeeded after `latency` seconds; `inFlight` is how many were in flight when
-        /// it completed (itself included).
-        case success(inFlight: Int, latency: Double)
+        /// it completed (itself included); `room` is how many more requests like it the model's rate
+        /// limits would admit at once, as its headers told (nil: no limit known).
+        case success(inFlight: Int, latency: Double, room: Int? = nil)
         /// A 429 (rate limited).
         case rateLimited
         /// A 529 or 5xx: recorded, but it does not move the window.
@@ -52,7 +57,7 @@ struct ConcurrencyWindow: Sendable, Equatable {
     private var samples = 0
 
     /// Creates a window starting at `min(maximum, initial)` (at least 1).
-    init(maximum: Int, initial: Int = 4, minimumCooldown: Double = 0.1, latencyTolerance: Double = 2, latencyFloor: Double = 0.1) {
+    init(maximum: Int, initial: Int = 10, minimumCooldown: Double = 0.1, latencyTolerance: Double = 2, latencyFloor: Double = 0.1) {
         self.maximum = max(1, maximum)
         self.minimumCooldown = max(0, minimumCooldown)
         self.latencyTolerance = latencyTolerance
@@ -64,10 +69,14 @@ struct ConcurrencyWindow: Sendable, Equatable {
     @discardableResult
     mutating func event(_ event: Event, now: Double) -> Int {
         switch event {
-        case .success(let inFlight, let latency):
+        case .success(let inFlight, let latency, let room):
             noteLatency(latency)
             if latencyRose {
                 decrease(to: limit - max(1, limit / 10), now: now)
+            } else if slowStart, let room, room > limit {
+                // The server says it would take that many now: no need to find it out round trip by round trip.
+                limit = min(maximum, room)
+                successes = 0
             } else if inFlight >= limit, limit < maximum {
                 successes += 1
                 if slowStart || successes >= limit {

@@ -3,8 +3,9 @@ import Logging
 import Synchronization
 
 /// The job's view of each model's health, behind one lock: per model a ``CircuitBreaker`` (for
-/// outages) and an ``AdaptiveThrottle`` (for brown-outs), the shared ``RetryBudget``, and how long
-/// no model has answered at all. Every breaker state change is logged.
+/// outages) and an ``AdaptiveThrottle`` (for brown-outs), the shared ``RetryBudget``, how long
+/// no model has answered at all, and from these the wait before a record tries a model again
+/// (``wait(before:)``). Every breaker state change is logged.
 final class ModelHealth: Sendable {
     /// The answer to ``admit(_:)``.
     enum Admission: Sendable, Equatable {
@@ -21,6 +22,8 @@ final class ModelHealth: Sendable {
         var throttle: AdaptiveThrottle
         /// Server failures in a row, the current run (a success ends it).
         var run = 0
+        /// When the current run began (nil while the last answer was not a server failure).
+        var runSince: Double?
 
         /// The failure share that explains a run: that of the window's answers before the current
         /// run, with a prior of ten answers at 50 % so that a model with no history yet (the start of
@@ -30,6 +33,23 @@ final class ModelHealth: Sendable {
             let (accepted, failed) = throttle.answers(now: now)
             let before = max(0, accepted + failed - run)
             return (Double(max(0, failed - run)) + 5) / (Double(before) + 10)
+        }
+
+        /// What the model is doing: the breaker's state first, then whether its current run of
+        /// failures is one its failure share explains (the breaker's own test, so that with
+        /// `--no-breaker` an outage is still told from a brown-out).
+        func condition(now: Double, breakersEnabled: Bool) -> ModelCondition {
+            if breakersEnabled {
+                switch breaker.state {
+                case .open(let until) where until > now: return .open(until: until)
+                case .open, .halfOpen: return .probing
+                case .closed: break
+                }
+            }
+            guard let runSince, run >= breaker.consecutiveRunNeeded(baselineFailureShare: baselineFailureShare(now: now)) else {
+                return .serving
+            }
+            return .failing(since: runSince)
         }
     }
 
@@ -52,6 +72,7 @@ final class ModelHealth: Sendable {
     private let breakersEnabled: Bool
     private let logger: Logger
     private let random: @Sendable () -> Double
+    private let retryWait: RetryWait
     /// A record whose consecutive failures on a model have odds below this under the model's
     /// failure share, while the model serves others, is a poison record.
     let poisonOdds: Double
@@ -62,13 +83,14 @@ final class ModelHealth: Sendable {
 
     init(
         configuration: CircuitBreaker.Configuration, breakersEnabled: Bool, budget: RetryBudget,
-        throttle: AdaptiveThrottle.Configuration = .init(), poisonOdds: Double = 1e-6, poisonMinimumFailures: Int = 10,
-        logger: Logger, now: @escaping @Sendable () -> Double,
+        throttle: AdaptiveThrottle.Configuration = .init(), retryWait: RetryWait = .init(), poisonOdds: Double = 1e-6,
+        poisonMinimumFailures: Int = 10, logger: Logger, now: @escaping @Sendable () -> Double,
         random: @escaping @Sendable () -> Double = { FastRandom.shared.next() }
     ) {
         self.state = Mutex(State(budget: budget))
         self.configuration = configuration
         self.throttleConfiguration = throttle
+        self.retryWait = retryWait
         self.breakersEnabled = breakersEnabled
         self.poisonOdds = poisonOdds
         self.poisonMinimumFailures = poisonMinimumFailures
@@ -119,6 +141,22 @@ final class ModelHealth: Sendable {
         }
     }
 
+    /// What `model` is doing now, for the wait before a record tries it again.
+    func condition(_ model: String) -> ModelCondition {
+        condition(model, now: now())
+    }
+
+    private func condition(_ model: String, now: Double) -> ModelCondition {
+        state.withLock { state in state.models[model]?.condition(now: now, breakersEnabled: breakersEnabled) ?? .serving }
+    }
+
+    /// How long a record waits before it tries `model` again when the server named no wait: set by
+    /// what the model is doing (``RetryWait``), the same for a record that failed once or five times.
+    func wait(before model: String) -> Duration {
+        let now = self.now()
+        return retryWait.delay(condition(model, now: now), now: now, draw: random())
+    }
+
     /// Records an attempt's outcome: a success, a server failure, or neither (4xx, 429).
     func record(_ model: String, failure: RequestFailure?) {
         let now = self.now()
@@ -136,11 +174,13 @@ final class ModelHealth: Sendable {
         switch failure {
         case nil:
             entry.run = 0
+            entry.runSince = nil
             _ = entry.throttle.event(.accepted, now: now)
             return breakersEnabled ? entry.breaker.success(now: now) : nil
         case let failure? where failure.isServerFailure:
             _ = entry.throttle.event(.failed, now: now)
             entry.run += 1
+            if entry.runSince == nil { entry.runSince = now }
             let share = entry.baselineFailureShare(now: now)
             return breakersEnabled ? entry.breaker.failure(now: now, baselineFailureShare: share) : nil
         case let failure?:

@@ -362,6 +362,22 @@ struct RateLimiter: Sendable {
     /// at or after it.
     var pausedUntil: Double? { pauseEnd }
 
+    /// How many more requests charged like `reservation` every known cell would admit at `now`
+    /// (0 during a pause; nil while no cell is known: no limit seeded or learned yet). The
+    /// concurrency window's slow start opens to it (see ``ConcurrencyWindow``).
+    func room(like reservation: Reservation, now: Double) -> Int? {
+        if let pauseEnd, now < pauseEnd { return 0 }
+        let amounts = Self.amounts(requests: 1, input: reservation.inputTokens, output: reservation.outputTokens)
+        var room: Double?
+        for dimension in Dimension.allCases {
+            guard var cell = self[dimension], amounts[dimension.rawValue] > 0 else { continue }
+            cell.advance(to: now)
+            room = min(room ?? .infinity, max(0, cell.level) / amounts[dimension.rawValue])
+        }
+        // Capped well inside Int: a limit the server reports as a billion a minute is room enough.
+        return room.map { Int(min($0, 1e9).rounded(.down)) }
+    }
+
     /// Tokens available in a dimension's cell at `now` (nil: unlimited), for progress and tests.
     func available(_ key: String, now: Double) -> Double? {
         guard let dimension = Dimension.allCases.first(where: { $0.key == key }),

@@ -193,7 +193,7 @@ final class Throttle: Sendable {
     }
 
     /// An answered request: learn from its headers, settle its reservation with the usage reported,
-    /// widen the window.
+    /// widen the window (in its slow start, to the room the model's limits now show).
     ///
     /// With `keepingSlot`, the request's slot stays taken until ``release(_:)`` (its answer is not yet
     /// committed, so it still counts against the concurrency).
@@ -203,7 +203,9 @@ final class Throttle: Sendable {
             state.limiters[permit.model]?.settle(permit.reservation, inputTokens: inputTokens, outputTokens: outputTokens, now: now)
             if headerAware, let headers { state.limiters[permit.model, default: seed].observe(headers, now: now) }
             let inFlight = state.lanes[permit.model]?.inFlight ?? 0
-            state.lanes[permit.model]?.window.event(.success(inFlight: inFlight, latency: now - permit.sentAt), now: now)
+            let room = state.limiters[permit.model]?.room(like: permit.reservation, now: now)
+            state.lanes[permit.model]?.window.event(
+                .success(inFlight: inFlight, latency: now - permit.sentAt, room: room), now: now)
             guard !keepingSlot else { return [CheckedContinuation<Void, any Error>]() }
             state.give(permit.model)
             return state.admitWaiters()

@@ -163,6 +163,31 @@ struct RequestRunnerTests {
         #expect(stored.values.first?.state == .succeeded)
     }
 
+    /// Issue 21: under a brown-out a record's wait is its model's, not a schedule of its own failures: five
+    /// failures in a row (retries, then a new round) are each followed by the same short requeue delay.
+    @Test func anUnluckyRecordUnderABrownOutWaitsTheSameShortDelayAfterEveryFailure() async throws {
+        let harness = try Harness()
+        for index in 0..<99 { harness.health.record(Self.primary, failure: index % 3 == 0 ? ScriptedTransport.overloaded() : nil) }
+        harness.transport.script(Self.primary, Self.failures(5, ScriptedTransport.overloaded()))
+        let answer = try await harness.runner.run(harness.record())
+        #expect(answer.state == .succeeded)
+        #expect(answer.attempts == 6)
+        let times = harness.transport.sent.map(\.at)
+        // 100 ms × (0.5 + the draw of 0.999), to the millisecond the runner sleeps in.
+        #expect(zip(times, times.dropFirst()).map { (($1 - $0) * 1000).rounded() } == Array(repeating: 149, count: 5))
+    }
+
+    /// A model failing for everyone (here with no breaker to open) is not retried: the record goes down the chain at once.
+    @Test func aRecordOnAModelFailingForEveryoneGoesDownTheChainAtOnce() async throws {
+        let harness = try Harness(breakersEnabled: false) { $0.fallbackModels = [Self.fallback] }
+        for _ in 0..<100 { harness.health.record(Self.primary, failure: nil) }
+        for _ in 0..<4 { harness.health.record(Self.primary, failure: ScriptedTransport.overloaded()) }
+        harness.transport.otherwise(Self.primary, .failure(ScriptedTransport.overloaded()))
+        let answer = try await harness.runner.run(harness.record())
+        #expect(answer.tier == "fallback")
+        #expect(harness.transport.models == [Self.primary, Self.fallback])
+    }
+
     @Test func aRecordThatNeverFindsAModelEndsErroredOnlyAtItsDeadline() async throws {
         let harness = try Harness { $0.recordTimeout = 300 }
         harness.transport.otherwise(Self.primary, .failure(ScriptedTransport.overloaded()))

@@ -10,7 +10,7 @@ import Testing
 
     @Test func aBillingErrorStopsTheJobWithSeventyFiveAndSaysWhatToDo() {
         var policy = RetryPolicy(maxRetries: 2)
-        let action = policy.event(failure(402, type: "billing_error", message: "Your account has a billing issue."))
+        let action = policy.event(failure(402, type: "billing_error", message: "Your account has a billing issue."), modelWait: .zero)
         #expect(action == .stopJob(.billing("Your account has a billing issue.")))
         #expect(JobStopReason.billing("x").exitCode == 75)
         #expect(JobStopReason.billing("x").description.contains("run the same command again"))
@@ -22,24 +22,24 @@ import Testing
     ])
     func aUsageLimit400StopsTheJobWithSeventyFive(message: String) {
         var policy = RetryPolicy(maxRetries: 2)
-        #expect(policy.event(failure(400, type: "invalid_request_error", message: message)) == .stopJob(.usageLimit(message)))
+        #expect(policy.event(failure(400, type: "invalid_request_error", message: message), modelWait: .zero) == .stopJob(.usageLimit(message)))
         #expect(JobStopReason.usageLimit(message).exitCode == 75)
         #expect(JobStopReason.usageLimit(message).description.contains("pending records are kept"))
     }
 
     @Test func anOrdinary400StillFailsTheRecord() {
         var policy = RetryPolicy(maxRetries: 2)
-        #expect(policy.event(failure(400, type: "invalid_request_error", message: "category: Extra inputs are not permitted")) == .fail)
+        #expect(policy.event(failure(400, type: "invalid_request_error", message: "category: Extra inputs are not permitted"), modelWait: .zero) == .fail)
     }
 
     @Test func aModelNotFoundSendsTheRecordDownTheChain() {
         var policy = RetryPolicy(maxRetries: 2, model: "claude-retired-1")
-        #expect(policy.event(failure(404, type: "not_found_error", message: "model: claude-retired-1")) == .exhausted)
+        #expect(policy.event(failure(404, type: "not_found_error", message: "model: claude-retired-1"), modelWait: .zero) == .exhausted)
     }
 
     @Test func aNotFoundThatIsNotAboutTheModelFailsTheRecord() {
         var policy = RetryPolicy(maxRetries: 2, model: "claude-haiku-4-5")
-        #expect(policy.event(failure(404, type: "not_found_error", message: "The requested resource could not be found.")) == .fail)
+        #expect(policy.event(failure(404, type: "not_found_error", message: "The requested resource could not be found."), modelWait: .zero) == .fail)
         #expect(!failure(400, type: "invalid_request_error", message: "model: y").isModelNotFound("y"))
     }
 

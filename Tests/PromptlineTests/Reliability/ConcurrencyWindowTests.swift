@@ -11,13 +11,16 @@ import Testing
         #expect(window.limit == expected)
     }
 
-    @Test func startsAtFourByDefault() {
-        #expect(ConcurrencyWindow(maximum: 100).limit == 4)
+    /// Not timid: TCP's initial window (RFC 6928), before the server has said anything.
+    @Test func startsAtTCPsInitialWindowOfTenByDefault() {
+        #expect(ConcurrencyWindow(maximum: 100).limit == 10)
+        #expect(ConcurrencyWindow(maximum: 6).limit == 6)
     }
 
-    /// Slow start: every success of a fully used window adds one, so the window doubles per round trip.
+    /// Slow start without rate-limit headers: every success of a fully used window adds one, so the
+    /// window doubles per round trip.
     @Test func doublesEveryRoundTripUntilSomethingPushesBack() {
-        var window = ConcurrencyWindow(maximum: 64)
+        var window = ConcurrencyWindow(maximum: 64, initial: 4)
         var now = 0.0
         var perRoundTrip: [Int] = []
         for _ in 0..<5 {
@@ -26,6 +29,36 @@ import Testing
             perRoundTrip.append(window.limit)
         }
         #expect(perRoundTrip == [8, 16, 32, 64, 64])
+    }
+
+    /// The first answer whose headers show room for the whole `--concurrency` opens the window to it:
+    /// at a 2 s latency, one answer instead of three more round trips.
+    @Test func inSlowStartTheFirstAnswerWithRoomOpensTheWindowToIt() {
+        var window = ConcurrencyWindow(maximum: 64)
+        #expect(window.event(.success(inFlight: 10, latency: 1, room: 4_000), now: 1) == 64)
+        var narrow = ConcurrencyWindow(maximum: 64)
+        #expect(narrow.event(.success(inFlight: 10, latency: 1, room: 25), now: 1) == 25)
+        #expect(narrow.slowStart)
+    }
+
+    /// Room is no reason to shrink: a model near its limit leaves the pacing to the rate limiter.
+    @Test func littleRoomDoesNotShrinkTheWindow() {
+        var window = ConcurrencyWindow(maximum: 64, initial: 20)
+        #expect(window.event(.success(inFlight: 20, latency: 1, room: 3), now: 1) == 21)
+    }
+
+    /// After a push-back the window is the server's answer, not the headers': room no longer opens it.
+    @Test func afterAPushBackRoomNoLongerOpensTheWindow() {
+        var window = ConcurrencyWindow(maximum: 64, initial: 20)
+        window.event(.rateLimited, now: 1)
+        #expect(window.event(.success(inFlight: 10, latency: 1, room: 4_000), now: 2) == 10)
+    }
+
+    /// The window's protection stays: a 429 halves a window opened by the headers.
+    @Test func aRateLimitHalvesAWindowTheHeadersOpened() {
+        var window = ConcurrencyWindow(maximum: 64)
+        window.event(.success(inFlight: 10, latency: 1, room: 4_000), now: 1)
+        #expect(window.event(.rateLimited, now: 2) == 32)
     }
 
     @Test func afterAPushBackItGrowsByOnePerFullWindowOfSuccesses() {
@@ -42,7 +75,7 @@ import Testing
     }
 
     @Test func successesWhileTheWindowIsNotFullyUsedDoNotRampUp() {
-        var window = ConcurrencyWindow(maximum: 10)
+        var window = ConcurrencyWindow(maximum: 10, initial: 4)
         for step in 0..<1000 {
             window.event(.success(inFlight: 3, latency: 0.03), now: Double(step))
         }

@@ -109,4 +109,48 @@ import Testing
         for _ in 0..<3 { health.record("a", failure: nil) }
         #expect(health.withdrawRetry(for: overloaded))
     }
+
+    /// A brown-out's failures are independent draws: a record waits the short requeue delay, the same
+    /// after any failure, since the wait is the model's and not the record's.
+    @Test func underABrownOutARecordWaitsOnlyTheShortRequeueDelay() {
+        let health = health(time: TestTime())
+        for index in 0..<99 {
+            _ = health.admit("a")
+            health.record("a", failure: index % 3 == 0 ? overloaded : nil)  // a third of requests fail
+        }
+        health.record("a", failure: overloaded)
+        #expect(health.condition("a") == .serving)
+        #expect(health.wait(before: "a") == .milliseconds(100))  // 100 ms × (0.5 + a draw of 0.5)
+        #expect(health.condition("never-asked") == .serving)
+    }
+
+    /// An outage opens the breaker: its records wait to the end of the break, then poll while the probes are out.
+    @Test func behindAnOpenBreakerARecordWaitsToTheEndOfTheBreak() {
+        let time = TestTime()
+        let health = health(time: time)
+        for _ in 0..<100 { health.record("a", failure: nil) }
+        for _ in 0..<5 { health.record("a", failure: overloaded) }
+        #expect(health.condition("a") == .open(until: 2))  // the first break, 2 s, no jitter
+        #expect(health.wait(before: "a") == .milliseconds(2_050))
+        time.advance(2)
+        #expect(health.condition("a") == .probing)
+        #expect(health.wait(before: "a") == .milliseconds(375))
+    }
+
+    /// With `--no-breaker` an outage is still told from a brown-out: a run of failures the model's share
+    /// does not explain makes the wait grow with the outage's length.
+    @Test func withoutABreakerAnUnexplainedRunMakesTheWaitGrowWithTheOutage() {
+        let time = TestTime()
+        let health = health(time: time, enabled: false)
+        for _ in 0..<100 { health.record("a", failure: nil) }
+        time.set(10)
+        for _ in 0..<4 { health.record("a", failure: overloaded) }
+        #expect(health.condition("a") == .serving)  // four in a row: still a chance
+        health.record("a", failure: overloaded)
+        #expect(health.condition("a") == .failing(since: 10))
+        time.set(14)
+        #expect(health.wait(before: "a") == .milliseconds(3_500))  // 4 s minus an eighth (a draw of 0.5)
+        health.record("a", failure: nil)
+        #expect(health.condition("a") == .serving)
+    }
 }

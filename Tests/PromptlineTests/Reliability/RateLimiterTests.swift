@@ -164,6 +164,20 @@ import Testing
         #expect(limiter.bindingDimension == "input_tokens")
     }
 
+    /// The room the concurrency window's slow start opens to: requests like an answered one that every
+    /// known cell would admit now, the tightest cell deciding; nothing is said before any limit is known.
+    @Test func roomIsTheRequestsLikeThisOneTheTightestCellWouldAdmitNow() {
+        var unknown = RateLimiter(requestsPerMinute: nil, inputTokensPerMinute: nil, outputTokensPerMinute: nil)
+        let first = reservation(unknown.reserve(inputTokens: 100, maxTokens: 10, now: 0))!
+        #expect(unknown.room(like: first, now: 0) == nil)
+        var limiter = RateLimiter(requestsPerMinute: nil, inputTokensPerMinute: nil, outputTokensPerMinute: nil)
+        limiter.observe(headers(requests: (4000, 4000), input: (400_000, 5_000)), now: 0)
+        let asked = reservation(limiter.reserve(inputTokens: 100, maxTokens: 10, now: 0))!
+        #expect(limiter.room(like: asked, now: 0) == 49)  // 4,900 input tokens left, 100 a request
+        limiter.pause(until: 5)
+        #expect(limiter.room(like: asked, now: 1) == 0)
+    }
+
     @Test func theCombinedTokensDimensionBindsWhenTheHeadersGiveIt() {
         var limiter = RateLimiter(requestsPerMinute: 1000, inputTokensPerMinute: 100_000, outputTokensPerMinute: 100_000)
         limiter.observe(headers(tokens: (6000, 6000)), now: 0)

@@ -3,6 +3,9 @@ import Testing
 @testable import Promptline
 
 @Suite struct RetryPolicyTests {
+    /// The model's wait (``RetryWait``), what a retry waits when the server named no wait.
+    private let wait = Duration.milliseconds(100)
+
     private func failure(_ status: Int, type: String = "api_error", message: String = "x", retryAfter: Double? = nil,
                          shouldRetry: Bool? = nil, errorCode: String? = nil) -> RequestFailure {
         RequestFailure(kind: .http(status: status), errorType: type, message: message, retryAfter: retryAfter,
@@ -11,73 +14,73 @@ import Testing
 
     @Test(arguments: [408, 409, 429, 500, 502, 503, 504, 529])
     func retryableStatusesAreRetried(status: Int) {
-        var policy = RetryPolicy(maxRetries: 2, random: { 0 })
-        #expect(policy.event(failure(status)) == .retry(after: 0.5))
+        var policy = RetryPolicy(maxRetries: 2)
+        #expect(policy.event(failure(status), modelWait: wait) == .retry(after: wait))
     }
 
     @Test(arguments: [400, 404, 413, 422])
     func requestFaultsFailTheRecordWithoutRetry(status: Int) {
-        var policy = RetryPolicy(maxRetries: 2, random: { 0 })
-        #expect(policy.event(failure(status)) == .fail)
+        var policy = RetryPolicy(maxRetries: 2)
+        #expect(policy.event(failure(status), modelWait: wait) == .fail)
     }
 
     @Test func timeoutsConnectionErrorsAndMalformedBodiesAreRetried() {
         for kind in [RequestFailure.Kind.timeout, .connection, .malformedBody] {
-            var policy = RetryPolicy(maxRetries: 1, random: { 0 })
-            #expect(policy.event(RequestFailure(kind: kind, errorType: "t", message: "m")) == .retry(after: 0.5))
+            var policy = RetryPolicy(maxRetries: 1)
+            #expect(policy.event(RequestFailure(kind: kind, errorType: "t", message: "m"), modelWait: wait) == .retry(after: wait))
         }
     }
 
-    @Test func backoffDoublesFromHalfASecondToEightWithJitter() {
-        var policy = RetryPolicy(maxRetries: 6, random: { 0 })
-        let delays = (0..<6).map { _ in policy.event(failure(500)) }
-        #expect(delays == [0.5, 1, 2, 4, 8, 8].map { .retry(after: $0) })
-        let jittered = RetryPolicy(maxRetries: 1, random: { 0.999 })
-        #expect(abs(jittered.backoff(retry: 0) - 0.5 * (1 - 0.25 * 0.999)) < 1e-9)
+    /// The delay is the model's, not a schedule of this request's failures: the fifth retry waits as the first.
+    @Test func everyRetryWaitsTheModelsWaitHoweverManyFailedBefore() {
+        var policy = RetryPolicy(maxRetries: 6)
+        let delays = (0..<6).map { _ in policy.event(failure(500), modelWait: wait) }
+        #expect(delays == Array(repeating: .retry(after: wait), count: 6))
+        #expect(policy.event(failure(500), modelWait: wait) == .exhausted)
     }
 
     @Test func retriesAreSpentAfterMaxRetries() {
-        var policy = RetryPolicy(maxRetries: 2, random: { 0 })
-        _ = policy.event(failure(529))
-        _ = policy.event(failure(529))
-        #expect(policy.event(failure(529)) == .exhausted)
+        var policy = RetryPolicy(maxRetries: 2)
+        _ = policy.event(failure(529), modelWait: wait)
+        _ = policy.event(failure(529), modelWait: wait)
+        #expect(policy.event(failure(529), modelWait: wait) == .exhausted)
     }
 
     @Test func rateLimitsAreRetriedWithoutUsingUpTheRetries() {
-        var policy = RetryPolicy(maxRetries: 1, random: { 0 })
-        let actions = (0..<5).map { _ in policy.event(failure(429, type: "rate_limit_error", retryAfter: 3)) }
-        #expect(actions == Array(repeating: .retry(after: 3), count: 5))
-        #expect(policy.event(failure(500)) == .retry(after: 0.5))
-        #expect(policy.event(failure(500)) == .exhausted)
+        var policy = RetryPolicy(maxRetries: 1)
+        let actions = (0..<5).map { _ in policy.event(failure(429, type: "rate_limit_error", retryAfter: 3), modelWait: wait) }
+        #expect(actions == Array(repeating: .retry(after: .seconds(3)), count: 5))
+        #expect(policy.event(failure(500), modelWait: wait) == .retry(after: wait))
+        #expect(policy.event(failure(500), modelWait: wait) == .exhausted)
     }
 
     @Test func retryAfterIsHonouredEvenWhenLong() {
-        var policy = RetryPolicy(maxRetries: 2, random: { 0 })
-        #expect(policy.event(failure(429, retryAfter: 300)) == .retry(after: 300))
+        var policy = RetryPolicy(maxRetries: 2)
+        #expect(policy.event(failure(429, retryAfter: 300), modelWait: wait) == .retry(after: .seconds(300)))
     }
 
     @Test func xShouldRetryOverridesTheStatus() {
-        var told = RetryPolicy(maxRetries: 2, random: { 0 })
-        #expect(told.event(failure(400, shouldRetry: true)) == .retry(after: 0.5))
-        var forbidden = RetryPolicy(maxRetries: 2, random: { 0 })
-        #expect(forbidden.event(failure(503, shouldRetry: false)) == .exhausted)
+        var told = RetryPolicy(maxRetries: 2)
+        #expect(told.event(failure(400, shouldRetry: true), modelWait: wait) == .retry(after: wait))
+        var forbidden = RetryPolicy(maxRetries: 2)
+        #expect(forbidden.event(failure(503, shouldRetry: false), modelWait: wait) == .exhausted)
     }
 
     @Test func authenticationAndPermissionStopTheJobWithSeventySeven() {
         var policy = RetryPolicy(maxRetries: 2)
-        let stop401 = policy.event(failure(401, type: "authentication_error", message: "invalid x-api-key"))
+        let stop401 = policy.event(failure(401, type: "authentication_error", message: "invalid x-api-key"), modelWait: wait)
         #expect(stop401 == .stopJob(.authentication("invalid x-api-key")))
         #expect(JobStopReason.authentication("").exitCode == 77)
-        #expect(policy.event(failure(403)) == .stopJob(.permission("x")))
+        #expect(policy.event(failure(403), modelWait: wait) == .stopJob(.permission("x")))
     }
 
     @Test func theSpendCapAndAnEmptyCreditBalanceStopTheJobWithSeventyFive() {
         var policy = RetryPolicy(maxRetries: 2)
-        #expect(policy.event(failure(429, type: "rate_limit_error", errorCode: "enforced_spend_limit_reached")) == .stopJob(.spendLimit))
-        #expect(policy.event(failure(400, message: "Your credit balance is too low to access the Anthropic API.")) == .stopJob(.creditBalance))
+        #expect(policy.event(failure(429, type: "rate_limit_error", errorCode: "enforced_spend_limit_reached"), modelWait: wait) == .stopJob(.spendLimit))
+        #expect(policy.event(failure(400, message: "Your credit balance is too low to access the Anthropic API."), modelWait: wait) == .stopJob(.creditBalance))
         #expect(JobStopReason.spendLimit.exitCode == 75)
         // A spend-limit 429 that does carry retry-after is an ordinary rate limit.
-        #expect(policy.event(failure(429, retryAfter: 2, errorCode: "enforced_spend_limit_reached")) == .retry(after: 2))
+        #expect(policy.event(failure(429, retryAfter: 2, errorCode: "enforced_spend_limit_reached"), modelWait: wait) == .retry(after: .seconds(2)))
     }
 
     @Test(arguments: [

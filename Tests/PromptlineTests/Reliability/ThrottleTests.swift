@@ -13,16 +13,26 @@ import Testing
     @Test(.timeLimit(.minutes(1))) func eachModelHasItsOwnWindowWithinTheConcurrency() async throws {
         let throttle = throttle(concurrency: 32)
         var permits: [Throttle.Permit] = []
-        for _ in 0..<4 { permits.append(try await throttle.acquire(model: "a", bodyBytes: 100, maxTokens: 10)) }
-        for _ in 0..<4 { permits.append(try await throttle.acquire(model: "b", bodyBytes: 100, maxTokens: 10)) }
-        #expect(throttle.inFlight == 8)
-        #expect(throttle.concurrencyLimit == 8)  // two lanes starting at 4
+        for _ in 0..<10 { permits.append(try await throttle.acquire(model: "a", bodyBytes: 100, maxTokens: 10)) }
+        for _ in 0..<10 { permits.append(try await throttle.acquire(model: "b", bodyBytes: 100, maxTokens: 10)) }
+        #expect(throttle.inFlight == 20)
+        #expect(throttle.concurrencyLimit == 20)  // two lanes starting at 10
         // An answer of a fully used window widens that model's window only (the later ones find it
         // no longer full, and prove nothing).
-        for permit in permits.prefix(4) { throttle.answered(permit, headers: nil, inputTokens: 1, outputTokens: 1) }
-        #expect(throttle.concurrencyLimit == 9)
-        for permit in permits.suffix(4) { throttle.cancelled(permit) }
+        for permit in permits.prefix(10) { throttle.answered(permit, headers: nil, inputTokens: 1, outputTokens: 1) }
+        #expect(throttle.concurrencyLimit == 21)
+        for permit in permits.suffix(10) { throttle.cancelled(permit) }
         #expect(throttle.inFlight == 0)
+    }
+
+    /// The first answer whose rate-limit headers show room opens its model's window to it at once (a
+    /// fast start at real latencies), within `--concurrency`.
+    @Test(.timeLimit(.minutes(1))) func anAnswerWhoseHeadersShowRoomOpensItsModelsWindow() async throws {
+        let throttle = throttle(concurrency: 64)
+        let permit = try await throttle.acquire(model: "a", bodyBytes: 100, maxTokens: 10)
+        let roomy = RateLimitHeaders(requests: .init(limit: 4_000, remaining: 3_999))
+        throttle.answered(permit, headers: roomy, inputTokens: 1, outputTokens: 1)
+        #expect(throttle.concurrencyLimit == 64)
     }
 
     @Test(.timeLimit(.minutes(1))) func aWaiterGetsTheSlotAnAnswerFrees() async throws {
