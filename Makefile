@@ -3,7 +3,7 @@ SWIFT ?= swift
 BIN_DIR = $(shell $(SWIFT) build --show-bin-path 2>/dev/null)
 RELEASE_BIN_DIR = $(shell $(SWIFT) build -c release --show-bin-path 2>/dev/null)
 
-.PHONY: build test demo bench clean tsan asan fuzz
+.PHONY: build test demo bench clean tsan asan fuzz format lint
 
 build:
 	$(SWIFT) build
@@ -12,6 +12,15 @@ build:
 test:
 	$(SWIFT) build --build-tests
 	PROMPTLINE_BIN_DIR=$(BIN_DIR) $(SWIFT) test --skip-build
+
+# swift-format (in the toolchain), configured by .swift-format: `make format` rewrites, `make lint` checks (CI runs it).
+FORMAT_PATHS = Sources Tests Package.swift
+
+format:
+	$(SWIFT) format format -i -r --configuration .swift-format $(FORMAT_PATHS)
+
+lint:
+	$(SWIFT) format lint -r --strict --configuration .swift-format $(FORMAT_PATHS)
 
 demo: build
 	PROMPTLINE_BIN_DIR=$(BIN_DIR) scripts/demo.sh

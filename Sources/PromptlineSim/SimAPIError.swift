@@ -85,7 +85,8 @@ public struct SimAPIError: Sendable, Error, Equatable {
         case .unauthorized:
             return SimAPIError(status: 401, type: "authentication_error", message: "invalid x-api-key")
         case .forbidden:
-            return SimAPIError(status: 403, type: "permission_error", message: "Your API key does not have permission to use the specified resource.")
+            return SimAPIError(
+                status: 403, type: "permission_error", message: "Your API key does not have permission to use the specified resource.")
         case .hang, .reset, .malformed, .endless, .notJSON, .wrongShape, .huge, .textPlain, .closeAfterHeaders, .trickle:
             return nil
         }

@@ -129,7 +129,8 @@ actor SimBatches {
                 return .failure(.invalidRequest("requests.\(index).custom_id: String should match pattern '^[a-zA-Z0-9_-]{1,64}$'"))
             }
             guard seen.insert(customID).inserted else {
-                return .failure(.invalidRequest("requests: custom_id \(customID) is used more than once; custom_ids must be unique within a batch"))
+                return .failure(
+                    .invalidRequest("requests: custom_id \(customID) is used more than once; custom_ids must be unique within a batch"))
             }
             guard let params = request["params"], case .object = params else {
                 return .failure(.invalidRequest("requests.\(index).params: Field required (an object)"))
@@ -227,7 +228,8 @@ actor SimBatches {
         }
         advance(id, context: context)
         guard let batch = batches[id], batch.status == .ended else {
-            return .failure(SimAPIError(status: 404, type: "not_found_error", message: "Batch \(id) has not ended yet; its results are not available."))
+            return .failure(
+                SimAPIError(status: 404, type: "not_found_error", message: "Batch \(id) has not ended yet; its results are not available."))
         }
         stats.resultsDownloads += 1
         return .success(batch.results)

@@ -1,4 +1,3 @@
-
 /// What the prompt cache made of one request: the tokens it reads, the tokens it writes (by
 /// lifetime) and the entries it will insert once its answer is sent.
 ///

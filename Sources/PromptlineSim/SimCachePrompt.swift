@@ -76,8 +76,9 @@ struct SimCachePrompt: Sendable, Equatable {
                 if marks.last?.block == last {
                     // Already a breakpoint: the automatic one is the same one, unless it asks otherwise.
                     guard marks.last?.ttl == ttl else {
-                        return .failure(.invalidRequest(
-                            "cache_control: the last block already has a cache_control with another ttl"))
+                        return .failure(
+                            .invalidRequest(
+                                "cache_control: the last block already has a cache_control with another ttl"))
                     }
                 } else {
                     marks.append((last, ttl))
@@ -85,14 +86,17 @@ struct SimCachePrompt: Sendable, Equatable {
             }
         }
         guard marks.count <= maxBreakpoints else {
-            return .failure(.invalidRequest(
-                "A maximum of \(maxBreakpoints) blocks with cache_control may be provided. Found \(marks.count)."))
+            return .failure(
+                .invalidRequest(
+                    "A maximum of \(maxBreakpoints) blocks with cache_control may be provided. Found \(marks.count)."))
         }
         if let shortFirst = marks.firstIndex(where: { $0.ttl == .fiveMinutes }),
             let late = marks[shortFirst...].first(where: { $0.ttl == .oneHour })
         {
-            return .failure(.invalidRequest(
-                "\(blocks[late.block].path).cache_control.ttl: a breakpoint with ttl '1h' cannot come after one with ttl '5m' (a longer TTL must come before a shorter one)"))
+            return .failure(
+                .invalidRequest(
+                    "\(blocks[late.block].path).cache_control.ttl: a breakpoint with ttl '1h' cannot come after one with ttl '5m' (a longer TTL must come before a shorter one)"
+                ))
         }
         guard let last = marks.last?.block else { return .success(nil) }
 
@@ -118,10 +122,11 @@ struct SimCachePrompt: Sendable, Equatable {
                 prefixes[index] = Prefix(block: index, key: SimCacheKey(hasher.finalize()), tokens: bytes / 4)
             }
         }
-        return .success(SimCachePrompt(
-            breakpoints: marks.map { Breakpoint(prefix: prefixes[$0.block]!, ttl: $0.ttl) },
-            candidates: wanted.sorted(by: >).map { prefixes[$0]! },
-            minimumTokens: SimCacheMinimum.tokens(for: model)))
+        return .success(
+            SimCachePrompt(
+                breakpoints: marks.map { Breakpoint(prefix: prefixes[$0.block]!, ttl: $0.ttl) },
+                candidates: wanted.sorted(by: >).map { prefixes[$0]! },
+                minimumTokens: SimCacheMinimum.tokens(for: model)))
     }
 
     /// The prompt's blocks in order, each with its position (hashed into the keys) and its path

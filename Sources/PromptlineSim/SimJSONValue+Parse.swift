@@ -205,7 +205,9 @@ extension SimJSONValue {
             case UInt8(ascii: "u"):
                 guard var scalar = hexQuad() else { return false }
                 if (0xD800...0xDBFF).contains(scalar) {
-                    guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") else { return false }
+                    guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") else {
+                        return false
+                    }
                     index += 2
                     guard let low = hexQuad(), (0xDC00...0xDFFF).contains(low) else { return false }
                     scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)

@@ -1,4 +1,3 @@
-
 /// The simulated prompt cache, a pure value with injected time (unix seconds) so tests need no clock.
 ///
 /// A lookup (when a request arrives) reads the longest cached prefix among the prompt's

@@ -14,9 +14,10 @@ extension SimServer {
         /// The answer the request would have had.
         func message() -> [UInt8] {
             let text = SimulatedModel.text(fingerprint: fingerprint, userText: userText)
-            return Self.encode(SimMessage(
-                id: SimulatedModel.messageID(fingerprint: fingerprint, occurrence: occurrence), model: model, text: text,
-                inputTokens: inputTokens, outputTokens: min(maxTokens, max(1, text.utf8.count / 4))))
+            return Self.encode(
+                SimMessage(
+                    id: SimulatedModel.messageID(fingerprint: fingerprint, occurrence: occurrence), model: model, text: text,
+                    inputTokens: inputTokens, outputTokens: min(maxTokens, max(1, text.utf8.count / 4))))
         }
         func outputTokens() -> Int {
             min(maxTokens, max(1, SimulatedModel.text(fingerprint: fingerprint, userText: userText).utf8.count / 4))
@@ -30,18 +31,23 @@ extension SimServer {
             response.body = .init(byteBuffer: ByteBuffer(string: "<html><body><h1>502 Bad Gateway</h1></body></html>\n"))
         case .wrongShape:
             await self.state.answered(fault.rawValue, model: model)
-            response.body = .init(byteBuffer: ByteBuffer(
-                string: #"{"completion":"Simulated legacy completion","model":"\#(model)","stop_reason":"stop_sequence","type":"completion"}"#))
+            response.body = .init(
+                byteBuffer: ByteBuffer(
+                    string:
+                        #"{"completion":"Simulated legacy completion","model":"\#(model)","stop_reason":"stop_sequence","type":"completion"}"#
+                ))
         case .textPlain:
             await self.state.succeeded(
-                model: model, usage: SimMessage.Usage(inputTokens: inputTokens, outputTokens: outputTokens()), admittedAt: admittedAt, now: now)
+                model: model, usage: SimMessage.Usage(inputTokens: inputTokens, outputTokens: outputTokens()), admittedAt: admittedAt,
+                now: now)
             response.headers[.contentType] = "text/plain"
             response.body = .init(byteBuffer: ByteBuffer(bytes: message()))
         case .huge:
             await self.state.answered(fault.rawValue, model: model)
             // A well-formed Messages response whose text is 40 MiB, streamed 1 MiB at a time.
             let head = #"{"content":[{"type":"text","text":""#
-            let tail = #""}],"id":"msg_sim_huge","model":"\#(model)","role":"assistant","stop_reason":"end_turn","stop_sequence":null,"type":"message","usage":{"input_tokens":\#(inputTokens),"output_tokens":1}}"#
+            let tail =
+                #""}],"id":"msg_sim_huge","model":"\#(model)","role":"assistant","stop_reason":"end_turn","stop_sequence":null,"type":"message","usage":{"input_tokens":\#(inputTokens),"output_tokens":1}}"#
             let chunk = ByteBuffer(repeating: UInt8(ascii: "x"), count: 1 << 20)
             let chunks = 40
             response.body = ResponseBody(contentLength: head.utf8.count + chunks * chunk.readableBytes + tail.utf8.count) { writer in
@@ -72,7 +78,8 @@ extension SimServer {
             }
         case .trickle:
             await self.state.succeeded(
-                model: model, usage: SimMessage.Usage(inputTokens: inputTokens, outputTokens: outputTokens()), admittedAt: admittedAt, now: now)
+                model: model, usage: SimMessage.Usage(inputTokens: inputTokens, outputTokens: outputTokens()), admittedAt: admittedAt,
+                now: now)
             let bytes = message()
             response.body = ResponseBody(contentLength: bytes.count) { writer in
                 var offset = 0

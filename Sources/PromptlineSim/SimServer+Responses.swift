@@ -87,7 +87,9 @@ extension SimServer {
         headers[.contentType] = "application/json"
         headers[Self.requestIDHeader] = requestID
         let snapshots = await self.state.rateLimitSnapshots(model: model, now: now)
-        for (names, snapshot) in zip(Self.rateLimitNames, [snapshots.requests, snapshots.inputTokens, snapshots.outputTokens, snapshots.tokens]) {
+        for (names, snapshot) in zip(
+            Self.rateLimitNames, [snapshots.requests, snapshots.inputTokens, snapshots.outputTokens, snapshots.tokens])
+        {
             headers.append(HTTPField(name: names.limit, value: String(snapshot.limit)))
             headers.append(HTTPField(name: names.remaining, value: String(snapshot.remaining)))
             headers.append(HTTPField(name: names.reset, value: Self.rfc3339(snapshot.reset)))

@@ -59,7 +59,8 @@ actor SimState {
         for model in self.scenario.models ?? [] where !result.contains(model) {
             result.append(model)
         }
-        let named = (self.scenario.outages ?? []).map(\.model) + (self.scenario.modelErrorRates ?? [:]).keys.sorted()
+        let named =
+            (self.scenario.outages ?? []).map(\.model) + (self.scenario.modelErrorRates ?? [:]).keys.sorted()
             + (self.scenario.modelRateLimits ?? [:]).keys.sorted()
         for model in named where model != "*" && !result.contains(model) {
             result.append(model)

@@ -69,7 +69,9 @@ public enum SimStructuredAnswer {
                 switch members["additionalProperties"] {
                 case .bool(false)?: break
                 case nil: return "For 'object' type, 'additionalProperties' must be explicitly set to false"
-                default: return "For 'object' type, 'additionalProperties' other than false is not supported. Please set 'additionalProperties' to false"
+                default:
+                    return
+                        "For 'object' type, 'additionalProperties' other than false is not supported. Please set 'additionalProperties' to false"
                 }
                 let properties = members["properties"]?.members ?? [:]
                 let required = Set((members["required"]?.arrayValue ?? []).compactMap(\.stringValue))
@@ -89,7 +91,9 @@ public enum SimStructuredAnswer {
             return nil
         }
         if let problem = visit(schema, references: []) { return problem }
-        if unions > 16 { return "Schema is too complex: \(unions) parameters have union types (anyOf or type arrays); at most 16 are supported" }
+        if unions > 16 {
+            return "Schema is too complex: \(unions) parameters have union types (anyOf or type arrays); at most 16 are supported"
+        }
         if optional > 24 { return "Schema is too complex: \(optional) optional parameters; at most 24 are supported" }
         return nil
     }
@@ -109,7 +113,8 @@ public enum SimStructuredAnswer {
             return
         }
         guard let schema = format(in: request)?.format["schema"] else { return }
-        var text = String(decoding: value(for: schema, root: schema, seed: fingerprint, path: "", userText: userText).canonicalBytes, as: UTF8.self)
+        var text = String(
+            decoding: value(for: schema, root: schema, seed: fingerprint, path: "", userText: userText).canonicalBytes, as: UTF8.self)
         var outputTokens = max(1, text.utf8.count / 4)
         message.stopReason = "end_turn"
         if outputTokens > maxTokens {
@@ -149,9 +154,10 @@ public enum SimStructuredAnswer {
             return .object(members)
         case "array":
             let count = schema["items"] == nil ? 0 : 1 + Int(draw * 3)
-            return .array((0..<count).map { index in
-                value(for: schema["items"]!, root: root, seed: seed, path: "\(path)/\(index)", userText: userText)
-            })
+            return .array(
+                (0..<count).map { index in
+                    value(for: schema["items"]!, root: root, seed: seed, path: "\(path)/\(index)", userText: userText)
+                })
         case "integer":
             return .int(Int64(draw * 100))
         case "number":

@@ -37,42 +37,43 @@ enum InputFuzzer {
 }
 
 #if FUZZING
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzInput(_ data: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
-    InputFuzzer.check(UnsafeRawBufferPointer(start: data, count: count))
-    return 0
-}
-
-/// SwiftPM links an executable's `main` to the module's entry point, so libFuzzer's own `main` is
-/// not used: the entry point hands over to libFuzzer's driver (looked up at run time, called with
-/// the C convention).
-@main
-struct Fuzz {
-    typealias TestOneInput = @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
-    typealias RunDriver = @convention(c) (
-        UnsafeMutablePointer<CInt>, UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>, TestOneInput
-    ) -> CInt
-
-    static func main() {
-        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "LLVMFuzzerRunDriver") else {
-            fatalError("LLVMFuzzerRunDriver not found: build with -sanitize=fuzzer (make fuzz)")
-        }
-        let driver = unsafeBitCast(symbol, to: RunDriver.self)
-        var argc = CommandLine.argc
-        var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = CommandLine.unsafeArgv
-        exit(driver(&argc, &argv, { data, count in fuzzInput(data, count) }))
+    @_cdecl("LLVMFuzzerTestOneInput")
+    public func fuzzInput(_ data: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
+        InputFuzzer.check(UnsafeRawBufferPointer(start: data, count: count))
+        return 0
     }
-}
+
+    /// SwiftPM links an executable's `main` to the module's entry point, so libFuzzer's own `main` is
+    /// not used: the entry point hands over to libFuzzer's driver (looked up at run time, called with
+    /// the C convention).
+    @main
+    struct Fuzz {
+        typealias TestOneInput = @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
+        typealias RunDriver =
+            @convention(c) (
+                UnsafeMutablePointer<CInt>, UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>, TestOneInput
+            ) -> CInt
+
+        static func main() {
+            guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "LLVMFuzzerRunDriver") else {
+                fatalError("LLVMFuzzerRunDriver not found: build with -sanitize=fuzzer (make fuzz)")
+            }
+            let driver = unsafeBitCast(symbol, to: RunDriver.self)
+            var argc = CommandLine.argc
+            var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = CommandLine.unsafeArgv
+            exit(driver(&argc, &argv, { data, count in fuzzInput(data, count) }))
+        }
+    }
 #else
-@main
-struct Replay {
-    static func main() throws {
-        for path in CommandLine.arguments.dropFirst() {
-            let data = try Data(contentsOf: URL(fileURLWithPath: path))
-            data.withUnsafeBytes { InputFuzzer.check($0) }
+    @main
+    struct Replay {
+        static func main() throws {
+            for path in CommandLine.arguments.dropFirst() {
+                let data = try Data(contentsOf: URL(fileURLWithPath: path))
+                data.withUnsafeBytes { InputFuzzer.check($0) }
+            }
+            try? FileManager.default.removeItem(atPath: InputFuzzer.scratch)
+            print("promptline-fuzz: \(CommandLine.arguments.count - 1) inputs replayed, no fault")
         }
-        try? FileManager.default.removeItem(atPath: InputFuzzer.scratch)
-        print("promptline-fuzz: \(CommandLine.arguments.count - 1) inputs replayed, no fault")
     }
-}
 #endif

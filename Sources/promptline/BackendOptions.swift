@@ -7,13 +7,18 @@ struct BackendOptions: ParsableArguments {
         case messages, batches
     }
 
-    @Option(help: "messages: one Messages API request per record; batches: the Message Batches API at half the price (default: messages, or batches with --deadline).")
+    @Option(
+        help:
+            "messages: one Messages API request per record; batches: the Message Batches API at half the price (default: messages, or batches with --deadline)."
+    )
     var backend: Backend?
 
     @Option(name: .customLong("batch-size"), help: "With --backend batches: most requests per batch (1-100000; 256 MB at most).")
     var batchSize = 100_000
 
-    @Option(name: .customLong("poll-interval"), help: "With --backend batches: seconds between polls of a batch (fractions allowed), with backoff.")
+    @Option(
+        name: .customLong("poll-interval"),
+        help: "With --backend batches: seconds between polls of a batch (fractions allowed), with backoff.")
     var pollInterval = 60.0
 
     func validate() throws {

@@ -12,7 +12,11 @@ struct BreakerOptions: ParsableArguments {
     @Option(name: .customLong("breaker-failure-rate"), help: "Failure rate (0-1) over the window that opens the breaker.")
     var failureRate = 0.9
 
-    @Option(name: .customLong("breaker-consecutive"), help: "Shortest run of consecutive server failures that opens the breaker (longer when the model's recent error share explains the run).")
+    @Option(
+        name: .customLong("breaker-consecutive"),
+        help:
+            "Shortest run of consecutive server failures that opens the breaker (longer when the model's recent error share explains the run)."
+    )
     var consecutive = 5
 
     @Option(name: .customLong("breaker-break"), help: "First break, seconds; each reopening doubles it.")
@@ -32,7 +36,9 @@ struct BreakerOptions: ParsableArguments {
             throw ValidationError("--breaker-window, --breaker-min-calls, --breaker-consecutive and --breaker-probes must be at least 1")
         }
         guard failureRate > 0, failureRate <= 1 else { throw ValidationError("--breaker-failure-rate must be in (0, 1]") }
-        guard breakSeconds > 0, maxBreak >= breakSeconds else { throw ValidationError("--breaker-max-break must be at least --breaker-break") }
+        guard breakSeconds > 0, maxBreak >= breakSeconds else {
+            throw ValidationError("--breaker-max-break must be at least --breaker-break")
+        }
     }
 
     var configuration: CircuitBreaker.Configuration {

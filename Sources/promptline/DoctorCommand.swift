@@ -6,7 +6,8 @@ struct DoctorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "doctor",
         abstract: "Health check: key present, base URL reachable, authentication valid, models listed, latency, rate-limit headers.",
-        discussion: "Exit 0 only when a run could start; 77 for a missing or refused key; 75 when the API is unreachable; 1 when a model is not listed."
+        discussion:
+            "Exit 0 only when a run could start; 77 for a missing or refused key; 75 when the API is unreachable; 1 when a model is not listed."
     )
 
     @Option(help: "A model a run would use (repeatable): it must be listed by GET /v1/models.")

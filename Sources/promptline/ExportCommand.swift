@@ -23,9 +23,10 @@ struct ExportCommand: AsyncParsableCommand {
     @Option(help: "jsonl (the job's output, the default) or csv (a table of --columns).")
     var format: String = "jsonl"
 
-    @Option(help: ArgumentHelp(
-        "With --format csv: comma-separated dotted paths into the output line, e.g. id,parsed.label,served_by.model (id is the record's id).",
-        valueName: "A,B.C,..."))
+    @Option(
+        help: ArgumentHelp(
+            "With --format csv: comma-separated dotted paths into the output line, e.g. id,parsed.label,served_by.model (id is the record's id).",
+            valueName: "A,B.C,..."))
     var columns: String?
 
     func validate() throws {
@@ -56,7 +57,9 @@ struct ExportCommand: AsyncParsableCommand {
         for fault in result.faults { printError("promptline: \(fault)") }
         if !result.faults.isEmpty { throw ExitCode(.unusableInput) }
         if result.missing > 0 {
-            printError("promptline: \(result.missing) of \(result.records) records have no answer in the store; run the job (or the missing shards) first; nothing written")
+            printError(
+                "promptline: \(result.missing) of \(result.records) records have no answer in the store; run the job (or the missing shards) first; nothing written"
+            )
             throw ExitCode(.stoppedEarly)
         }
         printError("promptline: exported \(result.records) records to \(output)")

@@ -19,9 +19,10 @@ struct RecordOptions: ParsableArguments {
     @Option(help: "Longest input line accepted, in bytes (default 32 MiB, the Messages API's request limit).")
     var maxLineBytes: Int = JobOptions.defaultMaxLineBytes
 
-    @Option(help: ArgumentHelp(
-        "A JSON Schema for every record's answer, sent as output_config.format to records that set none; output lines gain parsed.",
-        valueName: "FILE"))
+    @Option(
+        help: ArgumentHelp(
+            "A JSON Schema for every record's answer, sent as output_config.format to records that set none; output lines gain parsed.",
+            valueName: "FILE"))
     var outputSchema: String?
 
     @Option(help: "With a JSON answer cut at max_tokens: ask again with max_tokens doubled, up to N (default 16384).")

@@ -57,14 +57,16 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(help: "Ignore the anthropic-ratelimit-* headers (to measure what they buy); only --rpm/--itpm/--otpm and 429s throttle.")
     var noRateLimitHeaders = false
 
-    @Option(help: ArgumentHelp(
-        "auto: cache breakpoints on prefixes records share (system prompt, tools, few-shot turns), primed before they are read; off: send records as written.",
-        valueName: "auto|off"))
+    @Option(
+        help: ArgumentHelp(
+            "auto: cache breakpoints on prefixes records share (system prompt, tools, few-shot turns), primed before they are read; off: send records as written.",
+            valueName: "auto|off"))
     var promptCache: PromptCacheMode = .auto
 
-    @Option(help: ArgumentHelp(
-        "When the job must be done: 90m, 6h, 1h30m or an RFC 3339 time. Batches first, the rest through Messages at the latest safe moment; with --backend messages, dispatch stops at the deadline (exit 75).",
-        valueName: "DURATION|TIME"))
+    @Option(
+        help: ArgumentHelp(
+            "When the job must be done: 90m, 6h, 1h30m or an RFC 3339 time. Batches first, the rest through Messages at the latest safe moment; with --backend messages, dispatch stops at the deadline (exit 75).",
+            valueName: "DURATION|TIME"))
     var deadline: Deadline?
 
     @Option(help: "Stop dispatching before the estimated spend of this run passes this many dollars (exit 75).")
@@ -91,7 +93,10 @@ struct RunCommand: AsyncParsableCommand {
     @OptionGroup(title: "Circuit breaker (one per model)")
     var breaker: BreakerOptions
 
-    @Flag(help: "Each store commit waits for the disk (SQLite synchronous=FULL): committed answers survive a power cut or OS crash, not only a crash of promptline.")
+    @Flag(
+        help:
+            "Each store commit waits for the disk (SQLite synchronous=FULL): committed answers survive a power cut or OS crash, not only a crash of promptline."
+    )
     var durable = false
 
     @Flag(help: "Records that ended errored in an earlier run are tried again.")
@@ -109,7 +114,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Seconds to wait for a store locked by another process before exit 74.", visibility: .hidden))
     var busyTimeout: Double = Store.defaultBusyTimeout
 
-    @Option(help: ArgumentHelp("Longest wait, seconds, for the request priming a shared prefix before others send anyway.", visibility: .hidden))
+    @Option(
+        help: ArgumentHelp("Longest wait, seconds, for the request priming a shared prefix before others send anyway.", visibility: .hidden)
+    )
     var primeWait: Double = 15
 
     @Flag(help: "Errors only on standard error.")
@@ -163,7 +170,9 @@ struct RunCommand: AsyncParsableCommand {
         if budgetUsd != nil {
             // A budget cannot be kept for a model without a price: refuse before anything is sent.
             for model in ([records.model].compactMap { $0 } + fallbackModels) where priceTable.price(for: model) == nil {
-                printError("promptline: --budget-usd: model \(model) has no price (the built-in table is dated \(priceTable.asOf ?? "?")); give it in a --prices file, e.g. {\"\(model)\": {\"input\": 3, \"output\": 15}}")
+                printError(
+                    "promptline: --budget-usd: model \(model) has no price (the built-in table is dated \(priceTable.asOf ?? "?")); give it in a --prices file, e.g. {\"\(model)\": {\"input\": 3, \"output\": 15}}"
+                )
                 throw ExitCode(.usage)
             }
         }
@@ -204,7 +213,9 @@ struct RunCommand: AsyncParsableCommand {
                 case .success(let value): report = value
                 case .failure(let interruption): throw watcher.interrupted(interruption.signal)
                 }
-                if backend.resolved(deadline: deadline) == .batches { report.batchWorstCaseCost = report.worstCaseCost * options.prices.batchMultiplier }
+                if backend.resolved(deadline: deadline) == .batches {
+                    report.batchWorstCaseCost = report.worstCaseCost * options.prices.batchMultiplier
+                }
                 print(report.text)
                 if let summary { try writeJSON(report, to: summary) }
                 if !report.faults.isEmpty { throw ExitCode(.unusableInput) }
@@ -227,12 +238,15 @@ struct RunCommand: AsyncParsableCommand {
             if durable { try await store.makeDurable() }
             let client = MessagesClient(
                 configuration: api, concurrency: concurrency, connectTimeout: min(timeout, 10), logger: logger)
-            let batches = backend.resolved(deadline: deadline) == .batches
+            let batches =
+                backend.resolved(deadline: deadline) == .batches
                 ? BatchesClient(configuration: api, connectTimeout: min(timeout, 10), logger: logger) : nil
             let result: Result<JobSummary, any Error>
             do {
-                result = .success(try await job(options: options, api: api, store: store, client: client, batches: batches,
-                                                 watcher: watcher, logger: logger))
+                result = .success(
+                    try await job(
+                        options: options, api: api, store: store, client: client, batches: batches,
+                        watcher: watcher, logger: logger))
             } catch {
                 result = .failure(error)
             }

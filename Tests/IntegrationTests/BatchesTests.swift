@@ -45,8 +45,10 @@ import Testing
 
         let reference = try await Simulator()
         let clean = try await promptline(
-            ["run", dir + "/in.jsonl.gz", "-o", dir + "/ref.jsonl.gz", "--db", dir + "/ref.db", "--model", model, "--progress", "none",
-             "--summary", dir + "/ref.json"],
+            [
+                "run", dir + "/in.jsonl.gz", "-o", dir + "/ref.jsonl.gz", "--db", dir + "/ref.db", "--model", model, "--progress", "none",
+                "--summary", dir + "/ref.json",
+            ],
             environment: reference.environment)
         #expect(clean.status == 0)
         let lines = try Fixtures.lines(dir + "/out.jsonl.gz")
@@ -64,8 +66,10 @@ import Testing
             }
         }
 
-        let summary = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/summary.json"))) as? [String: Any])
-        let referenceSummary = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/ref.json"))) as? [String: Any])
+        let summary = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/summary.json"))) as? [String: Any])
+        let referenceSummary = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/ref.json"))) as? [String: Any])
         let cost = try #require(summary["costUSD"] as? Double)
         let listCost = try #require(referenceSummary["costUSD"] as? Double)
         #expect(abs(cost * 2 - listCost) <= listCost * 0.01, "batch cost \(cost) is not half the messages backend's \(listCost)")
@@ -229,7 +233,8 @@ import Testing
         let sim = try await Simulator(scenario: #"{"batches":{"processing_ms":50}}"#)
         let dir = Fixtures.directory()
         var records = Fixtures.records(3)
-        records.append(#"{"custom_id":"later","params":{"model":"claude-later","max_tokens":16,"messages":[{"role":"user","content":"hi"}]}}"#)
+        records.append(
+            #"{"custom_id":"later","params":{"model":"claude-later","max_tokens":16,"messages":[{"role":"user","content":"hi"}]}}"#)
         try Fixtures.write(records, to: dir + "/in.jsonl.gz")
         let first = try await promptline(arguments(dir), environment: sim.environment)
         #expect(first.status == 1, "\(first.stderr)")
@@ -250,9 +255,11 @@ import Testing
         let sim = try await Simulator(scenario: #"{"batches":{"processing_ms":50}}"#)
         let dir = Fixtures.directory()
         try Fixtures.write(Fixtures.records(250), to: dir + "/in.jsonl.gz")
-        let dry = try await promptline(arguments(dir, batchSize: 100, extra: ["--dry-run", "--summary", dir + "/dry.json"]), environment: [:])
+        let dry = try await promptline(
+            arguments(dir, batchSize: 100, extra: ["--dry-run", "--summary", dir + "/dry.json"]), environment: [:])
         #expect(dry.status == 0)
-        let report = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/dry.json"))) as? [String: Any])
+        let report = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/dry.json"))) as? [String: Any])
         let worstCase = try #require(report["batchWorstCaseCost"] as? Double)
         // Room for the first batch of 100 (40 % of the worst case), not for the second (80 %).
         let stopped = try await promptline(

@@ -15,8 +15,10 @@ import Testing
         let dir = Fixtures.directory()
         try Fixtures.write(Fixtures.records(400), to: dir + "/in.jsonl")
         let result = try await promptline(
-            ["run", dir + "/in.jsonl", "-o", dir + "/out.jsonl", "--db", dir + "/s.db", "--model", model, "--concurrency", "16",
-             "--progress", "none", "--summary", dir + "/summary.json"],
+            [
+                "run", dir + "/in.jsonl", "-o", dir + "/out.jsonl", "--db", dir + "/s.db", "--model", model, "--concurrency", "16",
+                "--progress", "none", "--summary", dir + "/summary.json",
+            ],
             environment: sim.environment, timeout: .seconds(230))
         #expect(result.status == 0, "\(result.stderr.suffix(2000))")
         let lines = try Fixtures.lines(dir + "/out.jsonl").map(Fixtures.json)
@@ -25,7 +27,8 @@ import Testing
         let stats = try await sim.stats()
         let overloaded = stats.by_model[model]?["529"] ?? 0
         #expect(overloaded > 0, "the brown-out never happened")
-        let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/summary.json"))) as? [String: Any]
+        let summary =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/summary.json"))) as? [String: Any]
         #expect((summary?["breakerTrips"] as? Int) == 0, "a brown-out opened the breaker")
         let shares = summary?["successShares"] as? [String: Double]
         #expect(shares?[model] != nil)
@@ -41,8 +44,10 @@ import Testing
         records[150] = #"{"id":"poison","prompt":"always overloaded [[sim:529]]"}"#
         try Fixtures.write(records, to: dir + "/in.jsonl")
         let result = try await promptline(
-            ["run", dir + "/in.jsonl", "-o", dir + "/out.jsonl", "--db", dir + "/s.db", "--model", model, "--concurrency", "16",
-             "--progress", "none", "--summary", dir + "/summary.json"],
+            [
+                "run", dir + "/in.jsonl", "-o", dir + "/out.jsonl", "--db", dir + "/s.db", "--model", model, "--concurrency", "16",
+                "--progress", "none", "--summary", dir + "/summary.json",
+            ],
             environment: sim.environment, timeout: .seconds(170))
         #expect(result.status == 1, "\(result.stderr.suffix(2000))")
         let lines = try Fixtures.lines(dir + "/out.jsonl").map(Fixtures.json)
@@ -51,7 +56,8 @@ import Testing
         #expect(lines.enumerated().allSatisfy { $0.offset == 150 || type($0.element) == "succeeded" })
         let attempts = (lines[150]["served_by"] as? [String: Any])?["attempts"] as? Int ?? 0
         #expect(attempts >= 10 && attempts <= 30, "the poison record took \(attempts) attempts")
-        let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/summary.json"))) as? [String: Any]
+        let summary =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/summary.json"))) as? [String: Any]
         #expect((summary?["poisonRecords"] as? Int) == 1)
         #expect(result.stderr.contains("poison"))
     }
@@ -64,8 +70,10 @@ import Testing
         try Fixtures.write(Fixtures.records(600), to: dir + "/in.jsonl")
         let child = try ChildProcess(
             Binaries.promptline,
-            ["run", dir + "/in.jsonl", "-o", dir + "/out.jsonl", "--db", dir + "/s.db", "--model", model, "--concurrency", "8",
-             "--progress", "none"],
+            [
+                "run", dir + "/in.jsonl", "-o", dir + "/out.jsonl", "--db", dir + "/s.db", "--model", model, "--concurrency", "8",
+                "--progress", "none",
+            ],
             environment: sim.environment)
         // The brown-out starts once the job runs (however long a loaded machine takes to start it): an
         // outage window counts from the moment its scenario is set, and this one ends 3 s later.

@@ -46,7 +46,9 @@ import Testing
             try await sim.waitForRequests(atLeast: sent + Int.random(in: 1...600, using: &random))
             child.kill9()
             _ = await child.wait()
-            #expect(!FileManager.default.fileExists(atPath: dir + "/out.jsonl.gz"), "the final path appeared before the output was complete \(seed)")
+            #expect(
+                !FileManager.default.fileExists(atPath: dir + "/out.jsonl.gz"),
+                "the final path appeared before the output was complete \(seed)")
         }
         let resumed = try await promptline(arguments, environment: sim.environment)
         #expect(resumed.status == 0, "\(resumed.stderr) \(seed)")
@@ -68,7 +70,9 @@ import Testing
         let expected = try Fixtures.lines(dir + "/ref.jsonl.gz")
         #expect(lines.count == 3000, "\(seed)")
         for (index, (line, reference)) in zip(lines, expected).enumerated() where line != reference {
-            #expect(resent.contains(Fixtures.fingerprint(of: records[index], model: model)), "line \(index + 1) differs but was not in flight at a kill \(seed)")
+            #expect(
+                resent.contains(Fixtures.fingerprint(of: records[index], model: model)),
+                "line \(index + 1) differs but was not in flight at a kill \(seed)")
             #expect(normalized(line) == normalized(reference), "line \(index + 1) differs beyond SPEC §4.1's allowance \(seed)")
         }
 

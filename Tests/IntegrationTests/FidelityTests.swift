@@ -8,7 +8,8 @@ import Testing
 @Suite(.serialized, .timeLimit(.minutes(5)), .reportsFailures) struct FidelityTests {
     let model = "claude-haiku-4-5"
 
-    private func run(_ sim: Simulator, _ dir: String, _ extra: [String], environment: [String: String]? = nil) async throws -> CommandResult {
+    private func run(_ sim: Simulator, _ dir: String, _ extra: [String], environment: [String: String]? = nil) async throws -> CommandResult
+    {
         try await promptline(
             ["run", dir + "/in.jsonl", "-o", dir + "/out.jsonl", "--db", dir + "/s.db", "--progress", "none"] + extra,
             environment: environment ?? sim.environment)
@@ -43,7 +44,8 @@ import Testing
         let exported = try await promptline(
             ["export", "--db", dir + "/s.db", dir + "/in.jsonl", "-o", dir + "/export.jsonl", "--model", model], environment: [:])
         #expect(exported.status == 0, "\(exported.stderr)")
-        #expect(try Data(contentsOf: URL(fileURLWithPath: dir + "/export.jsonl")) == Data(contentsOf: URL(fileURLWithPath: dir + "/out.jsonl")))
+        #expect(
+            try Data(contentsOf: URL(fileURLWithPath: dir + "/export.jsonl")) == Data(contentsOf: URL(fileURLWithPath: dir + "/out.jsonl")))
     }
 
     @Test func aBillingErrorStopsWithSeventyFiveAndTheSameCommandCompletesOnceBillingIsFixed() async throws {
@@ -149,7 +151,8 @@ import Testing
     @Test func answersCutAtMaxTokensAreCountedAndWarnedAboutOnce() async throws {
         let sim = try await Simulator()
         let dir = Fixtures.directory()
-        try Fixtures.write((0..<30).map { #"{"id":"r\#($0)","prompt":"Tell me about the number \#($0) at length"}"# }, to: dir + "/in.jsonl")
+        try Fixtures.write(
+            (0..<30).map { #"{"id":"r\#($0)","prompt":"Tell me about the number \#($0) at length"}"# }, to: dir + "/in.jsonl")
         let result = try await run(sim, dir, ["--model", model, "--max-tokens", "4", "--summary", dir + "/summary.json"])
         #expect(result.status == 0, "\(result.stderr.suffix(1500))")
         #expect(occurrences("30 records stopped at max_tokens; raise --max-tokens", in: result.stderr) == 1, "\(result.stderr)")
@@ -194,7 +197,8 @@ import Testing
         let dir = Fixtures.directory()
         try Fixtures.write(Fixtures.records(5), to: dir + "/in.jsonl")
         let result = try await run(
-            sim, dir, ["--model", model], environment: ["ANTHROPIC_BASE_URL": sim.url, "ANTHROPIC_AUTH_TOKEN": sim.apiKey, "ANTHROPIC_API_KEY": ""])
+            sim, dir, ["--model", model],
+            environment: ["ANTHROPIC_BASE_URL": sim.url, "ANTHROPIC_AUTH_TOKEN": sim.apiKey, "ANTHROPIC_API_KEY": ""])
         #expect(result.status == 0, "\(result.stderr.suffix(1500))")
         #expect(!(result.stderr).contains(sim.apiKey))
     }
@@ -205,7 +209,8 @@ import Testing
         let dir = Fixtures.directory()
         try Fixtures.write(Fixtures.records(30), to: dir + "/in.jsonl")
         let result = try await run(
-            sim, dir, ["--model", model], environment: sim.environment.merging(["HTTP_PROXY": "http://127.0.0.1:\(proxy.port)", "NO_PROXY": ""]) { $1 })
+            sim, dir, ["--model", model],
+            environment: sim.environment.merging(["HTTP_PROXY": "http://127.0.0.1:\(proxy.port)", "NO_PROXY": ""]) { $1 })
         #expect(result.status == 0, "\(result.stderr.suffix(1500))")
         #expect(try lines(dir + "/out.jsonl").count == 30)
         let simPort = sim.url.split(separator: ":").last.map(String.init) ?? "?"
@@ -216,11 +221,13 @@ import Testing
     @Test func theProxyVariablesAreHonouredAndNoProxyBypassesThem() async throws {
         let sim = try await Simulator()
         // Nothing listens on port 9 of loopback: through that "proxy" the API is unreachable.
-        let proxied = try await promptline(["doctor", "--timeout", "3"], environment: sim.environment.merging(["HTTP_PROXY": "http://127.0.0.1:9", "NO_PROXY": ""]) { $1 })
+        let proxied = try await promptline(
+            ["doctor", "--timeout", "3"], environment: sim.environment.merging(["HTTP_PROXY": "http://127.0.0.1:9", "NO_PROXY": ""]) { $1 })
         #expect(proxied.status == 75, "\(proxied.stdout)")
         #expect(proxied.stdout.contains("proxy: through 127.0.0.1:9"))
         let bypassed = try await promptline(
-            ["doctor"], environment: sim.environment.merging(["HTTP_PROXY": "http://127.0.0.1:9", "NO_PROXY": "localhost,127.0.0.1"]) { $1 })
+            ["doctor"],
+            environment: sim.environment.merging(["HTTP_PROXY": "http://127.0.0.1:9", "NO_PROXY": "localhost,127.0.0.1"]) { $1 })
         #expect(bypassed.status == 0, "\(bypassed.stdout)")
     }
 }

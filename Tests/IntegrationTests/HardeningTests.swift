@@ -45,8 +45,9 @@ struct HardeningTests {
         // p0: a 429 asking to wait an hour (and pausing all dispatch); p1: the spend cap, after both
         // others are under way; p2: a request that never answers; the rest wait in the throttle.
         try Fixtures.write(
-            prompts(["[[sim:429_long]] [[sim:delay_ms=300]]", "[[sim:spend_cap]] [[sim:delay_ms=1500]]", "[[sim:hang]]"]
-                + (3..<12).map { "plain \($0)" }),
+            prompts(
+                ["[[sim:429_long]] [[sim:delay_ms=300]]", "[[sim:spend_cap]] [[sim:delay_ms=1500]]", "[[sim:hang]]"]
+                    + (3..<12).map { "plain \($0)" }),
             to: dir + "/in.jsonl")
         let result = try await run(
             arguments(dir, ["--concurrency", "4", "--grace-period", "2", "--record-timeout", "100000", "--no-preflight"]),
@@ -232,7 +233,11 @@ struct HardeningTests {
         // default, shortened here: what is proved is the error and the resume, not the 30 s).
         let holder = try ChildProcess(
             "/usr/bin/python3",
-            ["-c", "import sqlite3,sys,time; c=sqlite3.connect(sys.argv[1], isolation_level=None); c.execute('BEGIN EXCLUSIVE'); print('locked', flush=True); time.sleep(600)", dir + "/s.db"])
+            [
+                "-c",
+                "import sqlite3,sys,time; c=sqlite3.connect(sys.argv[1], isolation_level=None); c.execute('BEGIN EXCLUSIVE'); print('locked', flush=True); time.sleep(600)",
+                dir + "/s.db",
+            ])
         defer { holder.kill9() }
         try await waitUntil("python3 holding the store's write lock") { holder.stdout.contains("locked") || !holder.process.isRunning }
         #expect(holder.stdout.contains("locked"), "\(holder.stderr)")

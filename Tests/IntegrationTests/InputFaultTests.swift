@@ -74,7 +74,8 @@ import Testing
         let sim = try await Simulator()
         let dir = Fixtures.directory()
         try Fixtures.write([#"{"id":"a","prompt":"one"}"#], to: dir + "/in.jsonl")
-        let result = try await promptline(["run", dir + "/in.jsonl", "-o", dir + "/out.jsonl", "--db", dir + "/s.db"], environment: sim.environment)
+        let result = try await promptline(
+            ["run", dir + "/in.jsonl", "-o", dir + "/out.jsonl", "--db", dir + "/s.db"], environment: sim.environment)
         #expect(result.status == 1)
         #expect(result.stderr.contains("missing field model"))
     }

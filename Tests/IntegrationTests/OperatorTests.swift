@@ -12,9 +12,13 @@ import Testing
         let dir = Fixtures.directory()
         try Fixtures.write(Fixtures.records(300), to: dir + "/in.jsonl")
         // script(1) gives promptline a pseudo-terminal as its stderr.
-        let command = [Binaries.promptline, "run", dir + "/in.jsonl", "-o", dir + "/out.jsonl", "--db", dir + "/s.db",
-                       "--model", model, "--concurrency", "8"].joined(separator: " ")
-        let result = try await ChildProcess("/usr/bin/script", ["-q", "-e", "-c", command, dir + "/typescript"], environment: sim.environment).wait()
+        let command = [
+            Binaries.promptline, "run", dir + "/in.jsonl", "-o", dir + "/out.jsonl", "--db", dir + "/s.db",
+            "--model", model, "--concurrency", "8",
+        ].joined(separator: " ")
+        let result = try await ChildProcess(
+            "/usr/bin/script", ["-q", "-e", "-c", command, dir + "/typescript"], environment: sim.environment
+        ).wait()
         #expect(result.status == 0)
         let screen = try String(contentsOfFile: dir + "/typescript", encoding: .utf8)
         let redraws = screen.components(separatedBy: "\r\u{1B}[2Kpromptline: ").count - 1
@@ -26,8 +30,10 @@ import Testing
         let dir = Fixtures.directory()
         try Fixtures.write(Fixtures.records(200), to: dir + "/in.jsonl")
         let plain = try await promptline(
-            ["run", dir + "/in.jsonl", "-o", dir + "/a.jsonl", "--db", dir + "/a.db", "--model", model, "--concurrency", "8",
-             "--progress-interval", "0.2"], environment: sim.environment)
+            [
+                "run", dir + "/in.jsonl", "-o", dir + "/a.jsonl", "--db", dir + "/a.db", "--model", model, "--concurrency", "8",
+                "--progress-interval", "0.2",
+            ], environment: sim.environment)
         #expect(plain.status == 0)
         let lines = plain.stderr.split(separator: "\n").filter { $0.contains("records written") }
         #expect(lines.count >= 2)
@@ -80,11 +86,15 @@ import Testing
         try Fixtures.write(records, to: dir + "/in.jsonl")
         // Half the keys answered already by an earlier job.
         try Fixtures.write(Fixtures.records(60), to: dir + "/half.jsonl")
-        _ = try await promptline(["run", dir + "/half.jsonl", "-o", dir + "/half.out", "--db", dir + "/s.db", "--model", model], environment: sim.environment)
+        _ = try await promptline(
+            ["run", dir + "/half.jsonl", "-o", dir + "/half.out", "--db", dir + "/s.db", "--model", model], environment: sim.environment)
         let before = try await sim.stats().requests
 
         let dry = try await promptline(
-            ["run", "--dry-run", dir + "/in.jsonl", "-o", dir + "/out.jsonl", "--db", dir + "/s.db", "--model", model, "--summary", dir + "/dry.json"],
+            [
+                "run", "--dry-run", dir + "/in.jsonl", "-o", dir + "/out.jsonl", "--db", dir + "/s.db", "--model", model, "--summary",
+                dir + "/dry.json",
+            ],
             environment: sim.environment)
         #expect(dry.status == 0, "\(dry.stderr)")
         #expect(try await sim.stats().requests == before)
@@ -94,7 +104,8 @@ import Testing
         #expect(report.requestsToSend == 60)
         #expect(report.worstCaseCost > 0)
 
-        let real = try await promptline(["run", dir + "/in.jsonl", "-o", dir + "/out.jsonl", "--db", dir + "/s.db", "--model", model], environment: sim.environment)
+        let real = try await promptline(
+            ["run", dir + "/in.jsonl", "-o", dir + "/out.jsonl", "--db", dir + "/s.db", "--model", model], environment: sim.environment)
         #expect(real.status == 1)
         #expect(try await sim.stats().requests - before == report.requestsToSend)
     }
@@ -125,14 +136,19 @@ import Testing
         var shardLines = 0
         for shard in 0..<2 {
             let result = try await promptline(
-                ["run", dir + "/in.jsonl.gz", "-o", dir + "/shard\(shard).jsonl.gz", "--db", dir + "/shard\(shard).db",
-                 "--model", model, "--shard", "\(shard)/2"], environment: sim.environment)
+                [
+                    "run", dir + "/in.jsonl.gz", "-o", dir + "/shard\(shard).jsonl.gz", "--db", dir + "/shard\(shard).db",
+                    "--model", model, "--shard", "\(shard)/2",
+                ], environment: sim.environment)
             #expect(result.status == (shard == 0 ? 1 : 0))
             shardLines += try Fixtures.lines(dir + "/shard\(shard).jsonl.gz").count
         }
         #expect(shardLines == 301)
         let merged = try await promptline(
-            ["export", "--db", dir + "/shard0.db", "--db", dir + "/shard1.db", dir + "/in.jsonl.gz", "-o", dir + "/merged.jsonl.gz", "--model", model],
+            [
+                "export", "--db", dir + "/shard0.db", "--db", dir + "/shard1.db", dir + "/in.jsonl.gz", "-o", dir + "/merged.jsonl.gz",
+                "--model", model,
+            ],
             environment: [:])
         #expect(merged.status == 1)
 

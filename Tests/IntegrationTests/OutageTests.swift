@@ -30,13 +30,15 @@ import Testing
         let dir = Fixtures.directory()
         try Fixtures.write(Fixtures.records(6000), to: dir + "/in.jsonl")
         let child = try ChildProcess(
-            Binaries.promptline, arguments(dir, ["--fallback-model", fallback, "--concurrency", "\(concurrency)", "--breaker-max-break", "4"]),
+            Binaries.promptline,
+            arguments(dir, ["--fallback-model", fallback, "--concurrency", "\(concurrency)", "--breaker-max-break", "4"]),
             environment: sim.environment)
         // The outage starts once the job runs (however long a loaded machine takes to start it): a
         // window counts from the moment its scenario is set. 10 s of 320 records/s at most leave
         // thousands of records for the primary's return.
         try await sim.waitForRequests(atLeast: 200)
-        try await sim.setScenario(#"{"latency":{"fixed_ms":100},"outages":[{"model":"claude-sonnet-4-5","start_s":0,"end_s":10,"kind":"529"}]}"#)
+        try await sim.setScenario(
+            #"{"latency":{"fixed_ms":100},"outages":[{"model":"claude-sonnet-4-5","start_s":0,"end_s":10,"kind":"529"}]}"#)
         let result = await child.wait()
         #expect(result.status == 0, "\(result.stderr.suffix(2000))")
         let stats = try await sim.stats()

@@ -79,7 +79,8 @@ import Testing
         records.insert("{not json", at: 17)
         try Fixtures.write(records, to: dir + "/in.jsonl.gz")
         let run = try await promptline(
-            ["run", dir + "/in.jsonl.gz", "-o", dir + "/out.jsonl.gz", "--db", dir + "/s.db", "--model", model], environment: sim.environment)
+            ["run", dir + "/in.jsonl.gz", "-o", dir + "/out.jsonl.gz", "--db", dir + "/s.db", "--model", model],
+            environment: sim.environment)
         #expect(run.status == 1)
         let export = try await promptline(
             ["export", "--db", dir + "/s.db", dir + "/in.jsonl.gz", "-o", dir + "/export.jsonl.gz", "--model", model], environment: [:])
@@ -89,7 +90,8 @@ import Testing
 
         // A rerun of the finished job is a no-op that exits 0, though the job holds an invalid line.
         let rerun = try await promptline(
-            ["run", dir + "/in.jsonl.gz", "-o", dir + "/out.jsonl.gz", "--db", dir + "/s.db", "--model", model], environment: sim.environment)
+            ["run", dir + "/in.jsonl.gz", "-o", dir + "/out.jsonl.gz", "--db", dir + "/s.db", "--model", model],
+            environment: sim.environment)
         #expect(rerun.status == 0)
         #expect(rerun.stderr.contains("nothing to do"))
         #expect(try await sim.stats().requests == 300)

@@ -77,8 +77,10 @@ import Testing
         let dir = Fixtures.directory()
         try Self.input(10, to: dir + "/in.jsonl")
         let run = try await promptline(
-            ["run", dir + "/in.jsonl", "-o", dir + "/out.jsonl", "--db", dir + "/s.db", "--model", Self.model, "--system", Self.system,
-             "--prompt-cache", "off", "--progress", "none"],
+            [
+                "run", dir + "/in.jsonl", "-o", dir + "/out.jsonl", "--db", dir + "/s.db", "--model", Self.model, "--system", Self.system,
+                "--prompt-cache", "off", "--progress", "none",
+            ],
             environment: sim.environment)
         #expect(run.status == 0)
         let usage = try Self.usage(dir + "/out.jsonl")
@@ -90,8 +92,10 @@ import Testing
         let dir = Fixtures.directory()
         try Self.input(40, to: dir + "/in.jsonl")
         let run = try await promptline(
-            ["run", dir + "/in.jsonl", "-o", dir + "/out.jsonl", "--db", dir + "/s.db", "--model", Self.model, "--system", Self.system,
-             "--backend", "batches", "--poll-interval", "0.2", "--progress", "none", "--summary", dir + "/s.json"],
+            [
+                "run", dir + "/in.jsonl", "-o", dir + "/out.jsonl", "--db", dir + "/s.db", "--model", Self.model, "--system", Self.system,
+                "--backend", "batches", "--poll-interval", "0.2", "--progress", "none", "--summary", dir + "/s.json",
+            ],
             environment: sim.environment)
         #expect(run.status == 0, "\(run.stderr.suffix(1500))")
         let batches = try await sim.batchStats()

@@ -46,7 +46,8 @@ import Testing
     @Test(.timeLimit(.minutes(3))) func eachModelRunsAtItsOwnLimit() async throws {
         let slow = "claude-sonnet-4-5", fast = "claude-haiku-4-5"
         let sim = try await Simulator(
-            scenario: #"{"model_rate_limits":{"claude-sonnet-4-5":{"requests_per_minute":300},"claude-haiku-4-5":{"requests_per_minute":900}}}"#)
+            scenario:
+                #"{"model_rate_limits":{"claude-sonnet-4-5":{"requests_per_minute":300},"claude-haiku-4-5":{"requests_per_minute":900}}}"#)
         let dir = Fixtures.directory()
         // One record in four for the slow model, as its limit is a third of the other's: both
         // models spend their bucket and run at their limit at once.
@@ -81,8 +82,10 @@ import Testing
         let input = Pipe()
         let child = try ChildProcess(
             Binaries.promptline,
-            ["run", "-", "-o", dir + "/out.jsonl", "--db", dir + "/s.db", "--model", model, "--concurrency", "\(concurrency)",
-             "--progress", "none", "--summary", dir + "/summary.json"],
+            [
+                "run", "-", "-o", dir + "/out.jsonl", "--db", dir + "/s.db", "--model", model, "--concurrency", "\(concurrency)",
+                "--progress", "none", "--summary", dir + "/summary.json",
+            ],
             environment: sim.environment, input: input)
         // A job that ends early makes a write fail with EPIPE, where SIGPIPE would kill the test process.
         signal(SIGPIPE, SIG_IGN)

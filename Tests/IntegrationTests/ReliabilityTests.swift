@@ -7,7 +7,9 @@ import Testing
 @Suite(.serialized, .timeLimit(.minutes(3)), .reportsFailures) struct ReliabilityTests {
     let primary = "claude-sonnet-4-5"
 
-    private func run(_ sim: Simulator, _ dir: String, _ extra: [String], input: String = "in.jsonl", output: String = "out.jsonl") async throws -> CommandResult {
+    private func run(_ sim: Simulator, _ dir: String, _ extra: [String], input: String = "in.jsonl", output: String = "out.jsonl")
+        async throws -> CommandResult
+    {
         try await promptline(
             ["run", dir + "/" + input, "-o", dir + "/" + output, "--db", dir + "/s.db", "--model", primary, "--progress", "none"] + extra,
             environment: sim.environment)
@@ -143,9 +145,11 @@ import Testing
         let sim = try await Simulator()
         let dir = Fixtures.directory()
         try Fixtures.write(prompts(temperature: 0.2), to: dir + "/cool.jsonl")
-        try Fixtures.write(prompts(temperature: 0.9) + [#"{"id":"new","prompt":"never asked before","temperature":0.9}"#], to: dir + "/warm.jsonl")
+        try Fixtures.write(
+            prompts(temperature: 0.9) + [#"{"id":"new","prompt":"never asked before","temperature":0.9}"#], to: dir + "/warm.jsonl")
         let base = ["--db", dir + "/s.db", "--model", model, "--progress", "none", "--max-retries", "0"]
-        #expect(try await promptline(["run", dir + "/cool.jsonl", "-o", dir + "/cool.out"] + base, environment: sim.environment).status == 0)
+        #expect(
+            try await promptline(["run", dir + "/cool.jsonl", "-o", dir + "/cool.out"] + base, environment: sim.environment).status == 0)
 
         // Every request now fails with a 500 and no retries are allowed: the degradation tiers serve.
         try await sim.setScenario(#"{"error_rates":{"500":1}}"#)

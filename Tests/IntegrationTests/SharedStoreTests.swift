@@ -12,8 +12,10 @@ import Testing
         let jobs = try ["a", "b"].map { name in
             try ChildProcess(
                 Binaries.promptline,
-                ["run", dir + "/in.jsonl", "-o", dir + "/\(name).jsonl", "--db", dir + "/shared.db", "--model", model,
-                 "--concurrency", "16", "--progress", "none"],
+                [
+                    "run", dir + "/in.jsonl", "-o", dir + "/\(name).jsonl", "--db", dir + "/shared.db", "--model", model,
+                    "--concurrency", "16", "--progress", "none",
+                ],
                 environment: sim.environment)
         }
         for job in jobs {
@@ -38,8 +40,10 @@ import Testing
             let jobs = try (0..<5).map { index in
                 try ChildProcess(
                     Binaries.promptline,
-                    ["run", dir + "/in.jsonl", "-o", dir + "/out-\(round)-\(index).jsonl", "--db", store, "--model", model,
-                     "--dry-run"])
+                    [
+                        "run", dir + "/in.jsonl", "-o", dir + "/out-\(round)-\(index).jsonl", "--db", store, "--model", model,
+                        "--dry-run",
+                    ])
             }
             for job in jobs {
                 let result = await job.wait()
@@ -57,8 +61,10 @@ import Testing
             let jobs = try (0..<3).map { index in
                 try ChildProcess(
                     Binaries.promptline,
-                    ["run", dir + "/in.jsonl", "-o", dir + "/out-\(round)-\(index).jsonl", "--db", store, "--model", model,
-                     "--progress", "none", "--no-preflight"],
+                    [
+                        "run", dir + "/in.jsonl", "-o", dir + "/out-\(round)-\(index).jsonl", "--db", store, "--model", model,
+                        "--progress", "none", "--no-preflight",
+                    ],
                     environment: sim.environment)
             }
             for job in jobs {
@@ -78,8 +84,10 @@ import Testing
         try Fixtures.write(Fixtures.records(400), to: dir + "/in.jsonl")
         let result = try await promptline(
             // 15 % of attempts fail: with 6 retries a record fails for good with odds of 0.15^7.
-            ["run", dir + "/in.jsonl", "-o", dir + "/out.jsonl", "--db", dir + "/s.db", "--model", model, "--progress", "none",
-             "--max-retries", "6"],
+            [
+                "run", dir + "/in.jsonl", "-o", dir + "/out.jsonl", "--db", dir + "/s.db", "--model", model, "--progress", "none",
+                "--max-retries", "6",
+            ],
             environment: sim.environment)
         #expect(result.status == 0, "\(result.stderr.suffix(1500))")
         let lines = try Fixtures.lines(dir + "/out.jsonl").map(Fixtures.json)

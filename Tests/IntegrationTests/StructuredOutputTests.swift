@@ -7,7 +7,8 @@ import Testing
 /// refusals flagged, the CSV export, and `export` reproducing the output byte for byte.
 @Suite(.serialized, .timeLimit(.minutes(3)), .reportsFailures) struct StructuredOutputTests {
     let model = "claude-haiku-4-5"
-    static let schema = #"{"type":"object","properties":{"label":{"type":"string","enum":["positive","negative","neutral"]},"score":{"type":"number"},"reason":{"type":"string"}},"required":["label","score","reason"],"additionalProperties":false}"#
+    static let schema =
+        #"{"type":"object","properties":{"label":{"type":"string","enum":["positive","negative","neutral"]},"score":{"type":"number"},"reason":{"type":"string"}},"required":["label","score","reason"],"additionalProperties":false}"#
 
     /// 40 reviews to label: every 10th with a `max_tokens` too small for the answer, every 13th refused.
     private func job(_ dir: String) throws {
@@ -15,7 +16,8 @@ import Testing
         let lines = (0..<40).map { index in
             let refusal = index % 13 == 5 ? " [[sim:refusal]]" : ""
             let maxTokens = index % 10 == 3 ? #","max_tokens":8"# : ""
-            return #"{"id":"review-\#(index)","prompt":"Label the sentiment of review \#(index): the café was great, \#(index) stars\#(refusal)"\#(maxTokens),"shop":"s\#(index % 4)"}"#
+            return
+                #"{"id":"review-\#(index)","prompt":"Label the sentiment of review \#(index): the café was great, \#(index) stars\#(refusal)"\#(maxTokens),"shop":"s\#(index % 4)"}"#
         }
         try Fixtures.write(lines, to: dir + "/in.jsonl.gz")
     }
@@ -56,7 +58,8 @@ import Testing
                 #expect(servedBy["max_tokens_raised"] == nil)
             }
         }
-        let summary = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/summary.json"))) as? [String: Any])
+        let summary = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/summary.json"))) as? [String: Any])
         let structured = try #require(summary["structured"] as? [String: Int])
         #expect(structured["parsed"] == 33)
         #expect(structured["madeWhole"] == 4)
@@ -68,11 +71,15 @@ import Testing
         let before = try await sim.stats().requests
         let export = try await promptline(["export"] + options(dir) + ["-o", dir + "/again.jsonl"], environment: sim.environment)
         #expect(export.status == 1, "\(export.stderr)")
-        #expect(try Data(contentsOf: URL(fileURLWithPath: dir + "/again.jsonl")) == Data(contentsOf: URL(fileURLWithPath: dir + "/out.jsonl")))
+        #expect(
+            try Data(contentsOf: URL(fileURLWithPath: dir + "/again.jsonl")) == Data(contentsOf: URL(fileURLWithPath: dir + "/out.jsonl")))
         #expect(try await sim.stats().requests == before)
 
         let csv = try await promptline(
-            ["export"] + options(dir) + ["-o", dir + "/labels.csv", "--format", "csv", "--columns", "id,parsed.label,parsed.score,parse_error,served_by.model,metadata.shop"],
+            ["export"] + options(dir) + [
+                "-o", dir + "/labels.csv", "--format", "csv", "--columns",
+                "id,parsed.label,parsed.score,parse_error,served_by.model,metadata.shop",
+            ],
             environment: sim.environment)
         #expect(csv.status == 1, "\(csv.stderr)")
         let rows = try String(contentsOfFile: dir + "/labels.csv", encoding: .utf8).components(separatedBy: "\r\n").dropLast()
@@ -108,7 +115,8 @@ import Testing
             #"{"id":"review-\#(index)","prompt":"Label the sentiment of this review: the café was great","max_tokens":\#(maxTokens)}"#
         }
         try Fixtures.write(lines, to: dir + "/in.jsonl.gz")
-        let run = try await promptline(["run"] + options(dir) + ["-o", dir + "/out.jsonl", "--progress", "none"], environment: sim.environment)
+        let run = try await promptline(
+            ["run"] + options(dir) + ["-o", dir + "/out.jsonl", "--progress", "none"], environment: sim.environment)
         #expect(run.status == 0, "\(run.stderr.suffix(1500))")
         #expect(try await sim.stats().requests == 4)
         let parsed = try Fixtures.lines(dir + "/out.jsonl").map { Fixtures.json($0)["parsed"] as? [String: Any] }
@@ -123,7 +131,9 @@ import Testing
             toFile: dir + "/labels.json", atomically: true, encoding: .utf8)
         let run = try await promptline(["run"] + options(dir) + ["-o", dir + "/out.jsonl", "--no-preflight"], environment: sim.environment)
         #expect(run.status == 64)
-        #expect(run.stderr.contains("--output-schema \(dir)/labels.json: For 'object' type, 'additionalProperties' must be explicitly set to false"))
+        #expect(
+            run.stderr.contains(
+                "--output-schema \(dir)/labels.json: For 'object' type, 'additionalProperties' must be explicitly set to false"))
         #expect(try await sim.stats().requests == 0)
     }
 }

@@ -3,7 +3,7 @@ import Logging
 import PromptlineSim
 
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// One HTTP exchange's result, for assertions.

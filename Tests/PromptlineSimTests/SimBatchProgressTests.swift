@@ -101,7 +101,9 @@ import Testing
         #expect(ended.processingStatus == "ended")
         #expect(ended.endedAt == SimMessageBatch.timestamp(Self.created + 4.5))
         #expect(ended.requestCounts == SimMessageBatch.Counts(succeeded: 3, errored: 1, canceled: 6))
-        #expect(try await Self.resultTypes(batches, id, later) == ["succeeded", "errored", "succeeded", "succeeded"] + Array(repeating: "canceled", count: 6))
+        #expect(
+            try await Self.resultTypes(batches, id, later) == ["succeeded", "errored", "succeeded", "succeeded"]
+                + Array(repeating: "canceled", count: 6))
         let stats = await batches.currentStats(context: later)
         #expect(stats.cancels == 2)
         #expect(stats.cancelTimes == [id: Self.created + 4])
@@ -159,7 +161,8 @@ import Testing
         let store = SimPromptCacheStore()
         let batches = SimBatches(promptCache: store)
         let shared = String(repeating: "Shared context. ", count: 1280)
-        let params = #"{"model":"claude-sonnet-4-5","max_tokens":50,"system":[{"type":"text","text":"\#(shared)","cache_control":{"type":"ephemeral"}}],"messages":[{"role":"user","content":"one"}]}"#
+        let params =
+            #"{"model":"claude-sonnet-4-5","max_tokens":50,"system":[{"type":"text","text":"\#(shared)","cache_control":{"type":"ephemeral"}}],"messages":[{"role":"user","content":"one"}]}"#
         let item = SimBatches.Item(customID: "a", params: SimJSONValue.parse(Array(params.utf8))!)
         let id = await batches.create(items: [item], context: Self.context(scenario, at: 0)).batch.id
         // Looked at an hour later: its 5-minute entry, written at its finish (10 s), has expired by then.
@@ -167,7 +170,8 @@ import Testing
         let prompt = try #require(try SimCachePrompt.analyze(item.params, model: "claude-sonnet-4-5-20250929").get())
         let atFinish = store.lookup(prompt, inputTokens: 10_000, reader: .batch(id: "other", readsOwnBatch: false), now: Self.created + 11)
         #expect(atFinish.usage(outputTokens: 1).cacheReadInputTokens > 0, "the entry was not written at the finish time")
-        let afterTTL = store.lookup(prompt, inputTokens: 10_000, reader: .batch(id: "other", readsOwnBatch: false), now: Self.created + 3_600)
+        let afterTTL = store.lookup(
+            prompt, inputTokens: 10_000, reader: .batch(id: "other", readsOwnBatch: false), now: Self.created + 3_600)
         #expect(afterTTL.usage(outputTokens: 1).cacheReadInputTokens == 0)
     }
 }

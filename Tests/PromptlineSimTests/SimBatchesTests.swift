@@ -4,7 +4,7 @@ import Testing
 @testable import PromptlineSim
 
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// The simulated Message Batches API (docs/SIMULATOR.md, API-NOTES §6).
@@ -81,17 +81,21 @@ import FoundationNetworking
     @Test func endedBatchServesResultsByTheMessagesRules() async throws {
         try await withSimulator(Self.configuration(SimBatchScenario(processingMs: 0))) { client async throws in
             let good = messageBody("hello batch")
-            let created = try await Self.create(client, [
-                ("good", good), ("zero", messageBody("x", maxTokens: 0)), ("busy", messageBody("[[sim:529]] later")),
-                ("nomodel", messageBody("x", model: "claude-nonexistent")),
-            ])
+            let created = try await Self.create(
+                client,
+                [
+                    ("good", good), ("zero", messageBody("x", maxTokens: 0)), ("busy", messageBody("[[sim:529]] later")),
+                    ("nomodel", messageBody("x", model: "claude-nonexistent")),
+                ])
             let id = try #require(created.json?["id"] as? String)
             let batch = try #require(try await client.send("GET", "v1/messages/batches/\(id)", headers: Self.headers).json)
             #expect(batch["processing_status"] as? String == "ended")
             #expect((batch["results_url"] as? String)?.hasSuffix("/v1/messages/batches/\(id)/results") == true)
-            #expect(batch["request_counts"] as? [String: Int] == ["processing": 0, "succeeded": 1, "errored": 3, "canceled": 0, "expired": 0])
+            #expect(
+                batch["request_counts"] as? [String: Int] == ["processing": 0, "succeeded": 1, "errored": 3, "canceled": 0, "expired": 0])
             let lines = try await Self.results(client, id)
-            let byID = Dictionary(uniqueKeysWithValues: lines.map { ($0["custom_id"] as? String ?? "", $0["result"] as? [String: Any] ?? [:]) })
+            let byID = Dictionary(
+                uniqueKeysWithValues: lines.map { ($0["custom_id"] as? String ?? "", $0["result"] as? [String: Any] ?? [:]) })
             let message = try #require(byID["good"]?["message"] as? [String: Any])
             let text = (message["content"] as? [[String: Any]])?.first?["text"] as? String
             #expect(text == SimulatedModel.text(forBody: Array(good.utf8)))
@@ -149,7 +153,8 @@ import FoundationNetworking
             let id = try #require(try await Self.create(client, [("a", messageBody("x"))]).json?["id"] as? String)
             let first = try #require(try await client.send("POST", "v1/messages/batches/\(id)/cancel", headers: Self.headers).json)
             #expect(first["processing_status"] as? String == "canceling")
-            #expect(first["request_counts"] as? [String: Int] == ["processing": 1, "succeeded": 0, "errored": 0, "canceled": 0, "expired": 0])
+            #expect(
+                first["request_counts"] as? [String: Int] == ["processing": 1, "succeeded": 0, "errored": 0, "canceled": 0, "expired": 0])
             let second = try await client.send("POST", "v1/messages/batches/\(id)/cancel", headers: Self.headers)
             #expect(second.status == 200)
             #expect(second.json?["cancel_initiated_at"] as? String == first["cancel_initiated_at"] as? String)
@@ -160,7 +165,8 @@ import FoundationNetworking
             let late = try await client.send("POST", "v1/messages/batches/\(done)/cancel", headers: Self.headers)
             #expect(late.status == 400)
             #expect(late.errorType == "invalid_request_error")
-            #expect(try await Self.results(client, done).compactMap { ($0["result"] as? [String: Any])?["type"] as? String } == ["succeeded"])
+            #expect(
+                try await Self.results(client, done).compactMap { ($0["result"] as? [String: Any])?["type"] as? String } == ["succeeded"])
         }
     }
 
@@ -170,16 +176,25 @@ import FoundationNetworking
             let pair = [("a", messageBody("x")), ("b", messageBody("y"))]
             let stalled = try #require(try await Self.create(client, pair).json?["id"] as? String)
             let moving = try #require(try await Self.create(client, pair).json?["id"] as? String)
-            #expect(try await client.send("GET", "v1/messages/batches/\(moving)", headers: Self.headers).json?["processing_status"] as? String == "ended")
+            #expect(
+                try await client.send("GET", "v1/messages/batches/\(moving)", headers: Self.headers).json?["processing_status"] as? String
+                    == "ended")
             let still = try #require(try await client.send("GET", "v1/messages/batches/\(stalled)", headers: Self.headers).json)
             #expect(still["processing_status"] as? String == "in_progress")
-            #expect(still["request_counts"] as? [String: Int] == ["processing": 2, "succeeded": 0, "errored": 0, "canceled": 0, "expired": 0])
+            #expect(
+                still["request_counts"] as? [String: Int] == ["processing": 2, "succeeded": 0, "errored": 0, "canceled": 0, "expired": 0])
             // cancel_ms 0: the cancel's answer already shows the batch ended.
             let canceled = try #require(try await client.send("POST", "v1/messages/batches/\(stalled)/cancel", headers: Self.headers).json)
             #expect(canceled["processing_status"] as? String == "ended")
             #expect(canceled["ended_at"] as? String == canceled["cancel_initiated_at"] as? String)
-            #expect(canceled["request_counts"] as? [String: Int] == ["processing": 0, "succeeded": 0, "errored": 0, "canceled": 2, "expired": 0])
-            #expect(try await Self.results(client, stalled).compactMap { ($0["result"] as? [String: Any])?["type"] as? String } == ["canceled", "canceled"])
+            #expect(
+                canceled["request_counts"] as? [String: Int] == [
+                    "processing": 0, "succeeded": 0, "errored": 0, "canceled": 2, "expired": 0,
+                ])
+            #expect(
+                try await Self.results(client, stalled).compactMap { ($0["result"] as? [String: Any])?["type"] as? String } == [
+                    "canceled", "canceled",
+                ])
 
             let counters = try #require(try await client.send("GET", "_sim/batches").json)
             #expect((counters["cancel_times"] as? [String: Double])?.keys.sorted() == [stalled])
@@ -218,7 +233,9 @@ import FoundationNetworking
             #expect(limited.errorType == "rate_limit_error")
             #expect(try await client.message(messageBody("h2", model: "claude-haiku-4-5")).status == 429)
             #expect(try await runBatch("claude-haiku-4-5", 2) == ["succeeded", "succeeded"], "the Messages limit held back a batch")
-            #expect(try await client.send("GET", "v1/messages/batches/\(running)", headers: Self.headers).json?["processing_status"] as? String == "in_progress")
+            #expect(
+                try await client.send("GET", "v1/messages/batches/\(running)", headers: Self.headers).json?["processing_status"] as? String
+                    == "in_progress")
             let stats = try #require(try await client.send("GET", "_sim/stats").json)
             #expect(stats["requests"] as? Int == 5, "batch requests were counted as Messages requests")
         }
@@ -228,8 +245,10 @@ import FoundationNetworking
         try await withSimulator(Self.configuration(SimBatchScenario(processingMs: 0, expireFirst: 1))) { client async throws in
             let first = try #require(try await Self.create(client, [("a", messageBody("x"))]).json?["id"] as? String)
             let second = try #require(try await Self.create(client, [("a", messageBody("x"))]).json?["id"] as? String)
-            #expect(try await Self.results(client, first).compactMap { ($0["result"] as? [String: Any])?["type"] as? String } == ["expired"])
-            #expect(try await Self.results(client, second).compactMap { ($0["result"] as? [String: Any])?["type"] as? String } == ["succeeded"])
+            #expect(
+                try await Self.results(client, first).compactMap { ($0["result"] as? [String: Any])?["type"] as? String } == ["expired"])
+            #expect(
+                try await Self.results(client, second).compactMap { ($0["result"] as? [String: Any])?["type"] as? String } == ["succeeded"])
         }
     }
 
@@ -238,7 +257,9 @@ import FoundationNetworking
             let unknown = try await client.send("GET", "v1/messages/batches/msgbatch_nope", headers: ["x-api-key": "good"])
             #expect(unknown.status == 404)
             #expect(unknown.errorType == "not_found_error")
-            let wrong = try await client.send("POST", "v1/messages/batches", headers: Self.headers.merging(["x-api-key": "bad"]) { $1 }, body: Self.createBody([("a", messageBody("x"))]))
+            let wrong = try await client.send(
+                "POST", "v1/messages/batches", headers: Self.headers.merging(["x-api-key": "bad"]) { $1 },
+                body: Self.createBody([("a", messageBody("x"))]))
             #expect(wrong.status == 401)
         }
     }
@@ -250,7 +271,8 @@ import FoundationNetworking
             // up after 1 s; the other requests keep the default timeout, so a slow machine is no failure).
             let impatient = HTTPTestClient(baseURL: client.baseURL, timeout: 1)
             await #expect(throws: (any Error).self) { try await Self.create(impatient, [("a", messageBody("x"))]) }
-            let second = try #require(try await Self.create(client, [("b", messageBody("y")), ("c", messageBody("z"))]).json?["id"] as? String)
+            let second = try #require(
+                try await Self.create(client, [("b", messageBody("y")), ("c", messageBody("z"))]).json?["id"] as? String)
             _ = try await client.send("GET", "v1/messages/batches/\(second)", headers: Self.headers)
             _ = try await client.send("GET", "v1/messages/batches/\(second)", headers: Self.headers)
             let list = try #require(try await client.send("GET", "v1/messages/batches", headers: Self.headers).json)
@@ -267,7 +289,8 @@ import FoundationNetworking
             _ = try await client.send("POST", "_sim/reset")
             let reset = try JSONDecoder().decode(SimBatchStats.self, from: try await client.send("GET", "_sim/batches").body)
             #expect(reset == SimBatchStats())
-            #expect(try await client.send("GET", "v1/messages/batches/\(second)", headers: Self.headers).status == 200, "reset removed a batch")
+            #expect(
+                try await client.send("GET", "v1/messages/batches/\(second)", headers: Self.headers).status == 200, "reset removed a batch")
         }
     }
 
@@ -278,10 +301,16 @@ import FoundationNetworking
             }
             func run(_ requests: [(String, String)]) async throws -> [String: [String: Any]] {
                 let id = try #require(try await Self.create(client, requests).json?["id"] as? String)
-                #expect(try await client.send("GET", "v1/messages/batches/\(id)", headers: Self.headers).json?["processing_status"] as? String == "ended")
-                return Dictionary(uniqueKeysWithValues: try await Self.results(client, id).map {
-                    ($0["custom_id"] as? String ?? "", (($0["result"] as? [String: Any])?["message"] as? [String: Any])?["usage"] as? [String: Any] ?? [:])
-                })
+                #expect(
+                    try await client.send("GET", "v1/messages/batches/\(id)", headers: Self.headers).json?["processing_status"] as? String
+                        == "ended")
+                return Dictionary(
+                    uniqueKeysWithValues: try await Self.results(client, id).map {
+                        (
+                            $0["custom_id"] as? String ?? "",
+                            (($0["result"] as? [String: Any])?["message"] as? [String: Any])?["usage"] as? [String: Any] ?? [:]
+                        )
+                    })
             }
             let shared = String(repeating: "Shared context. ", count: 1280)
             let prefixTokens = CacheRequests.textBlockBytes(shared.utf8.count) / 4
@@ -304,7 +333,8 @@ import FoundationNetworking
             let batch = (stats["billed"] as? [String: [String: [String: Int]]])?["claude-sonnet-4-5"]?["batch"]
             #expect(batch?["requests"] == 5)
             #expect(batch?["cache_read_input_tokens"] == 2 * prefixTokens)
-            #expect(batch?["cache_creation_1h_input_tokens"] == prefixTokens + 2 * (second["d"]?["cache_creation_input_tokens"] as? Int ?? 0))
+            #expect(
+                batch?["cache_creation_1h_input_tokens"] == prefixTokens + 2 * (second["d"]?["cache_creation_input_tokens"] as? Int ?? 0))
             #expect(batch?["cache_creation_5m_input_tokens"] == 0)
         }
     }

@@ -19,7 +19,8 @@ enum CacheRequests {
     ) -> SimJSONValue {
         let control = ttl.map { #"{"type":"ephemeral","ttl":"\#($0)"}"# } ?? #"{"type":"ephemeral"}"#
         return parse(
-            #"{"model":"\#(model)","max_tokens":10,"system":[{"type":"text","text":"\#(text(systemCharacters))","cache_control":\#(control)}],"messages":[{"role":"user","content":"\#(question)"}]}"#)
+            #"{"model":"\#(model)","max_tokens":10,"system":[{"type":"text","text":"\#(text(systemCharacters))","cache_control":\#(control)}],"messages":[{"role":"user","content":"\#(question)"}]}"#
+        )
     }
 
     /// A body of `turns` alternating user/assistant string messages (the last one a user's), each

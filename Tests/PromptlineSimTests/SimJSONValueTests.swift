@@ -33,6 +33,8 @@ import Testing
         let two = try #require(SimJSONValue.parse(Array(#" { "a" : "é" , "b" : [ 1 , { "c" : "x" , "d" : null } ] } "#.utf8)))
         #expect(String(decoding: one.canonicalBytes, as: UTF8.self) == #"{"a":"é","b":[1,{"c":"x","d":null}]}"#)
         #expect(one.canonicalBytes == two.canonicalBytes)
-        #expect(SimulatedModel.fingerprint(of: one) == SimulatedModel.fingerprint(body: Array(#"{"a":"é","b":[1,{"c":"x","d":null}],"stream":false}"#.utf8)))
+        #expect(
+            SimulatedModel.fingerprint(of: one)
+                == SimulatedModel.fingerprint(body: Array(#"{"a":"é","b":[1,{"c":"x","d":null}],"stream":false}"#.utf8)))
     }
 }

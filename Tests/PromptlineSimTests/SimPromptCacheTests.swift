@@ -104,7 +104,8 @@ import Testing
     @Test func writesAreSplitByTheTTLOfTheBreakpointThatWritesThem() {
         var cache = SimPromptCache()
         let body = CacheRequests.parse(
-            #"{"model":"m","max_tokens":1,"system":[{"type":"text","text":"\#(CacheRequests.text(8000))","cache_control":{"type":"ephemeral","ttl":"1h"}}],"messages":[{"role":"user","content":[{"type":"text","text":"\#(CacheRequests.text(4000, "u"))","cache_control":{"type":"ephemeral"}}]}]}"#)
+            #"{"model":"m","max_tokens":1,"system":[{"type":"text","text":"\#(CacheRequests.text(8000))","cache_control":{"type":"ephemeral","ttl":"1h"}}],"messages":[{"role":"user","content":[{"type":"text","text":"\#(CacheRequests.text(4000, "u"))","cache_control":{"type":"ephemeral"}}]}]}"#
+        )
         let prompt = CacheRequests.prompt(body)
         let lookup = cache.lookup(prompt, inputTokens: 5000, now: 0)
         #expect(lookup.write1hTokens == Self.systemTokens)

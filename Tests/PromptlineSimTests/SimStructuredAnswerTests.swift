@@ -5,12 +5,14 @@ import Testing
 
 /// Structured outputs in the simulator: schema-valid JSON answers, cuts, refusals, refused schemas.
 @Suite struct SimStructuredAnswerTests {
-    static let schema = #"{"type":"object","properties":{"label":{"type":"string","enum":["spam","ham","other"]},"score":{"type":"number"},"count":{"type":"integer"},"ok":{"type":"boolean"},"tags":{"type":"array","items":{"type":"string"}},"reason":{"type":"string"}},"required":["label","score","count","ok","tags","reason"],"additionalProperties":false}"#
+    static let schema =
+        #"{"type":"object","properties":{"label":{"type":"string","enum":["spam","ham","other"]},"score":{"type":"number"},"count":{"type":"integer"},"ok":{"type":"boolean"},"tags":{"type":"array","items":{"type":"string"}},"reason":{"type":"string"}},"required":["label","score","count","ok","tags","reason"],"additionalProperties":false}"#
 
     static func body(_ text: String, maxTokens: Int = 200, schema: String = schema, field: String = "output_config") -> String {
         let format = #"{"type":"json_schema","schema":\#(schema)}"#
         let config = field == "output_config" ? #"{"format":\#(format)}"# : format
-        return #"{"model":"claude-haiku-4-5","max_tokens":\#(maxTokens),"messages":[{"role":"user","content":"\#(text)"}],"\#(field)":\#(config)}"#
+        return
+            #"{"model":"claude-haiku-4-5","max_tokens":\#(maxTokens),"messages":[{"role":"user","content":"\#(text)"}],"\#(field)":\#(config)}"#
     }
 
     private func message(_ result: HTTPResult) -> (text: String, stopReason: String?, json: [String: Any]) {
@@ -64,8 +66,14 @@ import Testing
     }
 
     @Test(arguments: [
-        (#"{"type":"object","properties":{"a":{"type":"string"}},"required":["a"]}"#, "output_config.format.schema: For 'object' type, 'additionalProperties' must be explicitly set to false"),
-        (#"{"type":"object","properties":{"a":{"type":"integer","minimum":1}},"required":["a"],"additionalProperties":false}"#, "output_config.format.schema: For 'integer' type, property 'minimum' is not supported"),
+        (
+            #"{"type":"object","properties":{"a":{"type":"string"}},"required":["a"]}"#,
+            "output_config.format.schema: For 'object' type, 'additionalProperties' must be explicitly set to false"
+        ),
+        (
+            #"{"type":"object","properties":{"a":{"type":"integer","minimum":1}},"required":["a"],"additionalProperties":false}"#,
+            "output_config.format.schema: For 'integer' type, property 'minimum' is not supported"
+        ),
         (#"{"type":"array","items":{"type":"string"}}"#, "output_config.format.schema: the root schema must have type 'object'"),
     ])
     func aSchemaTheAPIRefusesIsA400(schema: String, message: String) async throws {
@@ -84,21 +92,26 @@ import Testing
         #expect(SimStructuredAnswer.problem(in: tooOptional)?.hasPrefix("Schema is too complex: 25 optional parameters") == true)
         let unions = (0..<17).map { #""p\#($0)":{"type":["string","null"]}"# }.joined(separator: ",")
         let names = (0..<17).map { #""p\#($0)""# }.joined(separator: ",")
-        let tooUnion = SimJSONValue.parse(Array(#"{"type":"object","properties":{\#(unions)},"required":[\#(names)],"additionalProperties":false}"#.utf8))!
+        let tooUnion = SimJSONValue.parse(
+            Array(#"{"type":"object","properties":{\#(unions)},"required":[\#(names)],"additionalProperties":false}"#.utf8))!
         #expect(SimStructuredAnswer.problem(in: tooUnion)?.hasPrefix("Schema is too complex: 17 parameters") == true)
     }
 
     @Test func insideABatchTheSameRulesApply() async throws {
         try await withSimulator(SimBatchesTests.configuration(SimBatchScenario(processingMs: 0))) { client async throws in
             let bad = Self.body("x", schema: #"{"type":"object","properties":{}}"#)
-            let created = try await SimBatchesTests.create(client, [
-                ("good", Self.body("label me")), ("cut", Self.body("label me", maxTokens: 3)), ("refused", Self.body("[[sim:refusal]]")),
-                ("bad", bad),
-            ])
+            let created = try await SimBatchesTests.create(
+                client,
+                [
+                    ("good", Self.body("label me")), ("cut", Self.body("label me", maxTokens: 3)),
+                    ("refused", Self.body("[[sim:refusal]]")),
+                    ("bad", bad),
+                ])
             let id = try #require(created.json?["id"] as? String)
             _ = try await client.send("GET", "v1/messages/batches/\(id)", headers: SimBatchesTests.headers)
             let lines = try await SimBatchesTests.results(client, id)
-            let byID = Dictionary(uniqueKeysWithValues: lines.map { ($0["custom_id"] as? String ?? "", $0["result"] as? [String: Any] ?? [:]) })
+            let byID = Dictionary(
+                uniqueKeysWithValues: lines.map { ($0["custom_id"] as? String ?? "", $0["result"] as? [String: Any] ?? [:]) })
             let stop = { (id: String) in (byID[id]?["message"] as? [String: Any])?["stop_reason"] as? String }
             #expect(stop("good") == "end_turn")
             #expect(stop("cut") == "max_tokens")

@@ -21,13 +21,14 @@ struct SimTriggerTests {
         #expect(SimAPIError.forFault(.forbidden)?.status == 403)
     }
 
-    @Test(arguments: [
-        ("é 😀 [[sim:529]] after", SimFault?.some(.overloaded)),
-        ("[[sim:bogus]][[sim:529]]", .some(.overloaded)),
-        ("[[sim:529", nil),
-        ("[sim:529]] [[sim:]]", nil),
-        ("", nil),
-    ] as [(String, SimFault?)])
+    @Test(
+        arguments: [
+            ("é 😀 [[sim:529]] after", SimFault?.some(.overloaded)),
+            ("[[sim:bogus]][[sim:529]]", .some(.overloaded)),
+            ("[[sim:529", nil),
+            ("[sim:529]] [[sim:]]", nil),
+            ("", nil),
+        ] as [(String, SimFault?)])
     func triggersAreFoundWhereverTheyStandInTheText(text: String, fault: SimFault?) {
         #expect(SimState.trigger(in: text) == fault)
     }

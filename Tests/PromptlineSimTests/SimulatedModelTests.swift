@@ -21,7 +21,8 @@ import Testing
     @Test func textQuotesFingerprintAndFirstSixtyCharactersOfLastUserText() {
         let long = String(repeating: "x", count: 70)
         let body = Array(
-            #"{"model":"m","max_tokens":10,"messages":[{"role":"user","content":"first"},{"role":"assistant","content":"a"},{"role":"user","content":[{"type":"text","text":"\#(long)"}]}]}"#.utf8
+            #"{"model":"m","max_tokens":10,"messages":[{"role":"user","content":"first"},{"role":"assistant","content":"a"},{"role":"user","content":[{"type":"text","text":"\#(long)"}]}]}"#
+                .utf8
         )
         let fingerprint = SimulatedModel.fingerprint(body: body)
         #expect(SimulatedModel.text(forBody: body) == "Simulated answer \(fingerprint.prefix(16)): \(String(repeating: "x", count: 60))")

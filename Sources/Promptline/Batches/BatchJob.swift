@@ -81,7 +81,8 @@ public struct BatchJob: Sendable {
     /// True when the job's output is complete and up to date: a rerun is a no-op.
     private func isFinished(_ writer: JobRunner) async throws -> Bool {
         guard !options.retryErrored, let checkpoint = try await store.checkpoint(output: options.output) else { return false }
-        return checkpoint.finished && checkpoint.fingerprint == writer.fingerprint() && FileManager.default.fileExists(atPath: options.output)
+        return checkpoint.finished && checkpoint.fingerprint == writer.fingerprint()
+            && FileManager.default.fileExists(atPath: options.output)
     }
 }
 

@@ -27,7 +27,9 @@ enum BatchResultParser {
         else { throw Failure(message: "results line \(customID) has no result.type") }
         switch type {
         case "succeeded":
-            guard let messageRange = result["message"] else { throw Failure(message: "results line \(customID): succeeded without message") }
+            guard let messageRange = result["message"] else {
+                throw Failure(message: "results line \(customID): succeeded without message")
+            }
             let message = Array(bytes[messageRange])
             guard let decoded = MessageResponse.parse(message), decoded.type == "message" else {
                 throw Failure(message: "results line \(customID): the message is not a Messages API response")

@@ -12,7 +12,8 @@ extension BatchRunner {
             requestsPerMinute: options.requestsPerMinute ?? memory?.requestsPerMinute,
             inputTokensPerMinute: options.inputTokensPerMinute ?? memory?.inputTokensPerMinute, inputTokensPerRecord: 0,
             latency: memory?.latency ?? MessagesCapacity.defaultLatency, concurrency: options.concurrency)
-        let plan = DeadlinePlan(start: start, deadline: deadline.date.timeIntervalSince1970, capacity: capacity, pollInterval: batch.pollInterval)
+        let plan = DeadlinePlan(
+            start: start, deadline: deadline.date.timeIntervalSince1970, capacity: capacity, pollInterval: batch.pollInterval)
         return DeadlineWatch(deadline: deadline, plan: plan, switched: try await store.deadlineSwitched(output: options.output))
     }
 
@@ -31,8 +32,11 @@ extension BatchRunner {
             return nil
         }
         let probeOpen = open.contains { $0.localID == watch.probe } && watch.probeCanceledAt == nil
-        let others = open.filter { $0.localID != watch.probe }.map { DeadlinePlan.OpenBatch(createdAt: $0.intentAt, requests: $0.requestCount) }
-        let decision = watch.switched ? .switchNow : watch.plan.decide(now: now, batches: others, leftovers: watch.leftovers, probeOpen: probeOpen)
+        let others = open.filter { $0.localID != watch.probe }.map {
+            DeadlinePlan.OpenBatch(createdAt: $0.intentAt, requests: $0.requestCount)
+        }
+        let decision =
+            watch.switched ? .switchNow : watch.plan.decide(now: now, batches: others, leftovers: watch.leftovers, probeOpen: probeOpen)
         switch decision {
         case .wait(let until):
             announce(&watch, open: open.count, switchAt: until, now: now)

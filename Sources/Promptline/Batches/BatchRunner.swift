@@ -82,7 +82,9 @@ struct BatchRunner: Sendable {
                     case .interrupt(let signal):
                         outcome.interruptedBy = signal
                         if !options.quiet {
-                            stderr("promptline: interrupted; batches already created keep running (they are paid work); a resume collects them")
+                            stderr(
+                                "promptline: interrupted; batches already created keep running (they are paid work); a resume collects them"
+                            )
                         }
                         if stopControl.requestStop() {
                             // A create is in flight: wait (up to the grace period) for its answer, so its id is recorded.
@@ -159,7 +161,9 @@ struct BatchRunner: Sendable {
                 if !options.quiet { stderr("promptline: adopted batch \(id): created by an earlier run whose id was not recorded") }
             } else {
                 try await store.dropBatchIntent(localID: intent.localID)
-                logger.info("no batch matches an unrecorded intent; its requests go into a new batch", metadata: ["batch.local": "\(intent.localID)"])
+                logger.info(
+                    "no batch matches an unrecorded intent; its requests go into a new batch",
+                    metadata: ["batch.local": "\(intent.localID)"])
             }
         }
     }
@@ -274,8 +278,10 @@ struct BatchRunner: Sendable {
                     writes = (cache.lifetime, prefix!.levels[levels.last!].bytes)
                 }
                 // A model without a price reserves nothing, unless a budget must be kept: then the job stops.
-                guard let worstCase = spend.worstCase(model: record.model, bodyBytes: body.count, maxTokens: record.maxTokens, cacheWrite: writes)
-                    ?? (spend.budget == nil ? 0 : nil)
+                guard
+                    let worstCase = spend.worstCase(
+                        model: record.model, bodyBytes: body.count, maxTokens: record.maxTokens, cacheWrite: writes)
+                        ?? (spend.budget == nil ? 0 : nil)
                 else { throw JobStop(reason: .unpriced(record.model)) }
                 if case .primer = placement {
                     if primer == nil {
@@ -290,7 +296,8 @@ struct BatchRunner: Sendable {
                     // A deadline job's first batch is its probe: small, canceled early to measure the pace.
                     let probe = watch != nil && watch?.probe == nil
                     builder = BatchBuilder(
-                        maxRequests: probe ? min(batch.batchSize, DeadlineWatch.probeRequests) : batch.batchSize, maxBytes: batch.maxBatchBytes)
+                        maxRequests: probe ? min(batch.batchSize, DeadlineWatch.probeRequests) : batch.batchSize,
+                        maxBytes: batch.maxBatchBytes)
                     if probe { watch?.probe = builder!.localID }
                     try await store.beginBatch(localID: builder!.localID)
                 }
@@ -314,12 +321,15 @@ struct BatchRunner: Sendable {
         try await submit(primer, progress: progress, spend: spend, stopControl: stopControl)
         let created = try await store.openBatches().filter { $0.localID == localID && $0.state == .submitted }
         if !options.quiet, options.progress != .none {
-            stderr("promptline: priming the prompt cache: \(primer.count) request\(primer.count == 1 ? "" : "s") in a batch of their own before the batch that reads them")
+            stderr(
+                "promptline: priming the prompt cache: \(primer.count) request\(primer.count == 1 ? "" : "s") in a batch of their own before the batch that reads them"
+            )
         }
         progress.update { $0.primingBatches += 1 }
         // A deadline job does not wait for priming: its time is for the batches.
         var none: DeadlineWatch?
-        try await collect(created, progress: progress, spend: spend, watch: &none, until: now() + (options.deadline == nil ? batch.primeWait : 0))
+        try await collect(
+            created, progress: progress, spend: spend, watch: &none, until: now() + (options.deadline == nil ? batch.primeWait : 0))
         priming.primed(now: now())
     }
 
@@ -440,7 +450,10 @@ struct BatchRunner: Sendable {
                 switch await client.retrieve(id, timeout: options.timeout) {
                 case .success(let info):
                     outage.succeeded()
-                    let changed = lastSeen[record.localID].map { $0.processingStatus != info.processingStatus || $0.requestCounts != info.requestCounts } ?? true
+                    let changed =
+                        lastSeen[record.localID].map {
+                            $0.processingStatus != info.processingStatus || $0.requestCounts != info.requestCounts
+                        } ?? true
                     lastSeen[record.localID] = info
                     progress.saw(info, localID: record.localID, intentAt: record.intentAt)
                     progress.polled(record.localID)
@@ -640,7 +653,8 @@ extension BatchRunner {
                 if state.lines[localID] == nil { state.order.append(localID) }
                 let polls = state.lines[localID]?.line.polls ?? 0
                 state.lines[localID] = (
-                    BatchSummary.Line(id: batch.id, status: batch.processingStatus, counts: batch.requestCounts, ageSeconds: 0, polls: polls),
+                    BatchSummary.Line(
+                        id: batch.id, status: batch.processingStatus, counts: batch.requestCounts, ageSeconds: 0, polls: polls),
                     intentAt
                 )
             }

@@ -116,7 +116,9 @@ public final class BatchesClient: Sendable {
         return await execute(self.request(path: path, method: .GET), timeout: timeout, as: Page.self)
     }
 
-    private func execute<Value: Decodable>(_ request: HTTPClientRequest, timeout: Double, as type: Value.Type) async -> Result<Value, RequestFailure> {
+    private func execute<Value: Decodable>(_ request: HTTPClientRequest, timeout: Double, as type: Value.Type) async -> Result<
+        Value, RequestFailure
+    > {
         do {
             let response = try await http.execute(request, deadline: .now() + .milliseconds(Int64(timeout * 1000)), logger: logger)
             var buffer = try await response.body.collect(upTo: 64 << 20)
@@ -125,9 +127,10 @@ public final class BatchesClient: Sendable {
                 return .failure(MessagesClient.classify(status: Int(response.status.code), headers: response.headers, body: bytes))
             }
             guard let value = try? Self.decoder.decode(Value.self, from: Data(bytes)) else {
-                return .failure(RequestFailure(
-                    kind: .malformedBody, errorType: "malformed_response",
-                    message: "HTTP 200 with a body that is not a Message Batches API answer (\(bytes.count) bytes)"))
+                return .failure(
+                    RequestFailure(
+                        kind: .malformedBody, errorType: "malformed_response",
+                        message: "HTTP 200 with a body that is not a Message Batches API answer (\(bytes.count) bytes)"))
             }
             return .success(value)
         } catch {
@@ -173,7 +176,9 @@ public final class BatchesClient: Sendable {
                 }
                 pending.append(contentsOf: bytes[start...])
                 if pending.count > maxLineBytes {
-                    return RequestFailure(kind: .malformedBody, errorType: "malformed_response", message: "a results line is longer than \(maxLineBytes) bytes")
+                    return RequestFailure(
+                        kind: .malformedBody, errorType: "malformed_response",
+                        message: "a results line is longer than \(maxLineBytes) bytes")
                 }
             }
         } catch let error as CancellationError {

@@ -75,7 +75,8 @@ final class PromptCache: Sendable {
             case .plain:
                 return .plain
             case .prime(let levels):
-                return Ticket(anchors: levels.map { prefix.levels[$0].anchor }, expectedReadBytes: 0, keys: levels.map { keys[$0] }, primes: true)
+                return Ticket(
+                    anchors: levels.map { prefix.levels[$0].anchor }, expectedReadBytes: 0, keys: levels.map { keys[$0] }, primes: true)
             case .read(let levels, let expectRead):
                 return Ticket(
                     anchors: levels.map { prefix.levels[$0].anchor },

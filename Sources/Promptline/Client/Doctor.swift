@@ -65,7 +65,8 @@ public struct Doctor: Sendable {
                 report.exitCode = .stoppedEarly
             case .http(let status) where status == 401 || status == 403:
                 report.checks.append(Check(name: "reachable", ok: true, detail: configuration.baseURL))
-                report.checks.append(Check(name: "authentication", ok: false, detail: "HTTP \(status) \(failure.errorType): \(failure.message)"))
+                report.checks.append(
+                    Check(name: "authentication", ok: false, detail: "HTTP \(status) \(failure.errorType): \(failure.message)"))
                 report.exitCode = .notPermitted
             default:
                 report.checks.append(Check(name: "reachable", ok: true, detail: configuration.baseURL))
@@ -74,7 +75,8 @@ public struct Doctor: Sendable {
             }
         case .success(let (ids, headers)):
             report.latencyMs = elapsed.seconds * 1000
-            report.checks.append(Check(name: "reachable", ok: true, detail: "\(configuration.baseURL) in \(Int(elapsed.seconds * 1000)) ms"))
+            report.checks.append(
+                Check(name: "reachable", ok: true, detail: "\(configuration.baseURL) in \(Int(elapsed.seconds * 1000)) ms"))
             report.checks.append(Check(name: "authentication", ok: true, detail: "the key is accepted"))
             for model in models {
                 let check = await checkModel(model, listed: ids, timeout: timeout)
@@ -96,7 +98,9 @@ public struct Doctor: Sendable {
         case .success(let id):
             return Check(name: "model \(model)", ok: true, detail: id == model ? "found" : "resolves to \(id)")
         case .failure(let failure) where failure.status == 404:
-            return Check(name: "model \(model)", ok: false, detail: "not found: not listed by GET /v1/models nor resolved by GET /v1/models/\(model) (unknown or retired)")
+            return Check(
+                name: "model \(model)", ok: false,
+                detail: "not found: not listed by GET /v1/models nor resolved by GET /v1/models/\(model) (unknown or retired)")
         case .failure(let failure):
             return Check(name: "model \(model)", ok: false, detail: "GET /v1/models/\(model): \(failure.description)")
         }

@@ -27,7 +27,9 @@ struct ProxySettings: Sendable, Equatable, CustomStringConvertible {
             (environment[name.lowercased()] ?? environment[name.uppercased()]).flatMap { $0.isEmpty ? nil : $0 }
         }
         guard let proxy = variable(scheme == "https" ? "https_proxy" : "http_proxy") else { return nil }
-        if let noProxy = variable("no_proxy"), bypasses(host: host, port: url.port ?? (scheme == "https" ? 443 : 80), noProxy: noProxy) { return nil }
+        if let noProxy = variable("no_proxy"), bypasses(host: host, port: url.port ?? (scheme == "https" ? 443 : 80), noProxy: noProxy) {
+            return nil
+        }
         return parse(proxy)
     }
 

@@ -22,11 +22,15 @@ struct DeadlineReport: Sendable, Codable, Equatable {
     var humanLine: String {
         var line = "  deadline \(deadline): " + (met == true ? "met" : "missed")
         if let recordsByBackend {
-            line += "; records answered through " + recordsByBackend.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+            line +=
+                "; records answered through "
+                + recordsByBackend.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
         }
         if let costAgainstAllMessages { line += String(format: "; cost %.2f × all-Messages", costAgainstAllMessages) }
         if let switchedAfterSeconds {
-            line += String(format: "; %d batches canceled after %.0f s, %d records left to Messages", batchesCanceled, switchedAfterSeconds, leftForMessages)
+            line += String(
+                format: "; %d batches canceled after %.0f s, %d records left to Messages", batchesCanceled, switchedAfterSeconds,
+                leftForMessages)
         }
         if let pacePerMinute { line += String(format: "; the probe measured %.1f %% of a batch a minute", pacePerMinute * 100) }
         return line

@@ -44,7 +44,8 @@ struct DeadlineWatch: Sendable {
             plan.measured(finished: finished, of: batch.requestCount, elapsed: canceledAt - batch.intentAt, overhead: now - canceledAt)
         } else {
             // It ended on its own: all of it by now (a pace at least this fast).
-            plan.measured(finished: batch.requestCount, of: batch.requestCount, elapsed: now - batch.intentAt, overhead: plan.switchOverhead)
+            plan.measured(
+                finished: batch.requestCount, of: batch.requestCount, elapsed: now - batch.intentAt, overhead: plan.switchOverhead)
         }
     }
 }

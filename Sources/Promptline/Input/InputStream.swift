@@ -82,9 +82,10 @@ actor InputStream {
                 if case .valid(let valid) = record, valid.customID != "line-\(line.number)",
                     try !isFirstSighting(of: valid.customID)
                 {
-                    record = .invalid(InvalidRecord(
-                        customID: valid.customID, file: line.file, line: line.number,
-                        message: "custom_id \"\(valid.customID)\" repeats an earlier record's"))
+                    record = .invalid(
+                        InvalidRecord(
+                            customID: valid.customID, file: line.file, line: line.number,
+                            message: "custom_id \"\(valid.customID)\" repeats an earlier record's"))
                 }
                 if strict, case .invalid(let invalid) = record {
                     faults.append(invalid.description)
@@ -101,7 +102,8 @@ actor InputStream {
                 batch.append(record)
             } catch let error as StoreError {
                 // The set of custom_ids seen cannot be kept (the temporary directory is full?): stop reading.
-                faults.append("cannot check custom_id repeats: \(error.message) (temporary directory: SQLITE_TMPDIR, else /var/tmp or /tmp)")
+                faults.append(
+                    "cannot check custom_id repeats: \(error.message) (temporary directory: SQLITE_TMPDIR, else /var/tmp or /tmp)")
                 stopped = true
             } catch {
                 faults.append("\(error)")

@@ -14,9 +14,10 @@ public struct RecordParser: Sendable {
     public func parse(_ line: InputLine) -> ParsedRecord {
         let fallbackID = "line-\(line.number)"
         if let length = line.tooLong {
-            return .invalid(InvalidRecord(
-                customID: fallbackID, file: line.file, line: line.number,
-                message: "line is \(length) bytes, longer than --max-line-bytes"))
+            return .invalid(
+                InvalidRecord(
+                    customID: fallbackID, file: line.file, line: line.number,
+                    message: "line is \(length) bytes, longer than --max-line-bytes"))
         }
         let value: JSONValue
         do {
@@ -27,8 +28,9 @@ public struct RecordParser: Sendable {
         do {
             return .valid(try record(from: value, line: line))
         } catch let problem as RecordProblem {
-            return .invalid(InvalidRecord(
-                customID: problem.customID ?? fallbackID, file: line.file, line: line.number, message: problem.message))
+            return .invalid(
+                InvalidRecord(
+                    customID: problem.customID ?? fallbackID, file: line.file, line: line.number, message: problem.message))
         } catch {
             return .invalid(InvalidRecord(customID: fallbackID, file: line.file, line: line.number, message: "\(error)"))
         }

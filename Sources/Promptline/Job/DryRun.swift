@@ -33,7 +33,8 @@ public struct DryRun: Sendable {
                 "  worst-case cost $\(String(format: "%.4f", worstCaseCost))" + (unpricedModels.isEmpty ? "" : " + unknown"),
             ]
             if let batchWorstCaseCost {
-                lines[2] = "  worst-case cost $\(String(format: "%.4f", batchWorstCaseCost)) at the batch price (--backend batches; "
+                lines[2] =
+                    "  worst-case cost $\(String(format: "%.4f", batchWorstCaseCost)) at the batch price (--backend batches; "
                     + "$\(String(format: "%.4f", worstCaseCost)) through the messages backend)"
             }
             for (model, cost) in worstCaseCostByModel.sorted(by: { $0.key < $1.key }) {

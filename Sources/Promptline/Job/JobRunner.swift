@@ -84,7 +84,8 @@ public struct JobRunner: Sendable {
 
         let faults = await input.faults
         for fault in faults { stderr("promptline: \(fault)") }
-        return try await end(dispatch.output, cause: stopped ?? faults.first.map(StopCause.inputFault), skip: skip, meters: meters, now: now)
+        return try await end(
+            dispatch.output, cause: stopped ?? faults.first.map(StopCause.inputFault), skip: skip, meters: meters, now: now)
     }
 
     /// Keeps what this run learned of each model it sent to (rate limits, latency) for later plans.

@@ -88,26 +88,34 @@ public struct JobSummary: Sendable, Codable, Equatable {
             "promptline: \(totalRecords) records: \(formatCounts(records)); tiers: \(formatCounts(tiers))",
             "  reused from store \(reusedFromStore), requests sent \(requestsSent), retries \(retries), 429s \(rateLimited), breaker trips \(breakerTrips)",
             "  estimated cost $\(String(format: "%.4f", costUSD))" + ((unpricedModels ?? []).isEmpty ? "" : " + unknown")
-                + (costByModel.isEmpty ? "" : " (" + costByModel.sorted { $0.key < $1.key }.map { "\($0.key) $\(String(format: "%.4f", $0.value))" }.joined(separator: ", ") + ")"),
+                + (costByModel.isEmpty
+                    ? ""
+                    : " ("
+                        + costByModel.sorted { $0.key < $1.key }.map { "\($0.key) $\(String(format: "%.4f", $0.value))" }.joined(
+                            separator: ", ") + ")"),
             "  tokens in \(inputTokens), out \(outputTokens), cache writes \(cacheCreationInputTokens ?? 0), cache reads \(cacheReadInputTokens ?? 0); \(String(format: "%.1f", wallSeconds)) s, \(String(format: "%.0f", recordsPerSecond)) records/s",
         ]
         if let line = cacheLine { lines.append(line) }
         for (model, seen) in (rateLimitsByModel ?? [:]).sorted(by: { $0.key < $1.key }) where !seen.limits.isEmpty {
             lines.append(
-                "  rate limits of \(model): " + seen.limits.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)/min" }.joined(separator: ", ")
+                "  rate limits of \(model): "
+                    + seen.limits.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)/min" }.joined(separator: ", ")
                     + (seen.binding.map { "; binding: \($0)" } ?? ""))
         }
         if let successShares, !successShares.isEmpty {
             lines.append(
                 "  success share over the last minute: "
-                    + successShares.sorted { $0.key < $1.key }.map { "\($0.key) \(Int(($0.value * 100).rounded())) %" }.joined(separator: ", ")
+                    + successShares.sorted { $0.key < $1.key }.map { "\($0.key) \(Int(($0.value * 100).rounded())) %" }.joined(
+                        separator: ", ")
                     + "; throttled sends \(throttledSends ?? 0); concurrency window \(concurrencyWindow)")
         }
         if let poisonRecords, poisonRecords > 0 {
             lines.append("  \(poisonRecords) poison records ended errored: they kept failing while their model served others")
         }
         if let unpricedModels, !unpricedModels.isEmpty {
-            lines.append("  cost unknown for \(unpricedModels.joined(separator: ", ")): no price in the table (give one with --prices); the estimate leaves them out")
+            lines.append(
+                "  cost unknown for \(unpricedModels.joined(separator: ", ")): no price in the table (give one with --prices); the estimate leaves them out"
+            )
         }
         if let structured { lines.append(structured.humanLine) }
         if let stopReasons, !stopReasons.isEmpty {
@@ -115,15 +123,18 @@ public struct JobSummary: Sendable, Codable, Equatable {
         }
         if let answeringModels, answeringModels.contains(where: { $0.value != [$0.key] }) {
             lines.append(
-                "  models: " + answeringModels.sorted { $0.key < $1.key }.map { "\($0.key) answered as \($0.value.joined(separator: ", "))" }
+                "  models: "
+                    + answeringModels.sorted { $0.key < $1.key }.map { "\($0.key) answered as \($0.value.joined(separator: ", "))" }
                     .joined(separator: "; "))
         }
         lines += batches?.humanLines ?? []
         if let line = deadline?.humanLine { lines.append(line) }
         if interruptedKeys > 0 {
-            lines.append("  \(interruptedKeys) keys were in flight when an earlier run died: they were sent again and may have been billed twice")
+            lines.append(
+                "  \(interruptedKeys) keys were in flight when an earlier run died: they were sent again and may have been billed twice")
         }
-        lines.append(outputComplete ? "  output: \(output)" : "  output incomplete: \(output).partial (run the same command again to resume)")
+        lines.append(
+            outputComplete ? "  output: \(output)" : "  output incomplete: \(output).partial (run the same command again to resume)")
         if let stopped { lines.append("  stopped: \(stopped)") }
         if let warning = maxTokensWarning { lines.append("promptline: warning: \(warning)") }
         return lines.joined(separator: "\n")

@@ -91,8 +91,12 @@ extension ProgressReporter {
             + "\(values.rateLimited) 429s, tokens in \(values.inputTokens) out \(values.outputTokens), "
             + "cost $\(String(format: "%.4f", spend.spent.total))\(spend.unpriced.isEmpty ? "" : " + unknown"), \(read)"
             + (bound.isEmpty ? "" : ", limited: " + bound.joined(separator: ", "))
-            + (shares.isEmpty ? "" : ", success last min " + shares.sorted { $0.key < $1.key }.map { "\($0.key) \(Int(($0.value * 100).rounded())) %" }.joined(separator: ", "))
+            + (shares.isEmpty
+                ? ""
+                : ", success last min "
+                    + shares.sorted { $0.key < $1.key }.map { "\($0.key) \(Int(($0.value * 100).rounded())) %" }.joined(separator: ", "))
             + (health.throttledSends == 0 ? "" : ", \(health.throttledSends) sends throttled")
-            + (breakers.isEmpty ? "" : ", breakers " + breakers.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+            + (breakers.isEmpty
+                ? "" : ", breakers " + breakers.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
     }
 }

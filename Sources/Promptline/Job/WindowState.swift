@@ -81,9 +81,10 @@ struct WindowState {
                 count(result: answer.resultType, tier: answer.tier, stopReason: answer.stopReason, structured: answer.structured)
                 reused += 1
                 if index < skip { return .none }
-                slots.append(Slot(
-                    customID: record.customID, key: record.key,
-                    line: OutputLine.answered(customID: record.customID, key: record.key, answer: answer, metadata: record.metadata)))
+                slots.append(
+                    Slot(
+                        customID: record.customID, key: record.key,
+                        line: OutputLine.answered(customID: record.customID, key: record.key, answer: answer, metadata: record.metadata)))
                 return .none
             }
             if index < skip { return .none }  // answered in the store, since it is in the partial output

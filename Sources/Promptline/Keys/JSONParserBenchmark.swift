@@ -10,9 +10,18 @@ public enum JSONParserBenchmark {
         let foundation = JSONDecoder()
         let cases: [(String, Double)] = [
             ("input line → JSONValue, promptline's JSONParser", measure(inputLines) { (try? lineDecoder.decode($0)) != nil }),
-            ("input line → JSONValue, Foundation JSONDecoder", measure(inputLines) { (try? foundation.decode(JSONValue.self, from: Data($0))) != nil }),
-            ("response body → the fields read (MessageResponse.parse, JSONParser)", measure(responseBodies) { MessageResponse.parse($0) != nil }),
-            ("response body → the same fields, Foundation JSONDecoder (Codable)", measure(responseBodies) { (try? foundation.decode(Response.self, from: Data($0))) != nil }),
+            (
+                "input line → JSONValue, Foundation JSONDecoder",
+                measure(inputLines) { (try? foundation.decode(JSONValue.self, from: Data($0))) != nil }
+            ),
+            (
+                "response body → the fields read (MessageResponse.parse, JSONParser)",
+                measure(responseBodies) { MessageResponse.parse($0) != nil }
+            ),
+            (
+                "response body → the same fields, Foundation JSONDecoder (Codable)",
+                measure(responseBodies) { (try? foundation.decode(Response.self, from: Data($0))) != nil }
+            ),
         ]
         return cases.map { name, nanoseconds in
             "| \(name) | \(Int(1e9 / nanoseconds).formatted()) lines/s | \(Int(nanoseconds.rounded())) ns/line |"
@@ -21,16 +30,18 @@ public enum JSONParserBenchmark {
 
     private static let inputLines: [[UInt8]] = (0..<3000).map { index in
         let prompt = "Question \(index): summarise record \(index) of the ledger — café ☕ naïve"
-        let text: String = switch index % 3 {
-        case 0: #"{"custom_id":"r\#(index)","params":{"max_tokens":64,"messages":[{"role":"user","content":"\#(prompt)"}]}}"#
-        case 1: #"{"id":"r\#(index)","prompt":"\#(prompt)","temperature":0.5}"#
-        default: #"{"messages":[{"role":"user","content":[{"type":"text","text":"\#(prompt)"}]}],"max_tokens":32}"#
-        }
+        let text: String =
+            switch index % 3 {
+            case 0: #"{"custom_id":"r\#(index)","params":{"max_tokens":64,"messages":[{"role":"user","content":"\#(prompt)"}]}}"#
+            case 1: #"{"id":"r\#(index)","prompt":"\#(prompt)","temperature":0.5}"#
+            default: #"{"messages":[{"role":"user","content":[{"type":"text","text":"\#(prompt)"}]}],"max_tokens":32}"#
+            }
         return Array(text.utf8)
     }
 
     private static let responseBodies: [[UInt8]] = (0..<3000).map { index in
-        Array(#"""
+        Array(
+            #"""
             {"id":"msg_\#(index)abcdef","type":"message","role":"assistant","model":"claude-haiku-4-5-20251001","content":[{"type":"text","text":"Answer \#(index): the ledger's record \#(index) shows a balance carried forward, with two entries reconciled and one pending review — café ☕."}],"stop_reason":"end_turn","stop_sequence":null,"usage":{"input_tokens":\#(40 + index % 17),"cache_creation_input_tokens":0,"cache_read_input_tokens":0,"output_tokens":\#(30 + index % 11),"service_tier":"standard"}}
             """#.utf8)
     }

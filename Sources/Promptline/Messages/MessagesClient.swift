@@ -74,7 +74,9 @@ public final class MessagesClient: Sendable {
         self.requestLogger = logger.logLevel <= .debug ? logger : Logger(label: logger.label, factory: { _ in SwiftLogNoOpLogHandler() })
         var headers = configuration.request(path: "/v1/messages", method: .POST).headers
         headers.add(name: "content-type", value: "application/json")
-        self.messagesRequest = Result { try HTTPClient.Request(url: configuration.baseURL + "/v1/messages", method: .POST, headers: headers) }
+        self.messagesRequest = Result {
+            try HTTPClient.Request(url: configuration.baseURL + "/v1/messages", method: .POST, headers: headers)
+        }
     }
 
     /// Closes the connection pool. Call once, when the job ends.
@@ -113,9 +115,10 @@ public final class MessagesClient: Sendable {
             bytes = response.body.map { Array($0.readableBytesView) } ?? []
         } catch is ResponseAccumulator.ResponseTooBigError {
             // Not read further: the connection is dropped rather than the body buffered.
-            return .failure(RequestFailure(
-                kind: .malformedBody, errorType: "malformed_response",
-                message: "response body over \(maxBodyBytes >> 20) MiB (not read further)"))
+            return .failure(
+                RequestFailure(
+                    kind: .malformedBody, errorType: "malformed_response",
+                    message: "response body over \(maxBodyBytes >> 20) MiB (not read further)"))
         } catch {
             return .failure(Self.classify(transportError: error))
         }
@@ -124,16 +127,19 @@ public final class MessagesClient: Sendable {
             // Judged by the body: a valid Messages response is taken whatever its content-type.
             guard let decoded = MessageResponse.parse(bytes), decoded.type == "message" else {
                 let contentType = headers.first(name: "content-type") ?? "none"
-                return .failure(RequestFailure(
-                    kind: .malformedBody, errorType: "malformed_response",
-                    message: "HTTP 200 with a body that is not a Messages API response (\(bytes.count) bytes, content-type \(contentType))",
-                    rateLimit: rateLimit))
+                return .failure(
+                    RequestFailure(
+                        kind: .malformedBody, errorType: "malformed_response",
+                        message:
+                            "HTTP 200 with a body that is not a Messages API response (\(bytes.count) bytes, content-type \(contentType))",
+                        rateLimit: rateLimit))
             }
             let tokens = decoded.usage.tokens
-            return .success(Success(
-                message: Self.singleLine(bytes), inputTokens: tokens.input, outputTokens: tokens.output,
-                cacheCreationInputTokens: tokens.cacheCreation, cacheReadInputTokens: tokens.cacheRead, tokens: tokens,
-                stopReason: decoded.stop_reason, answeringModel: decoded.model, rateLimit: rateLimit))
+            return .success(
+                Success(
+                    message: Self.singleLine(bytes), inputTokens: tokens.input, outputTokens: tokens.output,
+                    cacheCreationInputTokens: tokens.cacheCreation, cacheReadInputTokens: tokens.cacheRead, tokens: tokens,
+                    stopReason: decoded.stop_reason, answeringModel: decoded.model, rateLimit: rateLimit))
         }
         var failure = Self.classify(status: status, headers: headers, body: bytes)
         failure.rateLimit = rateLimit
@@ -177,7 +183,9 @@ public final class MessagesClient: Sendable {
     }
 
     /// One GET whose 200 body decodes as `T`.
-    private func get<T: Decodable>(_ path: String, timeout: Double, as type: T.Type) async -> Result<(T, [(String, String)]), RequestFailure> {
+    private func get<T: Decodable>(_ path: String, timeout: Double, as type: T.Type) async -> Result<
+        (T, [(String, String)]), RequestFailure
+    > {
         let request = self.request(path: path, method: .GET)
         do {
             let deadline = NIODeadline.now() + .milliseconds(Int64(timeout * 1000))
@@ -188,8 +196,10 @@ public final class MessagesClient: Sendable {
                 return .failure(Self.classify(status: Int(response.status.code), headers: response.headers, body: bytes))
             }
             guard let value = try? Self.decoder.decode(T.self, from: Data(bytes)) else {
-                return .failure(RequestFailure(
-                    kind: .malformedBody, errorType: "malformed_response", message: "GET \(path): the body is not JSON of the API's shape"))
+                return .failure(
+                    RequestFailure(
+                        kind: .malformedBody, errorType: "malformed_response",
+                        message: "GET \(path): the body is not JSON of the API's shape"))
             }
             return .success((value, response.headers.map { ($0.name.lowercased(), $0.value) }))
         } catch {
@@ -212,7 +222,8 @@ extension MessagesClient {
         if let error = error as? HTTPClientError {
             switch error {
             case .deadlineExceeded, .readTimeout, .writeTimeout, .connectTimeout:
-                return RequestFailure(kind: .timeout, errorType: "timeout_error", message: "no complete response within the attempt's timeout")
+                return RequestFailure(
+                    kind: .timeout, errorType: "timeout_error", message: "no complete response within the attempt's timeout")
             default:
                 return RequestFailure(kind: .connection, errorType: "connection_error", message: String(describing: error))
             }

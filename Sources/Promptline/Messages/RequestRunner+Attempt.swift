@@ -46,7 +46,9 @@ extension RequestRunner {
                 // The record's own deadline cut this attempt short: no verdict on the model.
                 let deadlineCut = failure.kind == .timeout && remaining < options.timeout
                 reservation.failed(failure, deadlineCut: deadlineCut)
-                if let outcome = try await classify(failure, deadlineCut: deadlineCut, record: record, model: model, policy: &policy, trail: &trail) {
+                if let outcome = try await classify(
+                    failure, deadlineCut: deadlineCut, record: record, model: model, policy: &policy, trail: &trail)
+                {
                     return outcome
                 }
             }
@@ -93,7 +95,8 @@ extension RequestRunner {
         let cacheWrite = ticket.anchors.isEmpty ? nil : (lifetime: promptCache.lifetime, bytes: trail.cachePrefix?.levels.last?.bytes ?? 0)
         // A model without a price reserves nothing, unless a budget must be kept: then the job stops.
         guard
-            let worstCase = spend.worstCase(model: model, bodyBytes: reservation.body.count, maxTokens: record.maxTokens, cacheWrite: cacheWrite)
+            let worstCase = spend.worstCase(
+                model: model, bodyBytes: reservation.body.count, maxTokens: record.maxTokens, cacheWrite: cacheWrite)
                 ?? (spend.budget == nil ? 0 : nil)
         else { throw JobStop(reason: .unpriced(model)) }
         guard spend.reserve(worstCase) else { throw JobStop(reason: .budget(spend.budget ?? 0)) }

@@ -117,14 +117,20 @@ final class RequestRunner: Sendable {
                 return trail.degraded(result: stale.result, model: stale.model, tier: .stale)
             }
             if let text = options.staticResponse {
-                return trail.degraded(result: OutputLine.succeededResult(message: OutputLine.staticMessage(text)), model: nil, tier: .static)
+                return trail.degraded(
+                    result: OutputLine.succeededResult(message: OutputLine.staticMessage(text)), model: nil, tier: .static)
             }
             guard transient, !chain.isEmpty else {
-                return trail.errored(trail.lastFailure ?? RequestFailure(kind: .connection, errorType: "unavailable", message: "no model could serve"))
+                return trail.errored(
+                    trail.lastFailure ?? RequestFailure(kind: .connection, errorType: "unavailable", message: "no model could serve"))
             }
             // Every model this record can use failed transiently or is behind an open breaker: wait, do not burn it.
             if health.now() >= trail.deadline {
-                return trail.errored(trail.lastFailure ?? RequestFailure(kind: .timeout, errorType: "timeout_error", message: "the record's deadline passed while every model was unavailable"))
+                return trail.errored(
+                    trail.lastFailure
+                        ?? RequestFailure(
+                            kind: .timeout, errorType: "timeout_error",
+                            message: "the record's deadline passed while every model was unavailable"))
             }
             let waited = health.noteOutage()
             if waited >= options.maxOutage { throw JobStop(reason: .outage(seconds: options.maxOutage)) }

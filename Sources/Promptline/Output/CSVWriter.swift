@@ -15,7 +15,9 @@ public struct CSVWriter: Sendable {
     /// - Parameter columns: dotted paths into the output line, such as `parsed.label`.
     public init(columns: [String]) {
         self.columns = columns
-        self.paths = columns.map { $0 == "id" ? ["custom_id"] : $0.split(separator: ".", omittingEmptySubsequences: false).map(String.init) }
+        self.paths = columns.map {
+            $0 == "id" ? ["custom_id"] : $0.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+        }
     }
 
     /// Parses `--columns id,parsed.label,…`: comma-separated, none empty.

@@ -77,7 +77,8 @@ enum OutputLine {
 extension OutputLine {
     /// The message of the static tier: the Messages API response shape around `--static-response`.
     static func staticMessage(_ text: String) -> [UInt8] {
-        var bytes: [UInt8] = Array(#"{"id":"static","type":"message","role":"assistant","model":null,"content":[{"type":"text","text":"#.utf8)
+        var bytes: [UInt8] = Array(
+            #"{"id":"static","type":"message","role":"assistant","model":null,"content":[{"type":"text","text":"#.utf8)
         Canonicalizer.appendString(text, to: &bytes)
         bytes.append(contentsOf: #"}],"stop_reason":"end_turn","stop_sequence":null,"usage":{"input_tokens":0,"output_tokens":0}}"#.utf8)
         return bytes

@@ -33,7 +33,9 @@ actor OutputWriter {
         guard fd >= 0 else {
             throw OutputError(
                 code: .cannotOpen, path: partialPath,
-                message: "cannot create the output (\(String(cString: strerror(errno)))); results so far are safe in the store, run the same command again once it can be written")
+                message:
+                    "cannot create the output (\(String(cString: strerror(errno)))); results so far are safe in the store, run the same command again once it can be written"
+            )
         }
         var size = stat()
         fstat(fd, &size)
@@ -110,11 +112,13 @@ actor OutputWriter {
     }
 
     private func failure() -> OutputError {
-        let reason = switch errno {
-        case ENOSPC: "the disk is full"
-        case EFBIG: "the file-size limit is reached (ulimit -f)"
-        default: String(cString: strerror(errno))
-        }
-        return OutputError(code: .writeFailed, path: partialPath, message: "\(reason); results so far are safe in the store, run the same command again")
+        let reason =
+            switch errno {
+            case ENOSPC: "the disk is full"
+            case EFBIG: "the file-size limit is reached (ulimit -f)"
+            default: String(cString: strerror(errno))
+            }
+        return OutputError(
+            code: .writeFailed, path: partialPath, message: "\(reason); results so far are safe in the store, run the same command again")
     }
 }

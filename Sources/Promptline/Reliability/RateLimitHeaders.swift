@@ -30,8 +30,10 @@ public struct RateLimitHeaders: Sendable, Equatable {
     var outputTokens: Dimension?
 
     /// Creates a set of figures directly (mostly for tests and simulators).
-    init(requests: Dimension? = nil, tokens: Dimension? = nil,
-                inputTokens: Dimension? = nil, outputTokens: Dimension? = nil) {
+    init(
+        requests: Dimension? = nil, tokens: Dimension? = nil,
+        inputTokens: Dimension? = nil, outputTokens: Dimension? = nil
+    ) {
         self.requests = requests
         self.tokens = tokens
         self.inputTokens = inputTokens

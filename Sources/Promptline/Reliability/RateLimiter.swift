@@ -143,8 +143,10 @@ struct RateLimiter: Sendable {
     /// Seeded cells start full, as the API's buckets do.
     /// - Parameter initialOutputEstimate: output tokens reserved per request before any usage
     ///   has been reported (capped by each request's `max_tokens`); 256 by default.
-    init(requestsPerMinute: Int?, inputTokensPerMinute: Int?, outputTokensPerMinute: Int?,
-                initialOutputEstimate: Int = 256) {
+    init(
+        requestsPerMinute: Int?, inputTokensPerMinute: Int?, outputTokensPerMinute: Int?,
+        initialOutputEstimate: Int = 256
+    ) {
         self.requestsCell = requestsPerMinute.map { Cell(limit: $0) }
         self.inputCell = inputTokensPerMinute.map { Cell(limit: $0) }
         self.outputCell = outputTokensPerMinute.map { Cell(limit: $0) }
@@ -230,8 +232,10 @@ struct RateLimiter: Sendable {
             self[dimension] = cell
             charged |= dimension.bit
         }
-        return .admit(Reservation(requests: 1, inputTokens: input, outputTokens: output,
-                                  inputRatio: inputRatio, charged: charged))
+        return .admit(
+            Reservation(
+                requests: 1, inputTokens: input, outputTokens: output,
+                inputRatio: inputRatio, charged: charged))
     }
 
     /// Replaces a reservation's estimates with the usage the API reported: over-estimates are
@@ -241,8 +245,9 @@ struct RateLimiter: Sendable {
     mutating func settle(_ reservation: Reservation, inputTokens: Int, outputTokens: Int, now: Double) {
         let input = max(0, inputTokens)
         let output = max(0, outputTokens)
-        let reserved = Self.amounts(requests: reservation.requests, input: reservation.inputTokens,
-                                    output: reservation.outputTokens)
+        let reserved = Self.amounts(
+            requests: reservation.requests, input: reservation.inputTokens,
+            output: reservation.outputTokens)
         let used = Self.amounts(requests: reservation.requests, input: input, output: output)
         forgetUnmetered(reservation, amounts: reserved)
         for dimension in Dimension.allCases where reservation.charged & dimension.bit != 0 {
@@ -268,8 +273,9 @@ struct RateLimiter: Sendable {
     /// Gives back everything a reservation charged (requests too): for a request that failed
     /// without the API counting it (connection refused, never sent).
     mutating func release(_ reservation: Reservation, now: Double) {
-        let reserved = Self.amounts(requests: reservation.requests, input: reservation.inputTokens,
-                                    output: reservation.outputTokens)
+        let reserved = Self.amounts(
+            requests: reservation.requests, input: reservation.inputTokens,
+            output: reservation.outputTokens)
         forgetUnmetered(reservation, amounts: reserved)
         for dimension in Dimension.allCases where reservation.charged & dimension.bit != 0 {
             guard var cell = self[dimension] else { continue }
@@ -381,7 +387,7 @@ struct RateLimiter: Sendable {
     /// Tokens available in a dimension's cell at `now` (nil: unlimited), for progress and tests.
     func available(_ key: String, now: Double) -> Double? {
         guard let dimension = Dimension.allCases.first(where: { $0.key == key }),
-              var cell = self[dimension]
+            var cell = self[dimension]
         else { return nil }
         cell.advance(to: now)
         return cell.level

@@ -96,7 +96,7 @@ final class SQLiteConnection {
         while true {
             do {
                 return try body()
-            } catch where error.code == .busy {
+            } catch  where error.code == .busy {
                 guard ContinuousClock.now < deadline else {
                     throw StoreError(code: .busy, path: path, message: "still locked after \(Int(waited)) s (\(error.message))")
                 }

@@ -77,7 +77,8 @@ public struct StatusReport: Sendable, Codable {
         for (model, tokens) in status.tokensByModel.sorted(by: { $0.key < $1.key }) {
             let cost = costByModel[model].map { "$" + String(format: "%.4f", $0) } ?? "unknown (no price; give one with --prices)"
             lines.append(
-                "  \(model): in \(tokens.input), out \(tokens.output), cache writes \(tokens.cacheCreation), cache reads \(tokens.cacheRead), estimated \(cost)")
+                "  \(model): in \(tokens.input), out \(tokens.output), cache writes \(tokens.cacheCreation), cache reads \(tokens.cacheRead), estimated \(cost)"
+            )
         }
         lines.append(
             "estimated cost of all answers: $\(String(format: "%.4f", costUSD))"
@@ -89,7 +90,8 @@ public struct StatusReport: Sendable, Codable {
         lines += status.batchesInFlightLines
         if let job = status.jobs.last {
             let when = Date(timeIntervalSince1970: job.updatedAt).formatted(.iso8601)
-            lines.append("last run: \(job.output), \(job.recordsWritten) records written, \(job.finished ? "finished" : "unfinished"), \(when)")
+            lines.append(
+                "last run: \(job.output), \(job.recordsWritten) records written, \(job.finished ? "finished" : "unfinished"), \(when)")
         }
         if let output, let verdict {
             lines.append("output \(output): \(verdict)\(recordsWritten.map { " (\($0) records written)" } ?? "")")

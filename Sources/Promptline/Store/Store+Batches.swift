@@ -5,7 +5,8 @@ extension Store {
     /// (committed before the create is sent); `batch_requests` maps each batch's custom_ids to keys
     /// and records what became of each request (`outcome`), so a key's trail over rounds is known.
     static func migrateBatches(_ db: SQLiteConnection) throws(StoreError) {
-        try db.execute("""
+        try db.execute(
+            """
             CREATE TABLE IF NOT EXISTS batches(
               local_id TEXT PRIMARY KEY,
               batch_id TEXT UNIQUE,

@@ -84,7 +84,8 @@ public actor Store {
                     message: "store schema \(version) is newer than this promptline understands (\(schemaVersion)); upgrade promptline")
             }
             if version < 1 {
-                try db.execute("""
+                try db.execute(
+                    """
                     CREATE TABLE requests(
                       key TEXT PRIMARY KEY,
                       model TEXT NOT NULL,
@@ -122,7 +123,8 @@ public actor Store {
             }
             if version < 2 {
                 // Cache tokens and stop reasons of answers.
-                try db.execute("""
+                try db.execute(
+                    """
                     ALTER TABLE requests ADD COLUMN cache_creation_tokens INTEGER NOT NULL DEFAULT 0;
                     ALTER TABLE requests ADD COLUMN cache_creation_1h_tokens INTEGER NOT NULL DEFAULT 0;
                     ALTER TABLE requests ADD COLUMN cache_read_tokens INTEGER NOT NULL DEFAULT 0;
@@ -137,7 +139,8 @@ public actor Store {
                 // Two indexes every claim and answer paid for (a random page each) and only `status`, a stop
                 // and the stale tier read: the state index goes; the messages index is made on the first
                 // stale lookup (``staleAnswer(messagesKey:excluding:)``), so only jobs using it maintain it.
-                try db.execute("""
+                try db.execute(
+                    """
                     DROP INDEX IF EXISTS requests_state;
                     DROP INDEX IF EXISTS requests_messages;
                     INSERT OR REPLACE INTO meta(name, value) VALUES ('schema_version', '4');

@@ -43,12 +43,14 @@ struct SchemaChecker: Sendable {
         if let problem = walk.visit(schema, pointer: "", references: []) { return problem }
         if walk.unionParameters > maxUnionParameters {
             return Problem(
-                message: "Schema is too complex: \(walk.unionParameters) parameters have union types (anyOf or type arrays); at most \(maxUnionParameters) are supported",
+                message:
+                    "Schema is too complex: \(walk.unionParameters) parameters have union types (anyOf or type arrays); at most \(maxUnionParameters) are supported",
                 pointer: "")
         }
         if walk.optionalParameters > maxOptionalParameters {
             return Problem(
-                message: "Schema is too complex: \(walk.optionalParameters) optional parameters; at most \(maxOptionalParameters) are supported",
+                message:
+                    "Schema is too complex: \(walk.optionalParameters) optional parameters; at most \(maxOptionalParameters) are supported",
                 pointer: "")
         }
         return nil
@@ -85,7 +87,9 @@ struct SchemaChecker: Sendable {
                 guard let definition = definitions[target] else {
                     return Problem(message: "$ref \(target) names no definition", pointer: pointer)
                 }
-                if let problem = visit(definition, pointer: String(target.dropFirst()), references: references + [target]) { return problem }
+                if let problem = visit(definition, pointer: String(target.dropFirst()), references: references + [target]) {
+                    return problem
+                }
             }
             var typeNames: [String] = []
             switch members["type"] {
@@ -112,7 +116,8 @@ struct SchemaChecker: Sendable {
                     return Problem(message: "For 'object' type, 'additionalProperties' must be explicitly set to false", pointer: pointer)
                 default:
                     return Problem(
-                        message: "For 'object' type, 'additionalProperties' other than false is not supported. Please set 'additionalProperties' to false",
+                        message:
+                            "For 'object' type, 'additionalProperties' other than false is not supported. Please set 'additionalProperties' to false",
                         pointer: pointer)
                 }
                 let properties = members["properties"]?.objectValue ?? [:]

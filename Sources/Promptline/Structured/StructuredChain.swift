@@ -66,7 +66,9 @@ struct StructuredChain: Sendable {
             servedBy += Array("]}".utf8)
             shown.servedBy = Array(servedBy)
         }
-        let extraTokens = answers.dropFirst().reduce(0) { $0 + $1.inputTokens + $1.outputTokens + $1.cacheCreationTokens + $1.cacheReadTokens }
+        let extraTokens = answers.dropFirst().reduce(0) {
+            $0 + $1.inputTokens + $1.outputTokens + $1.cacheCreationTokens + $1.cacheReadTokens
+        }
         shown.structured = StructuredPresentation(
             kind: kind, fields: outcome.lineFields, extraRequests: extraRequests, extraTokens: extraTokens)
         return shown

@@ -16,7 +16,8 @@ final class TemporarySet {
     /// Opens an empty set; `cacheKiB` bounds the memory it uses.
     init(cacheKiB: Int = 4096) throws(StoreError) {
         db = try SQLiteConnection(path: "")
-        try db.execute("""
+        try db.execute(
+            """
             PRAGMA journal_mode = OFF;
             PRAGMA synchronous = OFF;
             PRAGMA cache_size = -\(cacheKiB);

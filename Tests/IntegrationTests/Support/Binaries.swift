@@ -87,7 +87,8 @@ final class ChildProcess: @unchecked Sendable {
         if !endedInTime && process.isRunning {
             kill9()
             process.waitUntilExit()
-            let name = (process.executableURL?.lastPathComponent ?? "child") + " " + (process.arguments ?? []).prefix(3).joined(separator: " ")
+            let name =
+                (process.executableURL?.lastPathComponent ?? "child") + " " + (process.arguments ?? []).prefix(3).joined(separator: " ")
             // A cancelled wait is the test's time limit (or a failure beside it), not this deadline.
             let why = Task.isCancelled ? "was still running when the test was cancelled" : "did not end within \(timeout)"
             Issue.record("\(name) \(why); killed it. Its stderr:\n\(stderr.suffix(4000))", sourceLocation: sourceLocation)

@@ -1,9 +1,9 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A minimal HTTP `CONNECT` proxy on a free loopback port, for tests: it opens a tunnel to the
@@ -20,9 +20,9 @@ final class ConnectProxy: @unchecked Sendable {
 
     init() throws {
         #if canImport(Glibc)
-        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         #else
-        let listener = socket(AF_INET, SOCK_STREAM, 0)
+            let listener = socket(AF_INET, SOCK_STREAM, 0)
         #endif
         self.listener = listener
         guard listener >= 0 else { throw SimulatorError(message: "proxy: socket() failed") }
@@ -67,9 +67,9 @@ final class ConnectProxy: @unchecked Sendable {
         lock.withLock { targets.append(target) }
         guard let colon = target.lastIndex(of: ":"), let targetPort = UInt16(target[target.index(after: colon)...]) else { return }
         #if canImport(Glibc)
-        let upstream = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            let upstream = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         #else
-        let upstream = socket(AF_INET, SOCK_STREAM, 0)
+            let upstream = socket(AF_INET, SOCK_STREAM, 0)
         #endif
         defer { close(upstream) }
         var address = sockaddr_in()

@@ -124,11 +124,13 @@ extension Simulator {
                 let perSecond = object["accepted_per_second"] as? [String: Int], !perSecond.isEmpty
             {
                 let seconds = perSecond.keys.compactMap { Int($0) }.sorted()
-                text += "  accepted per second from \(seconds[0]): \(seconds.map { String(perSecond["\($0)"] ?? 0) }.joined(separator: " "))\n"
+                text +=
+                    "  accepted per second from \(seconds[0]): \(seconds.map { String(perSecond["\($0)"] ?? 0) }.joined(separator: " "))\n"
             }
             let batches = try await batchStats()
             if batches != SimBatchStats() {
-                text += "  batches: creates \(batches.creates), created \(batches.created), held \(batches.held), polls \(batches.polls), "
+                text +=
+                    "  batches: creates \(batches.creates), created \(batches.created), held \(batches.held), polls \(batches.polls), "
                     + "lists \(batches.lists), cancels \(batches.cancels), results \(batches.resultsDownloads), requests by batch \(Self.compact(batches.requestsByBatch))\n"
             }
         } catch {
@@ -148,7 +150,8 @@ extension ChildProcess {
     /// Its command, how it ended (or that it still runs) and the tail of its stderr.
     func diagnosis() -> String {
         let command = ([process.executableURL?.lastPathComponent ?? "?"] + (process.arguments ?? [])).joined(separator: " ")
-        let end = process.isRunning
+        let end =
+            process.isRunning
             ? "still running"
             : "ended (\(process.terminationReason == .exit ? "exit" : "signal") \(process.terminationStatus))"
         let tail = stderr.split(separator: "\n", omittingEmptySubsequences: false).suffix(25).joined(separator: "\n    ")

@@ -21,9 +21,13 @@ enum Fixtures {
         (0..<count).map { index in
             let prompt = "Question \(salt)\(index): what is \(index) × 7? ☕ café"
             switch index % 3 {
-            case 0: return #"{"custom_id":"\#(prefix)\#(index)","params":{"max_tokens":64,"messages":[{"role":"user","content":"\#(prompt)"}]}}"#
+            case 0:
+                return
+                    #"{"custom_id":"\#(prefix)\#(index)","params":{"max_tokens":64,"messages":[{"role":"user","content":"\#(prompt)"}]}}"#
             case 1: return #"{"id":"\#(prefix)\#(index)","prompt":"\#(prompt)","temperature":0.5}"#
-            default: return #"{"custom_id":"\#(prefix)\#(index)","params":{"messages":[{"role":"user","content":[{"type":"text","text":"\#(prompt)"}]}]}}"#
+            default:
+                return
+                    #"{"custom_id":"\#(prefix)\#(index)","params":{"messages":[{"role":"user","content":[{"type":"text","text":"\#(prompt)"}]}]}}"#
             }
         }
     }

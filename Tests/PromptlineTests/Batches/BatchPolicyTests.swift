@@ -46,8 +46,9 @@ import Testing
 
     private func record(_ text: String) -> RequestRecord {
         let line = #"{"id":"r","prompt":"\#(text)"}"#
-        guard case .valid(let record) = RecordParser(defaults: RecordDefaults(model: "claude-haiku-4-5"))
-            .parse(InputLine(file: "t", number: 1, bytes: Array(line.utf8), tooLong: nil))
+        guard
+            case .valid(let record) = RecordParser(defaults: RecordDefaults(model: "claude-haiku-4-5"))
+                .parse(InputLine(file: "t", number: 1, bytes: Array(line.utf8), tooLong: nil))
         else { fatalError("fixture did not parse") }
         return record
     }
@@ -78,19 +79,32 @@ import Testing
     }
 
     @Test func resultsLinesKeepTheMessageBytesAndSortOutcomes() throws {
-        let message = #"{"content":[{"text":"hi \"there\"","type":"text"}],"id":"msg_1","model":"claude-haiku-4-5","role":"assistant","stop_reason":"end_turn","stop_sequence":null,"type":"message","usage":{"input_tokens":7,"output_tokens":3}}"#
-        let succeeded = try BatchResultParser.parse(ArraySlice(#"{"custom_id":"a","result":{"message":\#(message),"type":"succeeded"}}"#.utf8))
-        #expect(succeeded == BatchResultEntry(
-            customID: "a", outcome: .succeeded(message: Array(message.utf8), model: "claude-haiku-4-5", tokens: TokenCount(input: 7, output: 3))))
+        let message =
+            #"{"content":[{"text":"hi \"there\"","type":"text"}],"id":"msg_1","model":"claude-haiku-4-5","role":"assistant","stop_reason":"end_turn","stop_sequence":null,"type":"message","usage":{"input_tokens":7,"output_tokens":3}}"#
+        let succeeded = try BatchResultParser.parse(
+            ArraySlice(#"{"custom_id":"a","result":{"message":\#(message),"type":"succeeded"}}"#.utf8))
+        #expect(
+            succeeded
+                == BatchResultEntry(
+                    customID: "a",
+                    outcome: .succeeded(message: Array(message.utf8), model: "claude-haiku-4-5", tokens: TokenCount(input: 7, output: 3))))
         let error = #"{"error":{"message":"bad","type":"invalid_request_error"},"request_id":"req_1","type":"error"}"#
         let invalid = try BatchResultParser.parse(ArraySlice(#" {"result": {"type":"errored","error":\#(error)}, "custom_id":"b"} "#.utf8))
-        #expect(invalid == BatchResultEntry(customID: "b", outcome: .failed(errorBody: Array(error.utf8), errorType: "invalid_request_error")))
+        #expect(
+            invalid == BatchResultEntry(customID: "b", outcome: .failed(errorBody: Array(error.utf8), errorType: "invalid_request_error")))
         let overloaded = #"{"error":{"message":"o","type":"overloaded_error"},"request_id":null,"type":"error"}"#
-        #expect(try BatchResultParser.parse(ArraySlice(#"{"custom_id":"c","result":{"type":"errored","error":\#(overloaded)}}"#.utf8)).outcome
-            == .retry(type: "overloaded_error"))
-        #expect(try BatchResultParser.parse(ArraySlice(#"{"custom_id":"d","result":{"type":"expired"}}"#.utf8)).outcome == .retry(type: "expired"))
-        #expect(try BatchResultParser.parse(ArraySlice(#"{"custom_id":"e","result":{"type":"canceled"}}"#.utf8)).outcome == .retry(type: "canceled"))
-        #expect(throws: BatchResultParser.Failure.self) { try BatchResultParser.parse(ArraySlice(#"{"custom_id":"f","result":{"type":"succ"#.utf8)) }
+        #expect(
+            try BatchResultParser.parse(ArraySlice(#"{"custom_id":"c","result":{"type":"errored","error":\#(overloaded)}}"#.utf8)).outcome
+                == .retry(type: "overloaded_error"))
+        #expect(
+            try BatchResultParser.parse(ArraySlice(#"{"custom_id":"d","result":{"type":"expired"}}"#.utf8)).outcome
+                == .retry(type: "expired"))
+        #expect(
+            try BatchResultParser.parse(ArraySlice(#"{"custom_id":"e","result":{"type":"canceled"}}"#.utf8)).outcome
+                == .retry(type: "canceled"))
+        #expect(throws: BatchResultParser.Failure.self) {
+            try BatchResultParser.parse(ArraySlice(#"{"custom_id":"f","result":{"type":"succ"#.utf8))
+        }
         #expect(throws: BatchResultParser.Failure.self) { try BatchResultParser.parse(ArraySlice("[1,2]".utf8)) }
     }
 

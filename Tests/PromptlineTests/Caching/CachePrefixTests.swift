@@ -5,7 +5,8 @@ import Testing
 @Suite struct CachePrefixTests {
     static let longText = String(repeating: "You label support tickets by topic and urgency. ", count: 120)
 
-    static func params(system: JSONValue? = .string(longText), messages: [JSONValue]? = nil, extra: [String: JSONValue] = [:]) -> JSONValue {
+    static func params(system: JSONValue? = .string(longText), messages: [JSONValue]? = nil, extra: [String: JSONValue] = [:]) -> JSONValue
+    {
         var body: [String: JSONValue] = [
             "model": .string("claude-sonnet-4-5"), "max_tokens": .number(64),
             "messages": .array(messages ?? [.object(["role": .string("user"), "content": .string("ticket 1")])]),
@@ -24,7 +25,9 @@ import Testing
     @Test func aLongSystemPromptIsOneLevelTheSameForRecordsThatShareIt() throws {
         let first = try #require(CachePrefix(params: Self.params(), minimumTokens: 1024))
         let second = try #require(
-            CachePrefix(params: Self.params(messages: [.object(["role": .string("user"), "content": .string("other ticket")])]), minimumTokens: 1024))
+            CachePrefix(
+                params: Self.params(messages: [.object(["role": .string("user"), "content": .string("other ticket")])]), minimumTokens: 1024
+            ))
         #expect(first.levels.count == 1)
         #expect(first.levels[0].anchor == .system)
         #expect(first.levels[0].id == second.levels[0].id)
@@ -48,7 +51,9 @@ import Testing
     }
 
     @Test func toolsWithoutASystemPromptAreMarkedOnTheLastTool() throws {
-        let tool = JSONValue.object(["name": .string("label"), "description": .string(Self.longText), "input_schema": .object(["type": .string("object")])])
+        let tool = JSONValue.object([
+            "name": .string("label"), "description": .string(Self.longText), "input_schema": .object(["type": .string("object")]),
+        ])
         let prefix = try #require(CachePrefix(params: Self.params(system: nil, extra: ["tools": .array([tool])]), minimumTokens: 1024))
         #expect(prefix.levels.map(\.anchor) == [.lastTool])
     }
@@ -65,7 +70,10 @@ import Testing
     }
 
     @Test func aRecordThatSetsCacheControlItselfIsLeftAsWritten() {
-        let own = Self.params(system: .array([.object(["type": .string("text"), "text": .string(Self.longText), "cache_control": .object(["type": .string("ephemeral")])])]))
+        let own = Self.params(
+            system: .array([
+                .object(["type": .string("text"), "text": .string(Self.longText), "cache_control": .object(["type": .string("ephemeral")])])
+            ]))
         #expect(CachePrefix.automatic(in: Self.record(own), mode: .auto) == nil)
         let topLevel = Self.params(extra: ["cache_control": .object(["type": .string("ephemeral")])])
         #expect(CachePrefix.automatic(in: Self.record(topLevel), mode: .auto) == nil)

@@ -11,11 +11,14 @@ import Testing
         }
         // HTTP_PROXY is for http URLs only.
         #expect(ProxySettings.resolve(baseURL: "https://api.anthropic.com", environment: ["HTTP_PROXY": "http://p:1"]) == nil)
-        #expect(ProxySettings.resolve(baseURL: "http://127.0.0.1:8080", environment: ["HTTP_PROXY": "p:1"]) == ProxySettings(host: "p", port: 1))
+        #expect(
+            ProxySettings.resolve(baseURL: "http://127.0.0.1:8080", environment: ["HTTP_PROXY": "p:1"]) == ProxySettings(host: "p", port: 1)
+        )
     }
 
     @Test func proxyCredentialsAreParsedButNeverShown() {
-        let proxy = ProxySettings.resolve(baseURL: "https://api.anthropic.com", environment: ["HTTPS_PROXY": "http://user:s3cret@proxy:8080"])
+        let proxy = ProxySettings.resolve(
+            baseURL: "https://api.anthropic.com", environment: ["HTTPS_PROXY": "http://user:s3cret@proxy:8080"])
         #expect(proxy?.username == "user")
         #expect(proxy?.password == "s3cret")
         #expect(proxy.map { "\($0)" } == "proxy:8080")

@@ -18,8 +18,9 @@ import Testing
         #expect(decoded.usage.tokens == TokenCount(input: 10, output: 20, cacheCreation: 300, cacheCreation1h: 200, cacheRead: 40))
         #expect(decoded.stop_reason == "max_tokens")
         #expect(decoded.model == "claude-haiku-4-5-20251001")
-        let bare = try #require(MessageResponse.parse(
-            Array(#"{"id":"m","type":"message","model":"x","content":[],"usage":{"input_tokens":1,"output_tokens":2}}"#.utf8)))
+        let bare = try #require(
+            MessageResponse.parse(
+                Array(#"{"id":"m","type":"message","model":"x","content":[],"usage":{"input_tokens":1,"output_tokens":2}}"#.utf8)))
         #expect(bare.usage.tokens == TokenCount(input: 1, output: 2))
     }
 
@@ -78,7 +79,8 @@ import Testing
         let path = directory.file("v1.db")
         do {
             let db = try SQLiteConnection(path: path)
-            try db.execute("""
+            try db.execute(
+                """
                 CREATE TABLE meta(name TEXT PRIMARY KEY, value TEXT NOT NULL);
                 CREATE TABLE requests(key TEXT PRIMARY KEY, model TEXT NOT NULL, messages_key TEXT NOT NULL, state TEXT NOT NULL,
                   owner TEXT, lease_expires REAL, dispatches INTEGER NOT NULL DEFAULT 0, interrupted INTEGER NOT NULL DEFAULT 0,
@@ -119,7 +121,8 @@ import Testing
     }
 
     @Test func aSummaryStoredByAnOlderBuildStillDecodes() throws {
-        let old = #"{"records":{"succeeded":1},"tiers":{"primary":1},"reusedFromStore":0,"requestsSent":1,"retries":0,"rateLimited":0,"inputTokens":1,"outputTokens":1,"tokensByModel":{"m":{"input":1,"output":1}},"costUSD":0,"costByModel":{},"rateLimits":{},"concurrencyWindow":4,"breakerTrips":0,"interruptedKeys":0,"wallSeconds":1,"recordsPerSecond":1,"exitCode":0,"output":"o","outputComplete":true}"#
+        let old =
+            #"{"records":{"succeeded":1},"tiers":{"primary":1},"reusedFromStore":0,"requestsSent":1,"retries":0,"rateLimited":0,"inputTokens":1,"outputTokens":1,"tokensByModel":{"m":{"input":1,"output":1}},"costUSD":0,"costByModel":{},"rateLimits":{},"concurrencyWindow":4,"breakerTrips":0,"interruptedKeys":0,"wallSeconds":1,"recordsPerSecond":1,"exitCode":0,"output":"o","outputComplete":true}"#
         let summary = try JSONDecoder().decode(JobSummary.self, from: Data(old.utf8))
         #expect(summary.tokensByModel["m"] == TokenCount(input: 1, output: 1))
         #expect(summary.stopReasons == nil)

@@ -10,7 +10,8 @@ struct InputStreamRepeatTests {
         var first = ""
         for index in 0..<600 { first += #"{"id":"r\#(index)","prompt":"p\#(index)"}"# + "\n" }
         first += #"{"id":"r5","prompt":"again"}"# + "\n"
-        let second = #"{"custom_id":"r599","params":{"messages":[{"role":"user","content":"x"}]}}"# + "\n"
+        let second =
+            #"{"custom_id":"r599","params":{"messages":[{"role":"user","content":"x"}]}}"# + "\n"
             + #"{"id":"r600","prompt":"new"}"# + "\n" + #"{"prompt":"no id: line-3 is never a repeat"}"# + "\n"
         let a = try GzipFixtures.write(Array(first.utf8), named: "a.jsonl", in: directory)
         let b = try GzipFixtures.write(GzipFixtures.gzip(Array(second.utf8)), named: "b.jsonl.gz", in: directory)
@@ -26,9 +27,10 @@ struct InputStreamRepeatTests {
             }
         }
         #expect(valid == 602)
-        #expect(invalid == [
-            "\(a):601: custom_id \"r5\" repeats an earlier record's",
-            "\(b):1: custom_id \"r599\" repeats an earlier record's",
-        ])
+        #expect(
+            invalid == [
+                "\(a):601: custom_id \"r5\" repeats an earlier record's",
+                "\(b):1: custom_id \"r599\" repeats an earlier record's",
+            ])
     }
 }

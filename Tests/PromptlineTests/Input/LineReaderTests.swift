@@ -59,8 +59,12 @@ struct LineReaderTests {
             named: "members.gz", in: self.directory)
         let result = try self.readAll(path)
         #expect(result.error == nil)
-        #expect(self.texts(result.lines) == self.texts(try self.readAll(
-            GzipFixtures.write(first + second, named: "joined.jsonl", in: self.directory)).lines))
+        #expect(
+            self.texts(result.lines)
+                == self.texts(
+                    try self.readAll(
+                        GzipFixtures.write(first + second, named: "joined.jsonl", in: self.directory)
+                    ).lines))
         #expect(result.lines.last?.number == 500)
     }
 
@@ -203,11 +207,15 @@ struct LineReaderTests {
 @Suite("InputError")
 struct InputErrorTests {
     @Test(arguments: [
-        (InputError(code: .truncatedGzip, file: "p.gz", byteOffset: 1234, message: "gzip stream truncated"),
-         "p.gz: gzip stream truncated at byte 1234"),
+        (
+            InputError(code: .truncatedGzip, file: "p.gz", byteOffset: 1234, message: "gzip stream truncated"),
+            "p.gz: gzip stream truncated at byte 1234"
+        ),
         (InputError(code: .unreadable, file: "p.gz", line: 50, message: "line is too long"), "p.gz:50: line is too long"),
-        (InputError(code: .unreadable, file: "<stdin>", message: "cannot read: Bad file descriptor"),
-         "<stdin>: cannot read: Bad file descriptor"),
+        (
+            InputError(code: .unreadable, file: "<stdin>", message: "cannot read: Bad file descriptor"),
+            "<stdin>: cannot read: Bad file descriptor"
+        ),
     ])
     func describesItselfOnOneLine(error: InputError, expected: String) {
         #expect(error.description == expected)

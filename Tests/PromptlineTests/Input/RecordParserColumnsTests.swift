@@ -29,8 +29,10 @@ import Testing
     }
 
     @Test func everyMessagesAPIFieldOfASimpleRecordIsSent() throws {
-        let record = try #require(valid(
-            #"{"id":"r","prompt":"hi","top_k":5,"stop_sequences":["x"],"metadata":{"user_id":"u"},"service_tier":"auto","inference_geo":"us","note":"mine"}"#))
+        let record = try #require(
+            valid(
+                #"{"id":"r","prompt":"hi","top_k":5,"stop_sequences":["x"],"metadata":{"user_id":"u"},"service_tier":"auto","inference_geo":"us","note":"mine"}"#
+            ))
         for field in ["top_k", "stop_sequences", "metadata", "service_tier", "inference_geo"] {
             #expect(record.params[field] != nil, "field \(field) must be sent")
         }
@@ -46,11 +48,14 @@ import Testing
     }
 
     @Test func batchesShapeParamsAreSentAsGivenAndFieldsBesideThemAreMetadata() throws {
-        let record = try #require(valid(
-            #"{"custom_id":"c1","batch":"2026-11","params":{"max_tokens":10,"messages":[{"role":"user","content":"hi"}],"top_p":0.5}}"#))
+        let record = try #require(
+            valid(
+                #"{"custom_id":"c1","batch":"2026-11","params":{"max_tokens":10,"messages":[{"role":"user","content":"hi"}],"top_p":0.5}}"#)
+        )
         #expect(record.params["top_p"] == .number(0.5))
         #expect(metadata(record) == #"{"batch":"2026-11"}"#)
-        let without = try #require(valid(#"{"custom_id":"c1","params":{"max_tokens":10,"messages":[{"role":"user","content":"hi"}],"top_p":0.5}}"#))
+        let without = try #require(
+            valid(#"{"custom_id":"c1","params":{"max_tokens":10,"messages":[{"role":"user","content":"hi"}],"top_p":0.5}}"#))
         #expect(record.key == without.key)
     }
 
@@ -65,7 +70,9 @@ import Testing
             state: .succeeded, result: Array(#"{"type":"succeeded"}"#.utf8), servedBy: Array("{}".utf8), tier: "primary",
             model: "m", errorType: nil, inputTokens: 1, outputTokens: 1, attempts: 1)
         let line = OutputLine.answered(customID: "r", key: "k", answer: answer, metadata: Array(#"{"row":17}"#.utf8))
-        #expect(String(decoding: line, as: UTF8.self) == #"{"custom_id":"r","key":"k","result":{"type":"succeeded"},"served_by":{},"metadata":{"row":17}}"# + "\n")
+        #expect(
+            String(decoding: line, as: UTF8.self)
+                == #"{"custom_id":"r","key":"k","result":{"type":"succeeded"},"served_by":{},"metadata":{"row":17}}"# + "\n")
         let bare = OutputLine.answered(customID: "r", key: "k", answer: answer)
         #expect(!String(decoding: bare, as: UTF8.self).contains("metadata"))
     }

@@ -25,7 +25,8 @@ import Testing
     }
 
     @Test func aRecordsOwnFormatWinsAndItsOtherOutputConfigStays() {
-        let own = #"{"custom_id":"a","params":{"messages":[{"role":"user","content":"p"}],"output_config":{"format":{"type":"json_schema","schema":{"type":"object","properties":{},"additionalProperties":false}}}}}"#
+        let own =
+            #"{"custom_id":"a","params":{"messages":[{"role":"user","content":"p"}],"output_config":{"format":{"type":"json_schema","schema":{"type":"object","properties":{},"additionalProperties":false}}}}}"#
         #expect(record(own, schema: schema)?.key == record(own, schema: nil)?.key)
         let beta = #"{"id":"a","prompt":"p","output_format":{"type":"json_schema","schema":{}}}"#
         #expect(record(beta, schema: schema)?.params["output_config"] == nil)

@@ -20,7 +20,8 @@ import Testing
     }
 
     @Test func theThreeShapesOfTheSameRequestShareOneKey() {
-        let batch = valid(#"{"custom_id":"a","params":{"model":"claude-haiku-4-5","max_tokens":100,"messages":[{"role":"user","content":"hi"}]}}"#)
+        let batch = valid(
+            #"{"custom_id":"a","params":{"model":"claude-haiku-4-5","max_tokens":100,"messages":[{"role":"user","content":"hi"}]}}"#)
         let simple = valid(#"{"id":"b","prompt":"hi"}"#)
         let bare = valid(#"{"messages":[{"role":"user","content":"hi"}]}"#)
         #expect(batch?.key != nil)
@@ -75,7 +76,8 @@ import Testing
         let record = valid(#"{"id":"x","prompt":"p"}"#)!
         #expect(record.body(for: record.model) == record.body)
         let other = String(decoding: record.body(for: "claude-sonnet-4-5"), as: UTF8.self)
-        #expect(other == String(decoding: record.body, as: UTF8.self).replacingOccurrences(of: "claude-haiku-4-5", with: "claude-sonnet-4-5"))
+        #expect(
+            other == String(decoding: record.body, as: UTF8.self).replacingOccurrences(of: "claude-haiku-4-5", with: "claude-sonnet-4-5"))
     }
 
     @Test(arguments: [
@@ -126,4 +128,3 @@ import Testing
         #expect(record.maxTokens == Int(params["max_tokens"]?.doubleValue ?? -1))
     }
 }
-

@@ -14,7 +14,9 @@ struct StopCauseTests {
         #expect(StopCause.job(JobStop(reason: .unpriced("m"))).exitStatus == .usage)
         #expect(StopCause.inputFault("in.jsonl.gz: gzip stream truncated at byte 9").exitStatus == .unusableInput)
         #expect(StopCause.signal(SIGTERM).description == "interrupted by SIGTERM; run the same command again to resume")
-        #expect(StopCause.inputFault("in.jsonl.gz: gzip stream truncated at byte 9").description == "in.jsonl.gz: gzip stream truncated at byte 9")
+        #expect(
+            StopCause.inputFault("in.jsonl.gz: gzip stream truncated at byte 9").description
+                == "in.jsonl.gz: gzip stream truncated at byte 9")
     }
 
     @Test func aSignalOutranksAJobStopWhicheverComesFirstAndEachKindIsAnnouncedOnce() {
@@ -37,9 +39,11 @@ struct StopCauseTests {
 
     @Test func inputFaultsAreNotAnnouncedWhenTheyArriveButSignalsAndStopsAre() {
         #expect(StopCause.inputFault("bad").announcement(inFlight: 3, gracePeriod: 10) == nil)
-        #expect(StopCause.signal(SIGINT).announcement(inFlight: 3, gracePeriod: 10)
-            == "promptline: interrupted; finishing 3 requests in flight (up to 10 s), then stopping")
-        #expect(StopCause.job(JobStop(reason: .spendLimit)).announcement(inFlight: 3, gracePeriod: 10)?
-            .hasPrefix("promptline: stopping: the organisation's monthly spend limit") == true)
+        #expect(
+            StopCause.signal(SIGINT).announcement(inFlight: 3, gracePeriod: 10)
+                == "promptline: interrupted; finishing 3 requests in flight (up to 10 s), then stopping")
+        #expect(
+            StopCause.job(JobStop(reason: .spendLimit)).announcement(inFlight: 3, gracePeriod: 10)?
+                .hasPrefix("promptline: stopping: the organisation's monthly spend limit") == true)
     }
 }

@@ -4,8 +4,9 @@ import Testing
 
 @Suite struct WindowStateTests {
     private func record(_ id: String, key: String) -> ParsedRecord {
-        .valid(RequestRecord(
-            customID: id, key: key, model: "m", params: .object([:]), body: [], file: "f", line: 1))
+        .valid(
+            RequestRecord(
+                customID: id, key: key, model: "m", params: .object([:]), body: [], file: "f", line: 1))
     }
 
     private let answer = StoredAnswer(
@@ -21,7 +22,9 @@ import Testing
 
     @Test func linesLeaveInInputOrderWhateverOrderAnswersArrive() {
         var window = WindowState(skip: 0)
-        #expect(window.admit(record("a", key: "ka"), stored: [:]) == .send(RequestRecord(customID: "a", key: "ka", model: "m", params: .null, body: [], file: "", line: 0)))
+        #expect(
+            window.admit(record("a", key: "ka"), stored: [:])
+                == .send(RequestRecord(customID: "a", key: "ka", model: "m", params: .null, body: [], file: "", line: 0)))
         _ = window.admit(record("b", key: "kb"), stored: [:])
         window.answer(key: "kb", with: answer)
         #expect(window.takeReady().isEmpty)
@@ -59,7 +62,8 @@ import Testing
     @Test func invalidLinesWarnAndTakeTheirPlaceInOrder() {
         var window = WindowState(skip: 0)
         _ = window.admit(record("a", key: "ka"), stored: [:])
-        let warning = window.admit(.invalid(InvalidRecord(customID: "line-2", file: "p.jsonl", line: 2, message: "invalid JSON: x")), stored: [:])
+        let warning = window.admit(
+            .invalid(InvalidRecord(customID: "line-2", file: "p.jsonl", line: 2, message: "invalid JSON: x")), stored: [:])
         #expect(warning == .warn("p.jsonl:2: invalid JSON: x"))
         #expect(window.takeReady().isEmpty)
         window.answer(key: "ka", with: answer)

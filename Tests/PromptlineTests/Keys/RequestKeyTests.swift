@@ -16,8 +16,10 @@ struct RequestKeyTests {
     }
 
     @Test(arguments: [
-        (#"{"model":"m","max_tokens":10,"messages":[{"role":"user","content":"hi"}]}"#,
-         #"{ "messages" : [ { "content" : "hi", "role" : "user" } ], "max_tokens" : 10, "model" : "m" }"#),
+        (
+            #"{"model":"m","max_tokens":10,"messages":[{"role":"user","content":"hi"}]}"#,
+            #"{ "messages" : [ { "content" : "hi", "role" : "user" } ], "max_tokens" : 10, "model" : "m" }"#
+        ),
         (#"{"a":1,"b":2}"#, #"{"b":2,"a":1}"#),
         (#"{"a":1}"#, "\t{\"a\" :\r\n 1 }  "),
         (#"{"t":1.0}"#, #"{"t":1}"#),

@@ -7,7 +7,8 @@ import Testing
 
 @Suite struct MessagesClientClassificationTests {
     @Test func anAPIErrorBodyGivesItsTypeMessageAndBodyOnOneLine() {
-        let body = Array("""
+        let body = Array(
+            """
             {"type":"error",
              "error":{"type":"overloaded_error","message":"Overloaded"},"request_id":"req_1"}
             """.utf8)
@@ -21,7 +22,9 @@ import Testing
     }
 
     @Test func theSpendLimitCodeIsRead() {
-        let body = Array(#"{"type":"error","error":{"type":"rate_limit_error","message":"limit","details":{"error_code":"enforced_spend_limit_reached"}}}"#.utf8)
+        let body = Array(
+            #"{"type":"error","error":{"type":"rate_limit_error","message":"limit","details":{"error_code":"enforced_spend_limit_reached"}}}"#
+                .utf8)
         let failure = MessagesClient.classify(status: 429, headers: [:], body: body)
         #expect(failure.errorCode == "enforced_spend_limit_reached")
         #expect(failure.retryAfter == nil)

@@ -128,7 +128,10 @@ struct RequestRunnerTests {
         #expect(answer.model == Self.primary)
         #expect(answer.result == earlier.result)
         // Stale comes only after the whole chain: primary, then fallback, each with its retries.
-        #expect(Array(harness.transport.models.dropFirst(before)) == [Self.primary, Self.primary, Self.primary, Self.fallback, Self.fallback, Self.fallback])
+        #expect(
+            Array(harness.transport.models.dropFirst(before)) == [
+                Self.primary, Self.primary, Self.primary, Self.fallback, Self.fallback, Self.fallback,
+            ])
     }
 
     @Test func theStaticResponseServesLastWhenNoStaleAnswerExists() async throws {

@@ -110,7 +110,8 @@ final class ScriptedTransport: MessagesTransport {
     }
 
     static func success(model: String) -> MessagesClient.Success {
-        let message = #"{"id":"msg_test","type":"message","role":"assistant","model":"\#(model)","content":[{"type":"text","text":"answer from \#(model)"}],"stop_reason":"end_turn","usage":{"input_tokens":10,"output_tokens":5}}"#
+        let message =
+            #"{"id":"msg_test","type":"message","role":"assistant","model":"\#(model)","content":[{"type":"text","text":"answer from \#(model)"}],"stop_reason":"end_turn","usage":{"input_tokens":10,"output_tokens":5}}"#
         return MessagesClient.Success(
             message: Array(message.utf8), inputTokens: 10, outputTokens: 5, tokens: TokenCount(input: 10, output: 5),
             stopReason: "end_turn", answeringModel: model)

@@ -7,7 +7,8 @@ import Testing
         String(decoding: CSVWriter(columns: CSVWriter.columns(columns)!).row(forLine: Array((line + "\n").utf8)), as: UTF8.self)
     }
 
-    private let line = #"{"custom_id":"r1","key":"sha256:ab","result":{"type":"succeeded","message":{"content":[{"type":"text","text":"hi"}]}},"served_by":{"model":"claude-haiku-4-5","tier":"primary"},"parsed":{"label":"spam","score":0.5,"ok":true,"tags":["a","b"],"note":null}}"#
+    private let line =
+        #"{"custom_id":"r1","key":"sha256:ab","result":{"type":"succeeded","message":{"content":[{"type":"text","text":"hi"}]}},"served_by":{"model":"claude-haiku-4-5","tier":"primary"},"parsed":{"label":"spam","score":0.5,"ok":true,"tags":["a","b"],"note":null}}"#
 
     @Test func theHeaderIsTheColumnNamesAndRowsEndInCRLF() {
         let writer = CSVWriter(columns: ["id", "parsed.label"])

@@ -22,14 +22,17 @@ import Testing
     ])
     func aUsageLimit400StopsTheJobWithSeventyFive(message: String) {
         var policy = RetryPolicy(maxRetries: 2)
-        #expect(policy.event(failure(400, type: "invalid_request_error", message: message), modelWait: .zero) == .stopJob(.usageLimit(message)))
+        #expect(
+            policy.event(failure(400, type: "invalid_request_error", message: message), modelWait: .zero) == .stopJob(.usageLimit(message)))
         #expect(JobStopReason.usageLimit(message).exitCode == 75)
         #expect(JobStopReason.usageLimit(message).description.contains("pending records are kept"))
     }
 
     @Test func anOrdinary400StillFailsTheRecord() {
         var policy = RetryPolicy(maxRetries: 2)
-        #expect(policy.event(failure(400, type: "invalid_request_error", message: "category: Extra inputs are not permitted"), modelWait: .zero) == .fail)
+        #expect(
+            policy.event(failure(400, type: "invalid_request_error", message: "category: Extra inputs are not permitted"), modelWait: .zero)
+                == .fail)
     }
 
     @Test func aModelNotFoundSendsTheRecordDownTheChain() {
@@ -39,7 +42,9 @@ import Testing
 
     @Test func aNotFoundThatIsNotAboutTheModelFailsTheRecord() {
         var policy = RetryPolicy(maxRetries: 2, model: "claude-haiku-4-5")
-        #expect(policy.event(failure(404, type: "not_found_error", message: "The requested resource could not be found."), modelWait: .zero) == .fail)
+        #expect(
+            policy.event(failure(404, type: "not_found_error", message: "The requested resource could not be found."), modelWait: .zero)
+                == .fail)
         #expect(!failure(400, type: "invalid_request_error", message: "model: y").isModelNotFound("y"))
     }
 

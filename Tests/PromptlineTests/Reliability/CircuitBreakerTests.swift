@@ -128,4 +128,3 @@ import Testing
         #expect(c.trips == 1)
     }
 }
-

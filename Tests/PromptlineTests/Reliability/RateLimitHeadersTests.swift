@@ -34,18 +34,20 @@ import Testing
 
     @Test func isNilWhenNoDimensionIsComplete() {
         #expect(RateLimitHeaders.parse([("anthropic-ratelimit-requests-limit", "50")]) == nil)
-        #expect(RateLimitHeaders.parse([
-            ("anthropic-ratelimit-requests-limit", "many"),
-            ("anthropic-ratelimit-requests-remaining", "3"),
-        ]) == nil)
+        #expect(
+            RateLimitHeaders.parse([
+                ("anthropic-ratelimit-requests-limit", "many"),
+                ("anthropic-ratelimit-requests-remaining", "3"),
+            ]) == nil)
     }
 
     @Test func keepsCompleteDimensionsAndDropsIncompleteOnes() throws {
-        let headers = try #require(RateLimitHeaders.parse([
-            ("anthropic-ratelimit-requests-limit", "50"),
-            ("anthropic-ratelimit-requests-remaining", "3"),
-            ("anthropic-ratelimit-output-tokens-limit", "100"),
-        ]))
+        let headers = try #require(
+            RateLimitHeaders.parse([
+                ("anthropic-ratelimit-requests-limit", "50"),
+                ("anthropic-ratelimit-requests-remaining", "3"),
+                ("anthropic-ratelimit-output-tokens-limit", "100"),
+            ]))
         #expect(headers.requests == .init(limit: 50, remaining: 3))
         #expect(headers.outputTokens == nil)
         #expect(headers.tokens == nil)
@@ -53,18 +55,20 @@ import Testing
     }
 
     @Test func matchesNamesCaseInsensitivelyAndTrimsValues() throws {
-        let headers = try #require(RateLimitHeaders.parse([
-            ("Anthropic-RateLimit-Requests-Limit", " 50 "),
-            ("ANTHROPIC-RATELIMIT-REQUESTS-REMAINING", "7\r"),
-            ("anthropic-ratelimit-requests-reset", " 2026-11-29T04:05:06Z"),
-        ]))
+        let headers = try #require(
+            RateLimitHeaders.parse([
+                ("Anthropic-RateLimit-Requests-Limit", " 50 "),
+                ("ANTHROPIC-RATELIMIT-REQUESTS-REMAINING", "7\r"),
+                ("anthropic-ratelimit-requests-reset", " 2026-11-29T04:05:06Z"),
+            ]))
         #expect(headers.requests == .init(limit: 50, remaining: 7))
     }
 
-    @Test(arguments: [
-        ("+5", 5), ("-3", -3), ("\t42 ", 42), ("0", 0),
-        ("", nil), (" ", nil), ("+", nil), ("1e3", nil), ("5 5", nil), ("4.0", nil), ("99999999999999999999", nil),
-    ] as [(String, Int?)])
+    @Test(
+        arguments: [
+            ("+5", 5), ("-3", -3), ("\t42 ", 42), ("0", 0),
+            ("", nil), (" ", nil), ("+", nil), ("1e3", nil), ("5 5", nil), ("4.0", nil), ("99999999999999999999", nil),
+        ] as [(String, Int?)])
     func readsAFigureOnlyWhenItIsAWholeNumber(text: String, figure: Int?) {
         let headers = RateLimitHeaders.parse([
             ("anthropic-ratelimit-requests-limit", text), ("anthropic-ratelimit-requests-remaining", "1"),

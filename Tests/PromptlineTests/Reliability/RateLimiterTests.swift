@@ -35,8 +35,10 @@ import Testing
         return (admitted, now)
     }
 
-    private func headers(requests: (Int, Int)? = nil, input: (Int, Int)? = nil,
-                         output: (Int, Int)? = nil, tokens: (Int, Int)? = nil) -> RateLimitHeaders {
+    private func headers(
+        requests: (Int, Int)? = nil, input: (Int, Int)? = nil,
+        output: (Int, Int)? = nil, tokens: (Int, Int)? = nil
+    ) -> RateLimitHeaders {
         RateLimitHeaders(
             requests: requests.map { .init(limit: $0.0, remaining: $0.1) },
             tokens: tokens.map { .init(limit: $0.0, remaining: $0.1) },
@@ -280,8 +282,9 @@ import Testing
     }
 
     @Test func anOversizedOutputEstimateIsAdmittedWhenTheBucketIsFull() {
-        var limiter = RateLimiter(requestsPerMinute: nil, inputTokensPerMinute: nil, outputTokensPerMinute: 100,
-                                  initialOutputEstimate: 1000)
+        var limiter = RateLimiter(
+            requestsPerMinute: nil, inputTokensPerMinute: nil, outputTokensPerMinute: 100,
+            initialOutputEstimate: 1000)
         let first = limiter.reserve(inputTokens: 1, maxTokens: 4096, now: 0)
         #expect(reservation(first)?.outputTokens == 1000)
         let second = limiter.reserve(inputTokens: 1, maxTokens: 4096, now: 0)
@@ -410,14 +413,17 @@ import Testing
                 }
             case 5, 6:
                 if let reservation = inFlight.popLast() {
-                    limiter.settle(reservation, inputTokens: Int.random(in: 0...30_000, using: &random),
-                                   outputTokens: Int.random(in: 0...3000, using: &random), now: now)
+                    limiter.settle(
+                        reservation, inputTokens: Int.random(in: 0...30_000, using: &random),
+                        outputTokens: Int.random(in: 0...3000, using: &random), now: now)
                 }
             case 7:
                 if let reservation = inFlight.popLast() { limiter.release(reservation, now: now) }
             case 8:
-                limiter.observe(headers(requests: (Int.random(in: 0...200, using: &random), Int.random(in: -5...200, using: &random)),
-                                        output: (5000, Int.random(in: 0...5000, using: &random))), now: now)
+                limiter.observe(
+                    headers(
+                        requests: (Int.random(in: 0...200, using: &random), Int.random(in: -5...200, using: &random)),
+                        output: (5000, Int.random(in: 0...5000, using: &random))), now: now)
             default:
                 if Int.random(in: 0..<20, using: &random) == 0 {
                     limiter.pause(until: now + Double.random(in: 0...30, using: &random))

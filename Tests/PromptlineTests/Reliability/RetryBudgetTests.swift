@@ -14,7 +14,9 @@ import Testing
 
     @Test func timeoutsCostMore() {
         var budget = RetryBudget(capacity: 15, retryCost: 5, timeoutCost: 10, refillPerSecond: 0)
-        let outcomes = [budget.withdraw(for: timeout, now: 0), budget.withdraw(for: timeout, now: 0), budget.withdraw(for: overloaded, now: 0)]
+        let outcomes = [
+            budget.withdraw(for: timeout, now: 0), budget.withdraw(for: timeout, now: 0), budget.withdraw(for: overloaded, now: 0),
+        ]
         #expect(outcomes == [true, false, true])
     }
 

@@ -6,10 +6,13 @@ import Testing
     /// The model's wait (``RetryWait``), what a retry waits when the server named no wait.
     private let wait = Duration.milliseconds(100)
 
-    private func failure(_ status: Int, type: String = "api_error", message: String = "x", retryAfter: Double? = nil,
-                         shouldRetry: Bool? = nil, errorCode: String? = nil) -> RequestFailure {
-        RequestFailure(kind: .http(status: status), errorType: type, message: message, retryAfter: retryAfter,
-                       shouldRetry: shouldRetry, errorCode: errorCode)
+    private func failure(
+        _ status: Int, type: String = "api_error", message: String = "x", retryAfter: Double? = nil,
+        shouldRetry: Bool? = nil, errorCode: String? = nil
+    ) -> RequestFailure {
+        RequestFailure(
+            kind: .http(status: status), errorType: type, message: message, retryAfter: retryAfter,
+            shouldRetry: shouldRetry, errorCode: errorCode)
     }
 
     @Test(arguments: [408, 409, 429, 500, 502, 503, 504, 529])
@@ -76,16 +79,23 @@ import Testing
 
     @Test func theSpendCapAndAnEmptyCreditBalanceStopTheJobWithSeventyFive() {
         var policy = RetryPolicy(maxRetries: 2)
-        #expect(policy.event(failure(429, type: "rate_limit_error", errorCode: "enforced_spend_limit_reached"), modelWait: wait) == .stopJob(.spendLimit))
-        #expect(policy.event(failure(400, message: "Your credit balance is too low to access the Anthropic API."), modelWait: wait) == .stopJob(.creditBalance))
+        #expect(
+            policy.event(failure(429, type: "rate_limit_error", errorCode: "enforced_spend_limit_reached"), modelWait: wait)
+                == .stopJob(.spendLimit))
+        #expect(
+            policy.event(failure(400, message: "Your credit balance is too low to access the Anthropic API."), modelWait: wait)
+                == .stopJob(.creditBalance))
         #expect(JobStopReason.spendLimit.exitCode == 75)
         // A spend-limit 429 that does carry retry-after is an ordinary rate limit.
-        #expect(policy.event(failure(429, retryAfter: 2, errorCode: "enforced_spend_limit_reached"), modelWait: wait) == .retry(after: .seconds(2)))
+        #expect(
+            policy.event(failure(429, retryAfter: 2, errorCode: "enforced_spend_limit_reached"), modelWait: wait)
+                == .retry(after: .seconds(2)))
     }
 
-    @Test(arguments: [
-        ("5", nil, 5.0), (nil, "1500", 1.5), ("7", "250", 0.25), ("soon", nil, nil),
-    ] as [(String?, String?, Double?)])
+    @Test(
+        arguments: [
+            ("5", nil, 5.0), (nil, "1500", 1.5), ("7", "250", 0.25), ("soon", nil, nil),
+        ] as [(String?, String?, Double?)])
     func retryAfterHeadersParse(value: String?, milliseconds: String?, expected: Double?) {
         #expect(RetryAfter.parse(milliseconds: milliseconds, value: value, now: .init(timeIntervalSince1970: 0)) == expected)
     }

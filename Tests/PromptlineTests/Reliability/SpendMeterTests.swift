@@ -14,7 +14,8 @@ import Testing
     @Test func aRequestThatMayWriteItsPrefixReservesTheWritePrice() {
         let meter = SpendMeter(budget: nil, prices: prices)
         // 1,000,000 tokens, 400,000 of them a prefix written for 5 minutes (1.25×), no output.
-        #expect(abs((meter.worstCase(model: "m", bodyBytes: 4_000_000, maxTokens: 0, cacheWrite: (.fiveMinutes, 1_600_000)) ?? 0) - 1.1) < 1e-9)
+        #expect(
+            abs((meter.worstCase(model: "m", bodyBytes: 4_000_000, maxTokens: 0, cacheWrite: (.fiveMinutes, 1_600_000)) ?? 0) - 1.1) < 1e-9)
         #expect(abs((meter.worstCase(model: "m", bodyBytes: 4_000_000, maxTokens: 0, cacheWrite: (.oneHour, 1_600_000)) ?? 0) - 1.4) < 1e-9)
     }
 

@@ -11,7 +11,8 @@ import Testing
         BatchEntry(customID: "c\(n)", key: "k\(n)", model: "claude-haiku-4-5", messagesKey: "mk\(n)")
     }
 
-    private let message = Array(#"{"id":"msg","type":"message","model":"claude-haiku-4-5","content":[],"usage":{"input_tokens":1,"output_tokens":2}}"#.utf8)
+    private let message = Array(
+        #"{"id":"msg","type":"message","model":"claude-haiku-4-5","content":[],"usage":{"input_tokens":1,"output_tokens":2}}"#.utf8)
 
     @Test func anIntentIsOpenUntilCollectedAndItsKeysAreLeftOutOfNewBatches() async throws {
         let store = try Store(path: directory.file("s.db"))
@@ -27,11 +28,15 @@ import Testing
         #expect(open.first?.batchID == "msgbatch_1")
         #expect(try await store.knownBatchIDs() == ["msgbatch_1"])
 
-        let stored = try await store.applyBatchResults(localID: "L1", [
-            BatchResultEntry(customID: "c1", outcome: .succeeded(message: message, model: "claude-haiku-4-5", tokens: TokenCount(input: 1, output: 2))),
-            BatchResultEntry(customID: "c2", outcome: .retry(type: "expired")),
-            BatchResultEntry(customID: "not-ours", outcome: .retry(type: "expired")),
-        ])
+        let stored = try await store.applyBatchResults(
+            localID: "L1",
+            [
+                BatchResultEntry(
+                    customID: "c1",
+                    outcome: .succeeded(message: message, model: "claude-haiku-4-5", tokens: TokenCount(input: 1, output: 2))),
+                BatchResultEntry(customID: "c2", outcome: .retry(type: "expired")),
+                BatchResultEntry(customID: "not-ours", outcome: .retry(type: "expired")),
+            ])
         try await store.markBatchCollected(localID: "L1")
         #expect(stored.count == 1)
         #expect(try await store.openBatches().isEmpty)
@@ -49,9 +54,11 @@ import Testing
         try await store.recordBatchIntent(localID: "L1", entries: [entry(1)], bodyBytes: 10)
         try await store.recordBatchSubmitted(localID: "L1", batchID: "msgbatch_1")
         let tokens = TokenCount(input: 100, output: 200, cacheCreation: 4000, cacheCreation1h: 4000, cacheRead: 0)
-        _ = try await store.applyBatchResults(localID: "L1", [
-            BatchResultEntry(customID: "c1", outcome: .succeeded(message: message, model: "claude-haiku-4-5", tokens: tokens))
-        ])
+        _ = try await store.applyBatchResults(
+            localID: "L1",
+            [
+                BatchResultEntry(customID: "c1", outcome: .succeeded(message: message, model: "claude-haiku-4-5", tokens: tokens))
+            ])
         let answer = try #require(try await store.answers(for: ["k1"])["k1"])
         #expect(answer.cacheCreationTokens == 4000 && answer.cacheCreation1hTokens == 4000)
         let report = try await StatusReport.make(store: store, storePath: "s.db", output: nil)
@@ -70,15 +77,22 @@ import Testing
         _ = try await store.applyBatchResults(localID: "L1", [BatchResultEntry(customID: "c1", outcome: .retry(type: "overloaded_error"))])
         try await store.markBatchCollected(localID: "L1")
         try await store.recordBatchIntent(localID: "L2", entries: [entry(1)], bodyBytes: 10)
-        _ = try await store.applyBatchResults(localID: "L2", [
-            BatchResultEntry(customID: "c1", outcome: .succeeded(message: message, model: "claude-haiku-4-5", tokens: TokenCount(input: 1, output: 2)))
-        ])
+        _ = try await store.applyBatchResults(
+            localID: "L2",
+            [
+                BatchResultEntry(
+                    customID: "c1",
+                    outcome: .succeeded(message: message, model: "claude-haiku-4-5", tokens: TokenCount(input: 1, output: 2)))
+            ])
         let answer = try #require(try await store.answers(for: ["k1"])["k1"])
-        #expect(String(decoding: answer.servedBy, as: UTF8.self)
-            == #"{"model":"claude-haiku-4-5","tier":"primary","attempts":2,"errors":["overloaded_error"],"backend":"batches"}"#)
-        let again = try await store.applyBatchResults(localID: "L2", [
-            BatchResultEntry(customID: "c1", outcome: .failed(errorBody: Array("{}".utf8), errorType: "invalid_request_error"))
-        ])
+        #expect(
+            String(decoding: answer.servedBy, as: UTF8.self)
+                == #"{"model":"claude-haiku-4-5","tier":"primary","attempts":2,"errors":["overloaded_error"],"backend":"batches"}"#)
+        let again = try await store.applyBatchResults(
+            localID: "L2",
+            [
+                BatchResultEntry(customID: "c1", outcome: .failed(errorBody: Array("{}".utf8), errorType: "invalid_request_error"))
+            ])
         #expect(again.isEmpty)
         #expect(try await store.answers(for: ["k1"])["k1"] == answer)
     }
@@ -100,9 +114,13 @@ import Testing
     @Test func aRequestTheResultsDoNotMentionGoesIntoTheNextBatchAndCountsARound() async throws {
         let store = try Store(path: directory.file("s.db"))
         try await store.recordBatchIntent(localID: "L1", entries: [entry(1), entry(2)], bodyBytes: 10)
-        _ = try await store.applyBatchResults(localID: "L1", [
-            BatchResultEntry(customID: "c1", outcome: .succeeded(message: message, model: "claude-haiku-4-5", tokens: TokenCount(input: 1, output: 2)))
-        ])
+        _ = try await store.applyBatchResults(
+            localID: "L1",
+            [
+                BatchResultEntry(
+                    customID: "c1",
+                    outcome: .succeeded(message: message, model: "claude-haiku-4-5", tokens: TokenCount(input: 1, output: 2)))
+            ])
         try await store.markBatchCollected(localID: "L1")
         let plan = try await store.batchPlanning(keys: ["k1", "k2"], retryErroredBefore: nil)
         #expect(plan.skip == ["k1"])
@@ -112,9 +130,11 @@ import Testing
     @Test func erroredAnswersGoIntoABatchAgainOnlyWhenRecordedBeforeTheRetryingRun() async throws {
         let store = try Store(path: directory.file("s.db"), now: { 100 })
         try await store.recordBatchIntent(localID: "L1", entries: [entry(1)], bodyBytes: 10)
-        _ = try await store.applyBatchResults(localID: "L1", [
-            BatchResultEntry(customID: "c1", outcome: .failed(errorBody: Array("{}".utf8), errorType: "invalid_request_error"))
-        ])
+        _ = try await store.applyBatchResults(
+            localID: "L1",
+            [
+                BatchResultEntry(customID: "c1", outcome: .failed(errorBody: Array("{}".utf8), errorType: "invalid_request_error"))
+            ])
         try await store.markBatchCollected(localID: "L1")
         #expect(try await store.batchPlanning(keys: ["k1"], retryErroredBefore: nil).skip == ["k1"])
         #expect(try await store.batchPlanning(keys: ["k1"], retryErroredBefore: 150).skip.isEmpty)
@@ -136,7 +156,8 @@ import Testing
         let path = directory.file("s.db")
         do {
             let store = try Store(path: path)
-            try await store.execute("DROP TABLE batches; DROP TABLE batch_requests; UPDATE meta SET value = '2' WHERE name = 'schema_version'")
+            try await store.execute(
+                "DROP TABLE batches; DROP TABLE batch_requests; UPDATE meta SET value = '2' WHERE name = 'schema_version'")
         }
         let store = try Store(path: path)
         try await store.recordBatchIntent(localID: "L1", entries: [entry(1)], bodyBytes: 10)

@@ -62,7 +62,8 @@ import Testing
     @Test func aDeadOwnersLeaseIsTakenOverAtOnce() async throws {
         let store = try Store(path: directory.file("s.db"))
         // A lease far in the future, held by a process of this host that does not exist.
-        try await store.execute("""
+        try await store.execute(
+            """
             INSERT INTO requests(key, model, messages_key, state, owner, lease_expires, dispatches, created_at, updated_at)
             VALUES ('k', 'm', 'mk', 'inflight', '\(ProcessInfo.processInfo.hostName)/999999999/1', 1e12, 1, 0, 0)
             """)
@@ -97,7 +98,10 @@ import Testing
         #expect(try await store.checkpoint(output: "o.gz") == nil)
         try await store.beginJob(output: "o.gz", fingerprint: "f", inputs: ["a"])
         try await store.saveProgress(output: "o.gz", records: 10, offset: 321)
-        #expect(try await store.checkpoint(output: "o.gz") == JobCheckpoint(output: "o.gz", fingerprint: "f", recordsWritten: 10, outputOffset: 321, finished: false, totalRecords: nil))
+        #expect(
+            try await store.checkpoint(output: "o.gz")
+                == JobCheckpoint(
+                    output: "o.gz", fingerprint: "f", recordsWritten: 10, outputOffset: 321, finished: false, totalRecords: nil))
         try await store.finishJob(output: "o.gz", records: 12, offset: 400, summary: Array("{}".utf8))
         #expect(try await store.checkpoint(output: "o.gz")?.finished == true)
     }
@@ -134,10 +138,10 @@ import Testing
     }
 }
 
-
 extension StoreTests {
     private func indexes(_ store: Store) async throws -> [String] {
-        try await store.texts("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'requests' AND sql IS NOT NULL ORDER BY name")
+        try await store.texts(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'requests' AND sql IS NOT NULL ORDER BY name")
     }
 
     /// Claims and answers maintain no index beyond the key's: the messages index is made by the first
@@ -159,7 +163,8 @@ extension StoreTests {
             let store = try Store(path: path)
             _ = try await store.claim("k1", model: "m", messagesKey: "mk", retryErrored: false)
             try await store.complete("k1", answer: answer("A"))
-            try await store.execute("""
+            try await store.execute(
+                """
                 CREATE INDEX requests_messages ON requests(messages_key); CREATE INDEX requests_state ON requests(state);
                 UPDATE meta SET value = '3' WHERE name = 'schema_version'
                 """)

@@ -8,7 +8,8 @@ import Testing
         SchemaChecker.problem(in: try! JSONLineDecoder().decode(Array(json.utf8)))?.description
     }
 
-    static let labels = #"{"type":"object","properties":{"label":{"type":"string","enum":["spam","ham"]},"score":{"type":"number"},"reason":{"type":"string"}},"required":["label","score","reason"],"additionalProperties":false}"#
+    static let labels =
+        #"{"type":"object","properties":{"label":{"type":"string","enum":["spam","ham"]},"score":{"type":"number"},"reason":{"type":"string"}},"required":["label","score","reason"],"additionalProperties":false}"#
 
     @Test func aThreeFieldObjectSchemaIsAccepted() {
         #expect(problem(Self.labels) == nil)
@@ -20,15 +21,20 @@ import Testing
     }
 
     @Test func everyObjectNeedsAdditionalPropertiesFalseAndTheProblemSaysWhere() {
-        #expect(problem(#"{"type":"object","properties":{}}"#) == "For 'object' type, 'additionalProperties' must be explicitly set to false")
-        let nested = #"{"type":"object","properties":{"address":{"type":"object","properties":{"city":{"type":"string"}},"required":["city"]}},"required":["address"],"additionalProperties":false}"#
+        #expect(
+            problem(#"{"type":"object","properties":{}}"#) == "For 'object' type, 'additionalProperties' must be explicitly set to false")
+        let nested =
+            #"{"type":"object","properties":{"address":{"type":"object","properties":{"city":{"type":"string"}},"required":["city"]}},"required":["address"],"additionalProperties":false}"#
         #expect(problem(nested) == "For 'object' type, 'additionalProperties' must be explicitly set to false (at /properties/address)")
-        #expect(problem(#"{"type":"object","properties":{},"additionalProperties":true}"#)?.contains("other than false is not supported") == true)
+        #expect(
+            problem(#"{"type":"object","properties":{},"additionalProperties":true}"#)?.contains("other than false is not supported")
+                == true)
     }
 
     @Test(arguments: ["minimum", "maximum", "multipleOf", "minLength", "maxLength", "maxItems"])
     func valueConstraintsAreRefused(keyword: String) {
-        let schema = #"{"type":"object","properties":{"x":{"type":"integer","\#(keyword)":3}},"required":["x"],"additionalProperties":false}"#
+        let schema =
+            #"{"type":"object","properties":{"x":{"type":"integer","\#(keyword)":3}},"required":["x"],"additionalProperties":false}"#
         #expect(problem(schema) == "For 'integer' type, property '\(keyword)' is not supported (at /properties/x)")
     }
 
@@ -41,11 +47,14 @@ import Testing
     }
 
     @Test func referencesMustBeInternalAndNotRecursive() {
-        let local = ##"{"type":"object","properties":{"a":{"$ref":"#/$defs/A"}},"required":["a"],"additionalProperties":false,"$defs":{"A":{"type":"string"}}}"##
+        let local =
+            ##"{"type":"object","properties":{"a":{"$ref":"#/$defs/A"}},"required":["a"],"additionalProperties":false,"$defs":{"A":{"type":"string"}}}"##
         #expect(problem(local) == nil)
-        let external = #"{"type":"object","properties":{"a":{"$ref":"https://example.com/a.json"}},"required":["a"],"additionalProperties":false}"#
+        let external =
+            #"{"type":"object","properties":{"a":{"$ref":"https://example.com/a.json"}},"required":["a"],"additionalProperties":false}"#
         #expect(problem(external)?.hasPrefix("only internal references") == true)
-        let recursive = ##"{"type":"object","properties":{"n":{"$ref":"#/$defs/N"}},"required":["n"],"additionalProperties":false,"$defs":{"N":{"type":"object","properties":{"next":{"$ref":"#/$defs/N"}},"required":[],"additionalProperties":false}}}"##
+        let recursive =
+            ##"{"type":"object","properties":{"n":{"$ref":"#/$defs/N"}},"required":["n"],"additionalProperties":false,"$defs":{"N":{"type":"object","properties":{"next":{"$ref":"#/$defs/N"}},"required":[],"additionalProperties":false}}}"##
         #expect(problem(recursive)?.hasPrefix("recursive schemas are not supported") == true)
     }
 

@@ -22,8 +22,9 @@ import Testing
     static func record(maxTokens: Int = 8, format: Bool = true) -> RequestRecord {
         let schema = format ? #","output_config":{"format":{"type":"json_schema","schema":{"type":"object"}}}"# : ""
         let line = #"{"id":"r1","prompt":"label this","model":"claude-haiku-4-5","max_tokens":\#(maxTokens)\#(schema)}"#
-        guard case .valid(let record) = RecordParser(defaults: RecordDefaults()).parse(
-            InputLine(file: "in.jsonl", number: 1, bytes: Array(line.utf8), tooLong: nil))
+        guard
+            case .valid(let record) = RecordParser(defaults: RecordDefaults()).parse(
+                InputLine(file: "in.jsonl", number: 1, bytes: Array(line.utf8), tooLong: nil))
         else { preconditionFailure("valid") }
         return record
     }
@@ -39,16 +40,20 @@ import Testing
 
     @Test func textBlocksAreJoinedBeforeParsing() {
         var answer = Self.answer(text: "", stopReason: "end_turn")
-        answer.result = OutputLine.succeededResult(message: Array(
-            #"{"content":[{"type":"text","text":"{\"a\":"},{"type":"thinking","thinking":"x"},{"type":"text","text":"[1,2]}"}],"stop_reason":"end_turn"}"#.utf8))
+        answer.result = OutputLine.succeededResult(
+            message: Array(
+                #"{"content":[{"type":"text","text":"{\"a\":"},{"type":"thinking","thinking":"x"},{"type":"text","text":"[1,2]}"}],"stop_reason":"end_turn"}"#
+                    .utf8))
         #expect(StructuredOutcome(of: answer) == .parsed(Array(#"{"a":[1,2]}"#.utf8)))
     }
 
     @Test func aRefusalACutAnswerAndNonJSONSayWhyThereIsNoParsedValue() {
-        #expect(String(decoding: StructuredOutcome(of: Self.answer(text: "{}", stopReason: "refusal")).lineFields, as: UTF8.self)
-            == #","parse_error":"refusal""#)
-        #expect(String(decoding: StructuredOutcome(of: Self.answer(text: #"{"lab"#, stopReason: "max_tokens")).lineFields, as: UTF8.self)
-            == #","parse_error":"max_tokens""#)
+        #expect(
+            String(decoding: StructuredOutcome(of: Self.answer(text: "{}", stopReason: "refusal")).lineFields, as: UTF8.self)
+                == #","parse_error":"refusal""#)
+        #expect(
+            String(decoding: StructuredOutcome(of: Self.answer(text: #"{"lab"#, stopReason: "max_tokens")).lineFields, as: UTF8.self)
+                == #","parse_error":"max_tokens""#)
         let notJSON = StructuredOutcome(of: Self.answer(text: "Sure! {\"a\":1}", stopReason: "end_turn"))
         #expect(notJSON == .unparsable("the answer's text is not JSON: invalid JSON: unexpected character 'S' at byte 0"))
         #expect(StructuredOutcome(of: Self.errored) == .noAnswer)
@@ -138,7 +143,9 @@ import Testing
         #expect(incomplete[cut.key] == nil)
         let next = try await StructuredChain.nextRequests(batch, cap: 64) { records in
             var found: [String: StoredAnswer] = [:]
-            for case .valid(let record) in records where record.key == cut.key { found[record.key] = Self.answer(text: "{", stopReason: "max_tokens") }
+            for case .valid(let record) in records where record.key == cut.key {
+                found[record.key] = Self.answer(text: "{", stopReason: "max_tokens")
+            }
             return found
         }
         guard case .valid(let first) = next[0] else { preconditionFailure("valid") }
@@ -146,9 +153,11 @@ import Testing
     }
 
     @Test func aRecordsOwnIdempotencyKeyGetsTheRaiseAppended() {
-        let line = #"{"id":"r1","prompt":"p","model":"m","max_tokens":8,"idempotency_key":"sample-1","output_format":{"type":"json_schema","schema":{}}}"#
-        guard case .valid(let record) = RecordParser(defaults: RecordDefaults()).parse(
-            InputLine(file: "in.jsonl", number: 1, bytes: Array(line.utf8), tooLong: nil))
+        let line =
+            #"{"id":"r1","prompt":"p","model":"m","max_tokens":8,"idempotency_key":"sample-1","output_format":{"type":"json_schema","schema":{}}}"#
+        guard
+            case .valid(let record) = RecordParser(defaults: RecordDefaults()).parse(
+                InputLine(file: "in.jsonl", number: 1, bytes: Array(line.utf8), tooLong: nil))
         else { preconditionFailure("valid") }
         #expect(record.asksForJSON)
         #expect(record.raisingMaxTokens(to: 16).key == "sample-1+max_tokens=16")

@@ -44,8 +44,9 @@ import Testing
     @Test func cacheWritesAndReadsArePricedAsMultiplesOfInputUnlessTheTableSaysOtherwise() throws {
         let table = PriceTable.builtIn
         // Haiku 4.5, $1 input: 5-minute write 1.25, 1-hour write 2, read 0.1.
-        let haiku = try #require(table.cost(
-            model: "claude-haiku-4-5", tokens: TokenCount(cacheCreation: 3_000_000, cacheCreation1h: 1_000_000, cacheRead: 1_000_000)))
+        let haiku = try #require(
+            table.cost(
+                model: "claude-haiku-4-5", tokens: TokenCount(cacheCreation: 3_000_000, cacheCreation1h: 1_000_000, cacheRead: 1_000_000)))
         #expect(abs(haiku - (2 * 1.25 + 1 * 2 + 1 * 0.1)) < 1e-9)
         // Fable 5.1 reads at $0.25, not 0.1 × 10.
         let fable = try #require(table.cost(model: "claude-fable-5-1", tokens: TokenCount(cacheRead: 1_000_000)))
@@ -56,13 +57,15 @@ import Testing
         let table = PriceTable.builtIn
         let short = try #require(table.cost(model: "claude-haiku-5-5", tokens: TokenCount(input: 100_000, output: 1_000_000)))
         #expect(abs(short - (0.1 * 0.1 + 0.5)) < 1e-9)
-        let long = try #require(table.cost(model: "claude-haiku-5-5", tokens: TokenCount(input: 60_000, output: 1_000_000, cacheRead: 50_000)))
+        let long = try #require(
+            table.cost(model: "claude-haiku-5-5", tokens: TokenCount(input: 60_000, output: 1_000_000, cacheRead: 50_000)))
         #expect(abs(long - (0.06 * 0.5 + 2.5 + 0.05 * 0.05)) < 1e-9)
     }
 
     @Test func aFlatFileOverridesAndExtendsTheTable() throws {
         let path = NSTemporaryDirectory() + "prices-\(UUID().uuidString).json"
-        try #"{"claude-haiku-4-5":{"input":2,"output":10},"my-model":{"input":1,"output":1}}"#.write(toFile: path, atomically: true, encoding: .utf8)
+        try #"{"claude-haiku-4-5":{"input":2,"output":10},"my-model":{"input":1,"output":1}}"#.write(
+            toFile: path, atomically: true, encoding: .utf8)
         let table = try PriceTable.loading(overrides: path)
         #expect(table.price(for: "claude-haiku-4-5") == .init(input: 2, output: 10))
         #expect(table.price(for: "my-model") == .init(input: 1, output: 1))
@@ -70,7 +73,8 @@ import Testing
     }
 
     @Test func aDatedDocumentOverridesTheDateMultipliersAndPrices() throws {
-        let table = try PriceTable.builtIn.laying(Data(#"{"as_of":"2027-01-01","cache_read_multiplier":0.2,"models":{"my-model":{"input":10,"output":1}}}"#.utf8))
+        let table = try PriceTable.builtIn.laying(
+            Data(#"{"as_of":"2027-01-01","cache_read_multiplier":0.2,"models":{"my-model":{"input":10,"output":1}}}"#.utf8))
         #expect(table.asOf == "2027-01-01")
         #expect(table.cost(model: "my-model", tokens: TokenCount(cacheRead: 1_000_000)) == 2)
         #expect(table.price(for: "claude-haiku-4-5")?.input == 1)
