@@ -93,6 +93,27 @@ import Testing
         #expect(try await second.claim("k", model: "m", messagesKey: "mk", retryErrored: false) == .claimed(interrupted: false))
     }
 
+    @Test func aModelsMemoryKeepsWhatALaterJobDidNotLearn() async throws {
+        let store = try Store(path: directory.file("s.db"))
+        #expect(try await store.memory(of: "claude-haiku-4-5") == nil)
+        try await store.remember(ModelMemory(requestsPerMinute: 1200, inputTokensPerMinute: nil, latency: 0.4), of: "claude-haiku-4-5")
+        // A job that learned no limits (no headers) still updates the latency, and keeps the limits known.
+        try await store.remember(ModelMemory(requestsPerMinute: nil, inputTokensPerMinute: 400_000, latency: 0.2), of: "claude-haiku-4-5")
+        #expect(
+            try await store.memory(of: "claude-haiku-4-5")
+                == ModelMemory(requestsPerMinute: 1200, inputTokensPerMinute: 400_000, latency: 0.2))
+    }
+
+    @Test func aDeadlineSwitchLastsUntilTheJobFinishes() async throws {
+        let store = try Store(path: directory.file("s.db"))
+        try await store.beginJob(output: "out.jsonl", fingerprint: "f", inputs: ["in.jsonl"])
+        try await store.recordDeadlineSwitch(output: "out.jsonl")
+        #expect(try await store.deadlineSwitched(output: "out.jsonl"))
+        #expect(try await !store.deadlineSwitched(output: "other.jsonl"))
+        try await store.finishJob(output: "out.jsonl", records: 1, offset: 10, summary: Array("{}".utf8))
+        #expect(try await !store.deadlineSwitched(output: "out.jsonl"), "a later run of a finished job would not start batches first")
+    }
+
     @Test func jobCheckpointsRoundTrip() async throws {
         let store = try Store(path: directory.file("s.db"))
         #expect(try await store.checkpoint(output: "o.gz") == nil)
