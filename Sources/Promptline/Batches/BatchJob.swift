@@ -54,7 +54,7 @@ public struct BatchJob: Sendable {
         }
         var summary = try await writer.run(interrupts: writeInterrupts())
         // What the output phase answered by sending (a deadline job's leftovers), and at what cost.
-        let answeredByMessages = summary.totalRecords - summary.reusedFromStore - (summary.records["invalid"] ?? 0)
+        let answeredByMessages = summary.totalRecords - summary.reusedFromStore - (summary.records[.invalid] ?? 0)
         let messagesCost = summary.costUSD
         summary.reusedFromStore = max(0, summary.reusedFromStore - phase.summary.answersStored)
         summary.batches = phase.summary

@@ -120,7 +120,7 @@ public struct JobRunner: Sendable {
             summary.deadline = DeadlineReport(
                 deadline: deadline.description, switchedToMessages: false, batchesCanceled: 0, leftForMessages: 0,
                 met: cause == nil && Date() <= deadline.date,
-                recordsByBackend: ["messages": summary.totalRecords - summary.reusedFromStore - (summary.records["invalid"] ?? 0)],
+                recordsByBackend: ["messages": summary.totalRecords - summary.reusedFromStore - (summary.records[.invalid] ?? 0)],
                 costAgainstAllMessages: 1)
         }
         if let cause {
@@ -133,7 +133,7 @@ public struct JobRunner: Sendable {
         let length = try await output.complete()
         summary.outputComplete = true
         // A JSON record whose answer did not parse did not succeed either (refused, cut at the cap, not JSON).
-        let unsuccessful = (summary.records["errored"] ?? 0) + (summary.records["invalid"] ?? 0) + (summary.structured?.unparsed ?? 0)
+        let unsuccessful = (summary.records[.errored] ?? 0) + (summary.records[.invalid] ?? 0) + (summary.structured?.unparsed ?? 0)
         summary.exitCode = (unsuccessful > 0 ? ExitStatus.someRecordsFailed : .success).rawValue
         try await store.finishJob(
             output: options.output, records: output.written, offset: length, summary: Array(try JSONEncoder().encode(summary)))

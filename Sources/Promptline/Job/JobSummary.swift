@@ -1,9 +1,9 @@
 /// What a job did, for the human summary on stderr and `--summary PATH` (JSON).
 public struct JobSummary: Sendable, Codable, Equatable {
-    /// Output lines by result type (`succeeded`, `errored`, `invalid`).
-    var records: [String: Int] = [:]
+    /// Output lines by result type.
+    var records: [ResultType: Int] = [:]
     /// Output lines by `served_by.tier`.
-    var tiers: [String: Int] = [:]
+    var tiers: [ServedTier: Int] = [:]
     /// Records answered from the store without a request in this run.
     var reusedFromStore = 0
     var requestsSent = 0

@@ -81,7 +81,7 @@ struct JobRunnerTests {
         #expect(summary.exitCode == ExitStatus.success.rawValue)
         #expect(summary.outputComplete)
         #expect(summary.requestsSent == 40)
-        #expect(summary.tiers == ["primary": 40])
+        #expect(summary.tiers == [.primary: 40])
         let lines = try job.outputLines()
         #expect(lines.map { $0["custom_id"] as? String } == job.customIDs)
         #expect(job.transport.sent.count == 40)
@@ -107,7 +107,7 @@ struct JobRunnerTests {
         let summary = try await job.run()
         #expect(summary.exitCode == ExitStatus.someRecordsFailed.rawValue)
         #expect(summary.outputComplete)
-        #expect(summary.records == ["succeeded": 11, "errored": 1])
+        #expect(summary.records == [.succeeded: 11, .errored: 1])
         let lines = try job.outputLines()
         #expect(lines.count == 12)
         #expect((lines[5]["result"] as? [String: Any])?["type"] as? String == "errored")
@@ -125,7 +125,7 @@ struct JobRunnerTests {
         job.transport.script(Self.model, Array(repeating: .failure(ScriptedTransport.overloaded()), count: 60))
         let summary = try await job.run()
         #expect(summary.exitCode == ExitStatus.success.rawValue)
-        #expect(summary.records == ["succeeded": 30])
+        #expect(summary.records == [.succeeded: 30])
         #expect(summary.breakerTrips >= 1)
         #expect(try job.outputLines().map { $0["custom_id"] as? String } == job.customIDs)
         // The job's policies ran on the manual clock: minutes of breaks passed in it, not on the wall.
@@ -146,7 +146,7 @@ struct JobRunnerTests {
         job.transport.otherwise(Self.model, .success)
         let resumed = try await job.run()
         #expect(resumed.exitCode == ExitStatus.success.rawValue)
-        #expect(resumed.records == ["succeeded": 200])
+        #expect(resumed.records == [.succeeded: 200])
         #expect(try job.outputLines().map { $0["custom_id"] as? String } == job.customIDs)
     }
 
@@ -173,7 +173,7 @@ struct JobRunnerTests {
         let sentBefore = job.transport.sent.count
         let resumed = try await job.run()
         #expect(resumed.exitCode == ExitStatus.success.rawValue)
-        #expect(resumed.records == ["succeeded": records])
+        #expect(resumed.records == [.succeeded: records])
         #expect(job.transport.sent.count - sentBefore == records - answered)
         #expect(try job.outputLines().map { $0["custom_id"] as? String } == job.customIDs)
     }
@@ -217,7 +217,7 @@ struct JobRunnerTests {
         #expect(!summary.outputComplete)
         #expect(summary.stopped?.contains("in.jsonl:21:") == true)
         #expect(job.messages.lines.contains { $0.hasPrefix("promptline: ") && $0.contains("in.jsonl:21:") })
-        #expect(summary.records == ["succeeded": 20])
+        #expect(summary.records == [.succeeded: 20])
         try await Self.expectStoppedCleanly(job)
         #expect(try job.partialLines().count == 20)
     }
