@@ -45,7 +45,7 @@ public struct BatchJob: Sendable {
             summary.absorb(phase.summary)
             summary.wallSeconds = (ContinuousClock.now - started).seconds
             summary.stopped = cause.description + "; batches already created keep running and a resume collects them"
-            summary.exitCode = cause.exitStatus.rawValue
+            summary.exitCode = cause.exitStatus
             return summary
         }
         if options.retryErrored, phase.summary.answersStored > 0 {

@@ -127,14 +127,14 @@ public struct JobRunner: Sendable {
             if faulted { try? await store.releaseLeases() } else { try await store.releaseLeases() }
             await output.abandon()
             summary.stopped = cause.description
-            summary.exitCode = cause.exitStatus.rawValue
+            summary.exitCode = cause.exitStatus
             return summary
         }
         let length = try await output.complete()
         summary.outputComplete = true
         // A JSON record whose answer did not parse did not succeed either (refused, cut at the cap, not JSON).
         let unsuccessful = (summary.records[.errored] ?? 0) + (summary.records[.invalid] ?? 0) + (summary.structured?.unparsed ?? 0)
-        summary.exitCode = (unsuccessful > 0 ? ExitStatus.someRecordsFailed : .success).rawValue
+        summary.exitCode = unsuccessful > 0 ? .someRecordsFailed : .success
         try await store.finishJob(
             output: options.output, records: output.written, offset: length, summary: Array(try JSONEncoder().encode(summary)))
         return summary

@@ -50,8 +50,8 @@ public struct JobSummary: Sendable, Codable, Equatable {
     var recordsPerSecond = 0.0
     /// Why the job stopped early, if it did.
     var stopped: String?
-    /// The process exit code (SPEC §7).
-    public var exitCode: Int32 = 0
+    /// The process exit status (SPEC §7); the JSON holds its code.
+    public var exitCode = ExitStatus.success
     /// The output path, and whether it is complete and in place.
     var output = ""
     var outputComplete = false

@@ -12,14 +12,16 @@ struct JobSummaryTests {
         return String(decoding: try encoder.encode(summary), as: UTF8.self)
     }
 
-    @Test("the summary JSON spells result types and tiers as the output lines do")
-    func typedCountsEncodeAsTheContractStrings() throws {
+    @Test("the summary JSON spells result types and tiers as the output lines do, and the exit status as its code")
+    func typedValuesEncodeAsTheContractStrings() throws {
         var summary = JobSummary()
+        summary.exitCode = .someRecordsFailed
         summary.records = [.succeeded: 2, .errored: 1, .invalid: 1]
         summary.tiers = [.primary: 1, .fallback: 1, .stale: 1, .static: 1, ServedTier.none: 2]
         let text = try json(summary)
         #expect(text.contains(#""records":{"errored":1,"invalid":1,"succeeded":2}"#))
         #expect(text.contains(#""tiers":{"fallback":1,"none":2,"primary":1,"stale":1,"static":1}"#))
+        #expect(text.contains(#""exitCode":1,"#))
     }
 
     @Test("a summary an earlier version stored reads back with its counts typed")
@@ -33,5 +35,6 @@ struct JobSummaryTests {
         let summary = try JSONDecoder().decode(JobSummary.self, from: Data(stored.utf8))
         #expect(summary.records == [.succeeded: 3, .errored: 1])
         #expect(summary.tiers == [.primary: 3, ServedTier.none: 1])
+        #expect(summary.exitCode == .someRecordsFailed)
     }
 }
