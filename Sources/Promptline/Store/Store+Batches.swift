@@ -205,12 +205,12 @@ extension Store {
         defer { try? db.execute("COMMIT") }
         for key in keys where !skip.contains(key) {
             try db.query("SELECT state, updated_at, owner, lease_expires FROM requests WHERE key = ?", [.text(key)]) { row in
-                switch row.text(0) {
-                case "succeeded": skip.insert(key)
-                case "errored", "degraded":
+                switch row.text(0).flatMap(RequestState.init(rawValue:)) {
+                case .succeeded: skip.insert(key)
+                case .errored, .degraded:
                     if let before = retryErroredBefore, row.double(1) < before { break }
                     skip.insert(key)
-                case "inflight":
+                case .inflight:
                     // Another live process is sending it through the messages backend: not paid twice.
                     if let holder = row.text(2), holder != owner, row.double(3) > now, LeaseOwner.isAlive(holder) { skip.insert(key) }
                 default: break
@@ -223,7 +223,8 @@ extension Store {
                 WHERE r.key = ? ORDER BY b.intent_at
                 """, [.text(key)]
             ) { row in
-                if row.text(0) == "intent" || row.text(0) == "submitted" || row.text(0) == "building" {
+                let batchState = row.text(0).flatMap(BatchRecord.State.init(rawValue:))
+                if batchState == .intent || batchState == .submitted || batchState == .building {
                     skip.insert(key)
                 } else if let outcome = row.text(1) {
                     rounds[key, default: []].append(outcome)
@@ -285,9 +286,11 @@ extension Store {
                         servedBy: OutputLine.batchServedBy(model: nil, tier: .none, attempts: trail.count + 1, errors: trail + [type]),
                         tier: .none, model: nil, errorType: type, inputTokens: 0, outputTokens: 0, attempts: trail.count + 1)
                 }
-                var existing: String?
-                try db.query("SELECT state FROM requests WHERE key = ?", [.text(request.key)]) { row in existing = row.text(0) }
-                if existing == "succeeded" { continue }
+                var existing: RequestState?
+                try db.query("SELECT state FROM requests WHERE key = ?", [.text(request.key)]) { row in
+                    existing = row.text(0).flatMap(RequestState.init(rawValue:))
+                }
+                if existing == .succeeded { continue }
                 let values: [SQLiteValue] = [
                     .text(answer.state.rawValue), .blob(answer.result), .blob(answer.servedBy), .text(answer.tier.rawValue),
                     answer.model.map(SQLiteValue.text) ?? .null, answer.errorType.map(SQLiteValue.text) ?? .null,

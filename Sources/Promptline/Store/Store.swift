@@ -237,10 +237,10 @@ public actor Store {
             """,
             [.text(key), .text(model), .text(messagesKey), .text(owner), .real(lease), .real(now), .real(now)])
         if db.changes == 1 { return .claimed(interrupted: false) }
-        var current: (state: String, owner: String?, expires: Double)?
+        var current: (state: RequestState, owner: String?, expires: Double)?
         var stored: StoredAnswer?
         try db.query(Self.selectClaim, [.text(key)]) { row in
-            current = (row.text(2) ?? "pending", row.text(0), row.double(1))
+            current = (row.text(2).flatMap(RequestState.init(rawValue:)) ?? .pending, row.text(0), row.double(1))
             stored = Self.answer(row, from: 2)
         }
         guard let current else {
@@ -250,7 +250,7 @@ public actor Store {
             return .done(stored)
         }
         var interrupted = false
-        if current.state == "inflight", let holder = current.owner, holder != owner {
+        if current.state == .inflight, let holder = current.owner, holder != owner {
             if current.expires > now && LeaseOwner.isAlive(holder) {
                 return .leased(until: current.expires)
             }
