@@ -26,11 +26,11 @@ extension SimServer {
         let hangLimit = self.configuration.hangLimitSeconds
         switch fault {
         case .notJSON:
-            await self.state.answered(fault.rawValue, model: model)
+            await self.state.answered(.hostile(fault), model: model)
             response.headers[.contentType] = "text/html; charset=utf-8"
             response.body = .init(byteBuffer: ByteBuffer(string: "<html><body><h1>502 Bad Gateway</h1></body></html>\n"))
         case .wrongShape:
-            await self.state.answered(fault.rawValue, model: model)
+            await self.state.answered(.hostile(fault), model: model)
             response.body = .init(
                 byteBuffer: ByteBuffer(
                     string:
@@ -43,7 +43,7 @@ extension SimServer {
             response.headers[.contentType] = "text/plain"
             response.body = .init(byteBuffer: ByteBuffer(bytes: message()))
         case .huge:
-            await self.state.answered(fault.rawValue, model: model)
+            await self.state.answered(.hostile(fault), model: model)
             // A well-formed Messages response whose text is 40 MiB, streamed 1 MiB at a time.
             let head = #"{"content":[{"type":"text","text":""#
             let tail =
@@ -57,7 +57,7 @@ extension SimServer {
                 try await writer.finish(nil)
             }
         case .endless:
-            await self.state.answered(fault.rawValue, model: model)
+            await self.state.answered(.hostile(fault), model: model)
             // Chunked, never finished: a block every 100 ms until the client leaves or the hang limit passes.
             response.body = ResponseBody { writer in
                 try await writer.write(ByteBuffer(string: #"{"content":["#))
@@ -69,7 +69,7 @@ extension SimServer {
                 throw CancellationError()
             }
         case .closeAfterHeaders:
-            await self.state.answered(fault.rawValue, model: model)
+            await self.state.answered(.hostile(fault), model: model)
             response.body = ResponseBody(contentLength: 4096) { writer in
                 try await writer.write(ByteBuffer(string: #"{"content":[{"#))
                 try await Task.sleep(for: .milliseconds(50))

@@ -57,7 +57,7 @@ extension SimServer {
         var model: String?
 
         func fail(_ error: SimAPIError) async -> Response {
-            await self.state.answered(String(error.status), model: model)
+            await self.state.answered(.status(error.status), model: model)
             return await self.errorResponse(error, requestID: requestID, model: model, now: Date().timeIntervalSince1970)
         }
 
@@ -132,17 +132,17 @@ extension SimServer {
         case .error(let error):
             return await fail(error)
         case .hang:
-            await self.state.answered("hang", model: model)
+            await self.state.answered(.hang, model: model)
             try? await self.hang(channel: context.channel)
             // Released by shutdown or the hang limit: drop the connection rather than answer.
             await Self.resetConnection(context.channel)
             throw CancellationError()
         case .reset:
-            await self.state.answered("reset", model: model)
+            await self.state.answered(.reset, model: model)
             await Self.resetConnection(context.channel)
             throw CancellationError()
         case .malformed:
-            await self.state.answered("200", model: model)
+            await self.state.answered(.status(200), model: model)
             var body = Self.encode(
                 SimMessage(id: "msg_sim_malformed", model: modelID, text: "truncated", inputTokens: inputTokens, outputTokens: 1)
             )

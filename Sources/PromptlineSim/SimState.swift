@@ -76,8 +76,8 @@ actor SimState {
         self.stats.requests += 1
     }
 
-    /// Records the answer given to a message request (`outcome` is the status code, or `hang`/`reset`).
-    func answered(_ outcome: String, model: String?) {
+    /// Records the answer given to a message request.
+    func answered(_ outcome: SimOutcome, model: String?) {
         self.stats.record(outcome: outcome, model: model)
     }
 
@@ -147,7 +147,7 @@ actor SimState {
         let second = String(Int(admittedAt.rounded(.down)))
         self.stats.acceptedPerSecond[second, default: 0] += 1
         self.stats.acceptedPerSecondByModel[model, default: [:]][second, default: 0] += 1
-        self.stats.record(outcome: "200", model: model)
+        self.stats.record(outcome: .status(200), model: model)
     }
 
     /// Figures for the `anthropic-ratelimit-*` headers.

@@ -34,10 +34,11 @@ public struct SimStats: Sendable, Codable, Equatable {
     /// Empty counters.
     public init() {}
 
-    mutating func record(outcome: String, model: String?) {
-        self.byStatus[outcome, default: 0] += 1
+    mutating func record(outcome: SimOutcome, model: String?) {
+        let key = outcome.description
+        self.byStatus[key, default: 0] += 1
         if let model {
-            self.byModel[model, default: [:]][outcome, default: 0] += 1
+            self.byModel[model, default: [:]][key, default: 0] += 1
         }
     }
 }

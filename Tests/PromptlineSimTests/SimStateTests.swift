@@ -41,4 +41,17 @@ import Testing
         await state.resetStats()
         #expect(await state.currentStats().billed.isEmpty)
     }
+
+    /// `/_sim/stats` keys each answer by its status code, `hang`, `reset` or the hostile fault's name.
+    @Test func answersAreCountedUnderTheirStatsNames() async {
+        let state = SimState(configuration: SimConfiguration(), now: 0)
+        await state.answered(.status(529), model: "m")
+        await state.answered(.hang, model: "m")
+        await state.answered(.reset, model: nil)
+        await state.answered(.hostile(.notJSON), model: "m")
+        await state.succeeded(model: "m", usage: SimMessage.Usage(inputTokens: 1, outputTokens: 1), admittedAt: 0, now: 0)
+        let stats = await state.currentStats()
+        #expect(stats.byStatus == ["529": 1, "hang": 1, "reset": 1, "not_json": 1, "200": 1])
+        #expect(stats.byModel == ["m": ["529": 1, "hang": 1, "not_json": 1, "200": 1]])
+    }
 }
