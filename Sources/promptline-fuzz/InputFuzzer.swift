@@ -25,7 +25,7 @@ enum InputFuzzer {
                 precondition(lines <= max(64, bytes.count * 1100), "more lines than the input can hold")
                 switch parser.parse(line) {
                 case .valid(let record):
-                    precondition(!record.customID.isEmpty && !record.key.isEmpty && !record.body.isEmpty)
+                    precondition(!record.customID.isEmpty && !record.key.rawValue.isEmpty && !record.body.isEmpty)
                 case .invalid(let invalid):
                     precondition(invalid.line == line.number && invalid.description.contains(name), "invalid line without file and line")
                 }

@@ -20,7 +20,7 @@ struct BatchBuilder {
     private(set) var count = 0
     /// Entries not yet handed to the store, and their keys.
     private(set) var pendingEntries: [BatchEntry] = []
-    private(set) var pendingKeys = Set<String>()
+    private(set) var pendingKeys = Set<RequestKey>()
     private var file: BatchBodyFile?
     private var buffer: [UInt8] = []
     private(set) var bodyBytes = #"{"requests":[]}"#.utf8.count
@@ -40,11 +40,9 @@ struct BatchBuilder {
 
     /// The `custom_id` of a key: the 64 hex digits of a `sha256:` key, else the hex SHA-256 of the
     /// key's text, so it always matches `^[a-zA-Z0-9_-]{1,64}$` and differs between keys.
-    static func customID(for key: String) -> String {
-        if let digest = RequestKey(rawValue: key)?.rawValue {
-            return String(digest.dropFirst("sha256:".count))
-        }
-        return SHA256.hash(data: Array(key.utf8)).map { byte in
+    static func customID(for key: RequestKey) -> String {
+        if let digest = key.digestHex { return String(digest) }
+        return SHA256.hash(data: Array(key.rawValue.utf8)).map { byte in
             let hex = String(byte, radix: 16)
             return byte < 16 ? "0" + hex : hex
         }.joined()

@@ -252,10 +252,10 @@ struct BatchRunner: Sendable {
             let chunk = try await StructuredChain.nextRequests(read, cap: options.defaults.maxTokensCap) { [store] in
                 try await store.answers(to: $0)
             }
-            var keys: [String] = []
+            var keys: [RequestKey] = []
             for case .valid(let record) in chunk { keys.append(record.key) }
             let plan = try await store.batchPlanning(keys: keys, retryErroredBefore: retryErroredBefore)
-            var seen = Set<String>()
+            var seen = Set<RequestKey>()
             for case .valid(let record) in chunk {
                 guard !plan.skip.contains(record.key), builder?.pendingKeys.contains(record.key) != true,
                     primer?.pendingKeys.contains(record.key) != true, seen.insert(record.key).inserted

@@ -99,7 +99,7 @@ public struct RecordParser: Sendable {
 
         let (canonical, ranges) = Canonicalizer.canonicalBytes(object: params, locating: ["messages", "system"])
         return RequestRecord(
-            customID: customID, key: overrideKey ?? RequestKey(canonicalBytes: canonical).rawValue, model: model,
+            customID: customID, key: overrideKey.map(RequestKey.init(text:)) ?? RequestKey(canonicalBytes: canonical), model: model,
             params: .object(params), body: canonical, file: line.file, line: line.number,
             metadata: metadata.isEmpty ? nil : Canonicalizer.canonicalBytes(.object(metadata)),
             messagesRange: ranges[0], systemRange: ranges[1])

@@ -5,7 +5,7 @@ public struct RequestRecord: Sendable {
     /// The record's id (`custom_id`, `id`, or `line-N`).
     public var customID: String
     /// The idempotency key: `sha256:…` of the canonical params, or the record's own `idempotency_key`.
-    public var key: String
+    public var key: RequestKey
     /// The record's primary model.
     var model: String
     /// The effective Messages API body (without `stream`).
@@ -27,7 +27,7 @@ public struct RequestRecord: Sendable {
     /// Creates a record; `messagesRange` and `systemRange` say where those members' values lie in
     /// `body`, which must then be the canonical bytes of `params`.
     init(
-        customID: String, key: String, model: String, params: JSONValue, body: [UInt8], file: String, line: Int,
+        customID: String, key: RequestKey, model: String, params: JSONValue, body: [UInt8], file: String, line: Int,
         metadata: [UInt8]? = nil, messagesRange: Range<Int>? = nil, systemRange: Range<Int>? = nil
     ) {
         self.customID = customID

@@ -17,7 +17,7 @@
 struct DispatchLoop {
     /// What a child task of the group reports.
     enum Completion: Sendable {
-        case answered(String, StoredAnswer)
+        case answered(RequestKey, StoredAnswer)
         case cancelled
         /// The record met a job-wide stop; it stays pending.
         case stopped(JobStop)
@@ -130,7 +130,7 @@ struct DispatchLoop {
     }
 
     /// The answers the store holds for the batch's keys not already awaited in the window.
-    private func storedAnswers(for batch: [ParsedRecord]) async throws -> [String: StoredAnswer] {
+    private func storedAnswers(for batch: [ParsedRecord]) async throws -> [RequestKey: StoredAnswer] {
         let window = output.window
         var stored = try await store.answers(to: batch, includeErrored: !options.retryErrored, where: { window.isFresh($0) })
         try await StructuredChain.present(batch, stored: &stored, cap: options.defaults.maxTokensCap) { [store, options] records in

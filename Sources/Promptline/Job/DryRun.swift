@@ -72,7 +72,7 @@ public struct DryRun: Sendable {
             try Task.checkCancellation()
             let stored = try await store.answers(to: batch, includeErrored: !options.retryErrored)
             // Keys to send are deduped in a temporary table, not in memory: flat whatever the input size.
-            var unanswered: [String] = []
+            var unanswered: [RequestKey] = []
             for case .valid(let record) in batch where stored[record.key] == nil { unanswered.append(record.key) }
             var fresh = try await store.firstSightings(unanswered).makeIterator()
             for parsed in batch {

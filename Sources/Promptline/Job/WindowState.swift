@@ -27,7 +27,7 @@ struct WindowState {
 
     private struct Slot {
         var customID: String
-        var key: String
+        var key: RequestKey?
         var line: [UInt8]?
         /// The record's own fields for the output line's `metadata`.
         var metadata: [UInt8]? = nil
@@ -40,7 +40,7 @@ struct WindowState {
     private var seen = 0
     private var slots: [Slot] = []
     private var head = 0
-    private var waiting: [String: [Int]] = [:]
+    private var waiting: [RequestKey: [Int]] = [:]
 
     /// Lines written, counting those already in the partial output.
     private(set) var written: Int
@@ -61,20 +61,20 @@ struct WindowState {
     }
 
     /// True when no slot waits on `key` yet (so the store is worth asking).
-    func isFresh(_ key: String) -> Bool { waiting[key] == nil }
+    func isFresh(_ key: RequestKey) -> Bool { waiting[key] == nil }
 
     /// True when reading must pause until the head of the window is answered.
     var isWindowFull: Bool { slots.count - head >= capacity }
 
     /// Takes the next input record, with the answers the store holds for its batch.
-    mutating func admit(_ parsed: ParsedRecord, stored: [String: StoredAnswer]) -> Admission {
+    mutating func admit(_ parsed: ParsedRecord, stored: [RequestKey: StoredAnswer]) -> Admission {
         let index = seen
         seen += 1
         switch parsed {
         case .invalid(let invalid):
             count(result: .invalid, tier: .none)
             if index < skip { return .none }
-            slots.append(Slot(customID: invalid.customID, key: "", line: OutputLine.invalid(invalid)))
+            slots.append(Slot(customID: invalid.customID, key: nil, line: OutputLine.invalid(invalid)))
             return .warn(invalid.description)
         case .valid(let record):
             if let answer = stored[record.key] {
@@ -99,7 +99,7 @@ struct WindowState {
     }
 
     /// Fills every slot waiting for `key`.
-    mutating func answer(key: String, with answer: StoredAnswer) {
+    mutating func answer(key: RequestKey, with answer: StoredAnswer) {
         guard let indices = waiting.removeValue(forKey: key) else { return }
         for index in indices {
             let position = index - skip - removed

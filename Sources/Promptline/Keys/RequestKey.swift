@@ -1,13 +1,15 @@
 import Crypto
 
 /// The idempotency key of a request: `sha256:` followed by the lowercase hexadecimal SHA-256
-/// digest of the canonical (RFC 8785) bytes of its effective Messages API body.
+/// digest of the canonical (RFC 8785) bytes of its effective Messages API body, or the record's
+/// own `idempotency_key`, taken as written.
 ///
-/// The same body gives the same key on every machine and run, whatever the member order,
-/// white space, number spelling or escapes of the input it came from.
-struct RequestKey: Hashable, Sendable, CustomStringConvertible {
+/// The same body gives the same digest key on every machine and run, whatever the member order,
+/// white space, number spelling or escapes of the input it came from. The key's text is what the
+/// store's `key` column and an output line's `key` hold.
+public struct RequestKey: Hashable, Sendable, CustomStringConvertible {
     /// The key's text, such as `sha256:2c26b46b…`.
-    let rawValue: String
+    public let rawValue: String
 
     private static let prefix = "sha256:"
     private static let hexDigitCount = SHA256.byteCount * 2
@@ -34,8 +36,14 @@ struct RequestKey: Hashable, Sendable, CustomStringConvertible {
         self.init(canonicalBytes: Canonicalizer.canonicalBytes(body))
     }
 
-    /// A key read back from its text, or `nil` when `rawValue` is not `sha256:` followed by 64
-    /// lowercase hexadecimal digits.
+    /// A key as written, whatever its form: a record's own `idempotency_key` (or one derived from
+    /// it), or a key read back from the store.
+    init(text: String) {
+        self.rawValue = text
+    }
+
+    /// A digest key read back from its text, or `nil` when `rawValue` is not `sha256:` followed by
+    /// 64 lowercase hexadecimal digits (a record's own key is ``init(text:)``).
     init?(rawValue: String) {
         let utf8 = rawValue.utf8
         guard utf8.count == Self.prefix.utf8.count + Self.hexDigitCount,
@@ -48,13 +56,20 @@ struct RequestKey: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// The key's text, ``rawValue``.
-    var description: String { self.rawValue }
+    public var description: String { self.rawValue }
+
+    /// The 64 hexadecimal digits of a digest key; nil for a record's own key.
+    var digestHex: Substring? {
+        RequestKey(rawValue: rawValue) == nil ? nil : rawValue.dropFirst(Self.prefix.count)
+    }
 
     /// The shard, in `0..<count`, this key falls in when the keys are split `count` ways.
     ///
     /// It is the first 8 bytes of the digest read as a big-endian `UInt64`, modulo `count`:
     /// uniform over the keys, and the same on every machine, so `--shard K/N` runs of one job
     /// partition its records between them with no coordination.
+    ///
+    /// A record's own key has no digest to read: ``Shard`` hashes its text into a digest key first.
     ///
     /// - Precondition: `count` is positive.
     func shard(of count: Int) -> Int {

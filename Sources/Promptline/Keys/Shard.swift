@@ -15,9 +15,9 @@ public struct Shard: Sendable, Hashable, CustomStringConvertible {
 
     /// True when the record with this key belongs to this shard. Keys given by a record's own
     /// `idempotency_key` are hashed first, so they spread too.
-    func contains(key: String) -> Bool {
-        let requestKey = RequestKey(rawValue: key) ?? RequestKey(canonicalBytes: Array(key.utf8))
-        return requestKey.shard(of: count) == index
+    func contains(key: RequestKey) -> Bool {
+        let digestKey = key.digestHex == nil ? RequestKey(canonicalBytes: Array(key.rawValue.utf8)) : key
+        return digestKey.shard(of: count) == index
     }
 
     /// Invalid lines (which have no key) are written by shard 0 only.

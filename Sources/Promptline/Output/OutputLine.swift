@@ -3,13 +3,13 @@
 enum OutputLine {
     /// The line of an answered record; `metadata` (canonical JSON of the record's own non-API
     /// fields) is added as the line's `metadata` object when the record has some.
-    static func answered(customID: String, key: String, answer: StoredAnswer, metadata: [UInt8]? = nil) -> [UInt8] {
+    static func answered(customID: String, key: RequestKey, answer: StoredAnswer, metadata: [UInt8]? = nil) -> [UInt8] {
         var line: [UInt8] = []
         line.reserveCapacity(answer.result.count + answer.servedBy.count + 128)
         line.append(contentsOf: #"{"custom_id":"#.utf8)
         Canonicalizer.appendString(customID, to: &line)
         line.append(contentsOf: #","key":"#.utf8)
-        Canonicalizer.appendString(key, to: &line)
+        Canonicalizer.appendString(key.rawValue, to: &line)
         line.append(contentsOf: #","result":"#.utf8)
         line.append(contentsOf: answer.result)
         line.append(contentsOf: #","served_by":"#.utf8)

@@ -32,7 +32,7 @@ struct BatchRecord: Sendable, Equatable {
 /// One request of a batch about to be created.
 struct BatchEntry: Sendable, Equatable {
     var customID: String
-    var key: String
+    var key: RequestKey
     var model: String
     var messagesKey: String
 }

@@ -10,8 +10,8 @@ import Synchronization
 final class GroupCommit: Sendable {
     /// One write a caller waits on.
     enum Write: Sendable {
-        case claim(key: String, model: String, messagesKey: String, retryErrored: Bool)
-        case complete(key: String, answer: StoredAnswer)
+        case claim(key: RequestKey, model: String, messagesKey: String, retryErrored: Bool)
+        case complete(key: RequestKey, answer: StoredAnswer)
     }
 
     /// What a write came to.

@@ -72,7 +72,7 @@ extension Store {
             for entry in entries {
                 try db.query(
                     "INSERT INTO batch_requests(local_id, custom_id, key, model, messages_key) VALUES (?, ?, ?, ?, ?)",
-                    [.text(localID), .text(entry.customID), .text(entry.key), .text(entry.model), .text(entry.messagesKey)])
+                    [.text(localID), .text(entry.customID), .text(entry.key.rawValue), .text(entry.model), .text(entry.messagesKey)])
             }
         }
     }
@@ -93,7 +93,7 @@ extension Store {
             for entry in entries {
                 try db.query(
                     "INSERT INTO batch_requests(local_id, custom_id, key, model, messages_key) VALUES (?, ?, ?, ?, ?)",
-                    [.text(localID), .text(entry.customID), .text(entry.key), .text(entry.model), .text(entry.messagesKey)])
+                    [.text(localID), .text(entry.customID), .text(entry.key.rawValue), .text(entry.model), .text(entry.messagesKey)])
             }
             try commitBatchIntent(localID: localID, requestCount: entries.count, bodyBytes: bodyBytes)
         }
@@ -196,15 +196,17 @@ extension Store {
     /// - Parameter retryErroredBefore: with `--retry-errored`, errored (and stale or static) answers
     ///   recorded before this time are not answers (they go into a batch again); those recorded since are.
     ///   A key another live process holds in flight (messages backend) is left out too.
-    func batchPlanning(keys: [String], retryErroredBefore: Double?) throws(StoreError) -> (skip: Set<String>, rounds: [String: [String]]) {
-        var skip = Set<String>()
-        var rounds: [String: [String]] = [:]
+    func batchPlanning(keys: [RequestKey], retryErroredBefore: Double?) throws(StoreError) -> (
+        skip: Set<RequestKey>, rounds: [RequestKey: [String]]
+    ) {
+        var skip = Set<RequestKey>()
+        var rounds: [RequestKey: [String]] = [:]
         guard !keys.isEmpty else { return (skip, rounds) }
         let now = self.now()
         try db.execute("BEGIN")
         defer { try? db.execute("COMMIT") }
         for key in keys where !skip.contains(key) {
-            try db.query("SELECT state, updated_at, owner, lease_expires FROM requests WHERE key = ?", [.text(key)]) { row in
+            try db.query("SELECT state, updated_at, owner, lease_expires FROM requests WHERE key = ?", [.text(key.rawValue)]) { row in
                 switch row.text(0).flatMap(RequestState.init(rawValue:)) {
                 case .succeeded: skip.insert(key)
                 case .errored, .degraded:
@@ -221,7 +223,7 @@ extension Store {
                 """
                 SELECT b.state, r.outcome FROM batch_requests r JOIN batches b ON b.local_id = r.local_id
                 WHERE r.key = ? ORDER BY b.intent_at
-                """, [.text(key)]
+                """, [.text(key.rawValue)]
             ) { row in
                 let batchState = row.text(0).flatMap(BatchRecord.State.init(rawValue:))
                 if batchState == .intent || batchState == .submitted || batchState == .building {
@@ -342,7 +344,7 @@ extension OutputLine {
 extension Store {
     /// Records a key errored after it went through `trail.count` batches without an answer
     /// (each expired, canceled or met a transient error).
-    func recordBatchGaveUp(key: String, model: String, messagesKey: String, trail: [String]) throws(StoreError) {
+    func recordBatchGaveUp(key: RequestKey, model: String, messagesKey: String, trail: [String]) throws(StoreError) {
         let last = trail.last ?? "expired"
         let failure = RequestFailure(
             kind: .connection, errorType: last,
@@ -361,7 +363,7 @@ extension Store {
             WHERE requests.state != 'succeeded'
             """,
             [
-                .text(key), .text(model), .text(messagesKey), .blob(answer.result), .blob(answer.servedBy), .text(last),
+                .text(key.rawValue), .text(model), .text(messagesKey), .blob(answer.result), .blob(answer.servedBy), .text(last),
                 .integer(Int64(trail.count)), .integer(Int64(trail.count)), .real(now), .real(now),
             ])
     }

@@ -164,14 +164,14 @@ public actor Store {
     // MARK: Answers
 
     /// The stored final answers among `keys` (keys pending or in flight are absent).
-    func answers(for keys: [String], includeErrored: Bool = true) throws(StoreError) -> [String: StoredAnswer] {
-        var found: [String: StoredAnswer] = [:]
+    func answers(for keys: [RequestKey], includeErrored: Bool = true) throws(StoreError) -> [RequestKey: StoredAnswer] {
+        var found: [RequestKey: StoredAnswer] = [:]
         guard !keys.isEmpty else { return found }
         // One read transaction for the whole batch: one snapshot, one lock round.
         try db.execute("BEGIN")
         defer { try? db.execute("COMMIT") }
         for key in keys where found[key] == nil {
-            try db.query(Self.selectAnswer, [.text(key)]) { row in
+            try db.query(Self.selectAnswer, [.text(key.rawValue)]) { row in
                 if let answer = Self.answer(row), includeErrored || answer.state == .succeeded {
                     found[key] = answer
                 }
@@ -211,7 +211,9 @@ public actor Store {
     ///
     /// Claims and answers arriving together share one transaction (``GroupCommit``); this returns
     /// once the transaction holding this claim has committed.
-    nonisolated func claim(_ key: String, model: String, messagesKey: String, retryErrored: Bool) async throws(StoreError) -> ClaimOutcome {
+    nonisolated func claim(
+        _ key: RequestKey, model: String, messagesKey: String, retryErrored: Bool
+    ) async throws(StoreError) -> ClaimOutcome {
         try await submit(.claim(key: key, model: model, messagesKey: messagesKey, retryErrored: retryErrored)).claimOutcome
     }
 
@@ -221,12 +223,14 @@ public actor Store {
     /// Returns (with the answer the store keeps) once the transaction holding it has committed: only
     /// then does the record count as done.
     @discardableResult
-    nonisolated func complete(_ key: String, answer: StoredAnswer) async throws(StoreError) -> StoredAnswer {
+    nonisolated func complete(_ key: RequestKey, answer: StoredAnswer) async throws(StoreError) -> StoredAnswer {
         try await submit(.complete(key: key, answer: answer)).storedAnswer
     }
 
     /// Claims `key` inside the current transaction.
-    func claimRow(_ key: String, model: String, messagesKey: String, retryErrored: Bool, now: Double) throws(StoreError) -> ClaimOutcome {
+    func claimRow(
+        _ key: RequestKey, model: String, messagesKey: String, retryErrored: Bool, now: Double
+    ) throws(StoreError) -> ClaimOutcome {
         let owner = self.owner
         let lease = now + leaseSeconds
         // A key never seen (the common case) is claimed by the insert alone; one already there is read.
@@ -235,11 +239,11 @@ public actor Store {
             INSERT INTO requests(key, model, messages_key, state, owner, lease_expires, dispatches, created_at, updated_at)
             VALUES (?, ?, ?, 'inflight', ?, ?, 1, ?, ?) ON CONFLICT(key) DO NOTHING
             """,
-            [.text(key), .text(model), .text(messagesKey), .text(owner), .real(lease), .real(now), .real(now)])
+            [.text(key.rawValue), .text(model), .text(messagesKey), .text(owner), .real(lease), .real(now), .real(now)])
         if db.changes == 1 { return .claimed(interrupted: false) }
         var current: (state: RequestState, owner: String?, expires: Double)?
         var stored: StoredAnswer?
-        try db.query(Self.selectClaim, [.text(key)]) { row in
+        try db.query(Self.selectClaim, [.text(key.rawValue)]) { row in
             current = (row.text(2).flatMap(RequestState.init(rawValue:)) ?? .pending, row.text(0), row.double(1))
             stored = Self.answer(row, from: 2)
         }
@@ -261,14 +265,14 @@ public actor Store {
             UPDATE requests SET state = 'inflight', owner = ?, lease_expires = ?, dispatches = dispatches + 1,
               interrupted = interrupted + ?, updated_at = ? WHERE key = ?
             """,
-            [.text(owner), .real(lease), .integer(interrupted ? 1 : 0), .real(now), .text(key)])
+            [.text(owner), .real(lease), .integer(interrupted ? 1 : 0), .real(now), .text(key.rawValue)])
         return .claimed(interrupted: interrupted)
     }
 
     private static let selectClaim = "SELECT owner, lease_expires, \(answerColumns) FROM requests WHERE key = ?"
 
     /// Stores the answer for `key` inside the current transaction, unless it already succeeded.
-    func completeRow(_ key: String, answer: StoredAnswer, now: Double) throws(StoreError) -> StoredAnswer {
+    func completeRow(_ key: RequestKey, answer: StoredAnswer, now: Double) throws(StoreError) -> StoredAnswer {
         // One statement in the common case: the update skips a key whose answer already succeeded.
         try db.query(
             """
@@ -283,12 +287,12 @@ public actor Store {
                 .integer(Int64(answer.inputTokens)), .integer(Int64(answer.outputTokens)),
                 .integer(Int64(answer.attempts)), .real(now), .integer(Int64(answer.cacheCreationTokens)),
                 .integer(Int64(answer.cacheCreation1hTokens)), .integer(Int64(answer.cacheReadTokens)),
-                answer.stopReason.map(SQLiteValue.text) ?? .null, .text(key),
+                answer.stopReason.map(SQLiteValue.text) ?? .null, .text(key.rawValue),
             ])
         if db.changes == 0 {
             // Answered meanwhile (another process took over an expired lease): its first answer stays.
             var existing: StoredAnswer?
-            try db.query(Self.selectAnswer, [.text(key)]) { row in existing = Self.answer(row) }
+            try db.query(Self.selectAnswer, [.text(key.rawValue)]) { row in existing = Self.answer(row) }
             if let existing, existing.state == .succeeded { return existing }
         }
         return answer
@@ -296,10 +300,10 @@ public actor Store {
 
     /// Extends this process's lease on a key it is still working on (long retries, long waits),
     /// so no other process takes it over while it is in flight.
-    func renewLease(_ key: String) throws(StoreError) {
+    func renewLease(_ key: RequestKey) throws(StoreError) {
         try db.query(
             "UPDATE requests SET lease_expires = ? WHERE key = ? AND owner = ? AND state = 'inflight'",
-            [.real(now() + leaseSeconds), .text(key), .text(owner)])
+            [.real(now() + leaseSeconds), .text(key.rawValue), .text(owner)])
     }
 
     /// Gives back every lease this process holds (on a clean stop): those keys are pending again.
@@ -313,7 +317,7 @@ public actor Store {
     ///
     /// The first lookup of a process makes the messages index if the store has none yet (once per
     /// store: it stays, and is kept up to date from then on).
-    func staleAnswer(messagesKey: String, excluding key: String) throws(StoreError) -> StoredAnswer? {
+    func staleAnswer(messagesKey: String, excluding key: RequestKey) throws(StoreError) -> StoredAnswer? {
         if !messagesIndexReady {
             try db.execute("CREATE INDEX IF NOT EXISTS requests_messages ON requests(messages_key)")
             messagesIndexReady = true
@@ -324,7 +328,7 @@ public actor Store {
             SELECT \(Self.answerColumns)
             FROM requests WHERE messages_key = ? AND key != ? AND state = 'succeeded' ORDER BY updated_at LIMIT 1
             """,
-            [.text(messagesKey), .text(key)]
+            [.text(messagesKey), .text(key.rawValue)]
         ) { row in found = Self.answer(row) }
         return found
     }

@@ -5,16 +5,16 @@ import Synchronization
 /// record's request (the same request asked with that `max_tokens`), and the store's lease does
 /// not stop its own owner. The second waits for the first, then finds its answer in the store.
 final class KeyExclusion: Sendable {
-    private let waiting = Mutex<[String: [CheckedContinuation<Void, Never>]]>([:])
+    private let waiting = Mutex<[RequestKey: [CheckedContinuation<Void, Never>]]>([:])
 
     /// Runs `body` once no other task of this process runs it for `key`.
-    func run<Value>(_ key: String, _ body: () async throws -> Value) async throws -> Value {
+    func run<Value>(_ key: RequestKey, _ body: () async throws -> Value) async throws -> Value {
         await acquire(key)
         defer { release(key) }
         return try await body()
     }
 
-    private func acquire(_ key: String) async {
+    private func acquire(_ key: RequestKey) async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let free = waiting.withLock { waiting in
                 guard waiting[key] != nil else {
@@ -29,7 +29,7 @@ final class KeyExclusion: Sendable {
     }
 
     /// Hands the key to the first waiter, if any.
-    private func release(_ key: String) {
+    private func release(_ key: RequestKey) {
         let next = waiting.withLock { waiting -> CheckedContinuation<Void, Never>? in
             guard var queue = waiting[key], !queue.isEmpty else {
                 waiting.removeValue(forKey: key)

@@ -15,9 +15,9 @@ extension RequestRecord {
         guard case .object(var object) = params else { return self }
         object["max_tokens"] = .number(Double(maxTokens))
         let (canonical, ranges) = Canonicalizer.canonicalBytes(object: object, locating: ["messages", "system"])
-        let ownKey = key == RequestKey(canonicalBytes: body).rawValue
+        let ownKey = key == RequestKey(canonicalBytes: body)
         return RequestRecord(
-            customID: customID, key: ownKey ? RequestKey(canonicalBytes: canonical).rawValue : "\(key)+max_tokens=\(maxTokens)",
+            customID: customID, key: ownKey ? RequestKey(canonicalBytes: canonical) : RequestKey(text: "\(key)+max_tokens=\(maxTokens)"),
             model: model, params: .object(object), body: canonical, file: file, line: line, metadata: metadata,
             messagesRange: ranges[0], systemRange: ranges[1])
     }

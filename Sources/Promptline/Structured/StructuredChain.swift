@@ -82,11 +82,11 @@ extension StructuredChain {
     ///
     /// - Parameter lookup: the stored answers of the given records' keys (as ``Store`` finds them).
     static func present(
-        _ batch: [ParsedRecord], stored: inout [String: StoredAnswer], cap: Int,
-        lookup: ([ParsedRecord]) async throws -> [String: StoredAnswer]
+        _ batch: [ParsedRecord], stored: inout [RequestKey: StoredAnswer], cap: Int,
+        lookup: ([ParsedRecord]) async throws -> [RequestKey: StoredAnswer]
     ) async throws {
         var walking: [StructuredChain] = []
-        var seen = Set<String>()
+        var seen = Set<RequestKey>()
         for case .valid(let record) in batch where record.asksForJSON && seen.insert(record.key).inserted {
             guard let answer = stored[record.key] else { continue }
             var chain = StructuredChain(record: record, cap: cap)
@@ -116,12 +116,12 @@ extension StructuredChain {
     /// replaced by its first raised request not answered yet (records whose chain is complete, and
     /// all others, stay as they are).
     static func nextRequests(
-        _ batch: [ParsedRecord], cap: Int, lookup: ([ParsedRecord]) async throws -> [String: StoredAnswer]
+        _ batch: [ParsedRecord], cap: Int, lookup: ([ParsedRecord]) async throws -> [RequestKey: StoredAnswer]
     ) async throws -> [ParsedRecord] {
-        var chains: [String: StructuredChain] = [:]
+        var chains: [RequestKey: StructuredChain] = [:]
         for case .valid(let record) in batch where record.asksForJSON { chains[record.key] = StructuredChain(record: record, cap: cap) }
         guard !chains.isEmpty else { return batch }
-        var next: [String: RequestRecord] = [:]
+        var next: [RequestKey: RequestRecord] = [:]
         var walking = Array(chains.values)
         while !walking.isEmpty {
             let found = try await lookup(walking.map { .valid($0.pending) })

@@ -18,7 +18,7 @@ import Testing
 
     static func record(_ params: JSONValue) -> RequestRecord {
         RequestRecord(
-            customID: "r", key: RequestKey(body: params).rawValue, model: params["model"]?.stringValue ?? "", params: params,
+            customID: "r", key: RequestKey(body: params), model: params["model"]?.stringValue ?? "", params: params,
             body: Canonicalizer.canonicalBytes(params), file: "in.jsonl", line: 1)
     }
 
@@ -96,6 +96,6 @@ import Testing
         let sent = record.body(for: record.model, marking: [.system], lifetime: .fiveMinutes)
         #expect(sent != record.body)
         #expect(CachePrefix.hasCacheControl(sent))
-        #expect(record.key == RequestKey(body: Self.params()).rawValue)
+        #expect(record.key == RequestKey(body: Self.params()))
     }
 }

@@ -58,8 +58,8 @@ import Testing
             ("c", answer(stop: "max_tokens", creation: 0, read: 500, model: "mystery-model")),
         ]
         for (key, answer) in answers {
-            _ = try await store.claim(key, model: "m", messagesKey: key, retryErrored: false)
-            try await store.complete(key, answer: answer)
+            _ = try await store.claim(RequestKey(text: key), model: "m", messagesKey: key, retryErrored: false)
+            try await store.complete(RequestKey(text: key), answer: answer)
         }
         #expect(try await store.answers(for: ["a"])["a"] == answers[0].1)
         let report = try await StatusReport.make(store: store, storePath: "s.db", output: nil)

@@ -51,7 +51,7 @@ struct InputMutationTests {
                 if lines > 1 + bytes.count * 1100 { break }
                 switch parser.parse(line) {
                 case .valid(let record):
-                    #expect(record.key.hasPrefix("sha256:") && !record.body.isEmpty)
+                    #expect(record.key.rawValue.hasPrefix("sha256:") && !record.body.isEmpty)
                     outcome.valid += 1
                 case .invalid(let invalid):
                     #expect(invalid.line == line.number)

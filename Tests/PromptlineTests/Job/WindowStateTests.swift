@@ -3,7 +3,7 @@ import Testing
 @testable import Promptline
 
 @Suite struct WindowStateTests {
-    private func record(_ id: String, key: String) -> ParsedRecord {
+    private func record(_ id: String, key: RequestKey) -> ParsedRecord {
         .valid(
             RequestRecord(
                 customID: id, key: key, model: "m", params: .object([:]), body: [], file: "f", line: 1))
@@ -72,7 +72,7 @@ import Testing
 
     @Test func theWindowFillsWhenTheHeadIsUnanswered() {
         var window = WindowState(skip: 0, capacity: 3)
-        for index in 0..<3 { _ = window.admit(record("r\(index)", key: "k\(index)"), stored: [:]) }
+        for index in 0..<3 { _ = window.admit(record("r\(index)", key: RequestKey(text: "k\(index)")), stored: [:]) }
         #expect(window.isWindowFull)
         window.answer(key: "k0", with: answer)
         _ = window.takeReady()
@@ -83,10 +83,10 @@ import Testing
         var window = WindowState(skip: 0, capacity: 64)
         var written: [String] = []
         for index in 0..<5000 {
-            _ = window.admit(record("r\(index)", key: "k\(index)"), stored: [:])
+            _ = window.admit(record("r\(index)", key: RequestKey(text: "k\(index)")), stored: [:])
             if index % 2 == 1 {
-                window.answer(key: "k\(index)", with: answer)
-                window.answer(key: "k\(index - 1)", with: answer)
+                window.answer(key: RequestKey(text: "k\(index)"), with: answer)
+                window.answer(key: RequestKey(text: "k\(index - 1)"), with: answer)
             }
             written += ids(window.takeReady())
         }

@@ -48,6 +48,15 @@ struct RequestKeyTests {
         #expect(RequestKey(rawValue: key.rawValue) == key)
     }
 
+    @Test func aDigestKeyShowsItsDigestAndARecordsOwnKeyNone() {
+        let key = RequestKey(body: .string("x"))
+        #expect(key.digestHex.map(String.init) == String(key.rawValue.dropFirst("sha256:".count)))
+        #expect(RequestKey(text: key.rawValue) == key)
+        let own = RequestKey(text: "my-key+max_tokens=64")
+        #expect(own.rawValue == "my-key+max_tokens=64")
+        #expect(own.digestHex == nil)
+    }
+
     @Test(arguments: [
         "",
         "sha256:",

@@ -63,7 +63,7 @@ struct RequestRunnerTests {
                 "messages": .array([.object(["role": .string("user"), "content": .string(text)])]),
             ])
             return RequestRecord(
-                customID: text, key: RequestKey(body: params).rawValue, model: model, params: params,
+                customID: text, key: RequestKey(body: params), model: model, params: params,
                 body: Canonicalizer.canonicalBytes(params), file: "test.jsonl", line: 1)
         }
     }
@@ -311,7 +311,7 @@ struct RequestRunnerTests {
 
     @Test func aRecordRetriedForLongerThanItsLeaseKeepsItsLease() async throws {
         let verdict = Mutex<ClaimOutcome?>(nil)
-        let holder = Mutex<(Store, String)?>(nil)
+        let holder = Mutex<(Store, RequestKey)?>(nil)
         let checkedAt = Mutex<Double?>(nil)
         let time = Mutex<TestTime?>(nil)
         let harness = try Harness(

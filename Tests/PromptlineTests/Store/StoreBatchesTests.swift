@@ -8,7 +8,7 @@ import Testing
     let directory = TemporaryDirectory()
 
     private func entry(_ n: Int) -> BatchEntry {
-        BatchEntry(customID: "c\(n)", key: "k\(n)", model: "claude-haiku-4-5", messagesKey: "mk\(n)")
+        BatchEntry(customID: "c\(n)", key: RequestKey(text: "k\(n)"), model: "claude-haiku-4-5", messagesKey: "mk\(n)")
     }
 
     private let message = Array(

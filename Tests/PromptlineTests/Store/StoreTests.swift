@@ -130,8 +130,8 @@ import Testing
     @Test func statusCountsKeysTokensAndFailures() async throws {
         let store = try Store(path: directory.file("s.db"))
         for (key, state) in [("a", StoredAnswer.State.succeeded), ("b", .errored), ("c", .succeeded)] {
-            _ = try await store.claim(key, model: "m", messagesKey: key, retryErrored: false)
-            try await store.complete(key, answer: answer(key, state: state))
+            _ = try await store.claim(RequestKey(text: key), model: "m", messagesKey: key, retryErrored: false)
+            try await store.complete(RequestKey(text: key), answer: answer(key, state: state))
         }
         _ = try await store.claim("d", model: "m", messagesKey: "d", retryErrored: false)
         let status = try await store.status()

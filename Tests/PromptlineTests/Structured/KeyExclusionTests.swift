@@ -6,7 +6,7 @@ import Testing
 @Suite struct KeyExclusionTests {
     /// How many bodies run at once per key, and the most seen.
     final class Tracker: Sendable {
-        let state = Mutex((running: [String: Int](), most: [String: Int]()))
+        let state = Mutex((running: [RequestKey: Int](), most: [RequestKey: Int]()))
     }
 
     @Test func tasksOnOneKeyRunOneAtATimeAndOtherKeysDoNotWait() async throws {
@@ -14,7 +14,7 @@ import Testing
         let tracker = Tracker()
         try await withThrowingTaskGroup(of: Void.self) { group in
             for index in 0..<40 {
-                let key = index % 2 == 0 ? "a" : "b"
+                let key: RequestKey = index % 2 == 0 ? "a" : "b"
                 group.addTask {
                     try await exclusion.run(key) {
                         tracker.state.withLock {

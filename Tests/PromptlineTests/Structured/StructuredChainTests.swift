@@ -69,7 +69,7 @@ import Testing
         }
         #expect(raised.maxTokens == 16)
         #expect(raised.key != record.key)
-        #expect(raised.key == RequestKey(canonicalBytes: raised.body).rawValue)
+        #expect(raised.key == RequestKey(canonicalBytes: raised.body))
         #expect(raised.customID == record.customID)
         guard case .done = chain.take(Self.answer(text: #"{"label":"ham"}"#, stopReason: "end_turn", output: 12)) else {
             Issue.record("a whole answer ends the chain")
@@ -132,7 +132,7 @@ import Testing
         var incomplete = stored
         let raisedAnswer = Self.answer(text: "[]", stopReason: "end_turn")
         try await StructuredChain.present(batch, stored: &stored, cap: 64) { records in
-            var found: [String: StoredAnswer] = [:]
+            var found: [RequestKey: StoredAnswer] = [:]
             for case .valid(let record) in records where record.key == raised.key { found[record.key] = raisedAnswer }
             return found
         }
@@ -142,7 +142,7 @@ import Testing
         try await StructuredChain.present(batch, stored: &incomplete, cap: 64) { _ in [:] }
         #expect(incomplete[cut.key] == nil)
         let next = try await StructuredChain.nextRequests(batch, cap: 64) { records in
-            var found: [String: StoredAnswer] = [:]
+            var found: [RequestKey: StoredAnswer] = [:]
             for case .valid(let record) in records where record.key == cut.key {
                 found[record.key] = Self.answer(text: "{", stopReason: "max_tokens")
             }
