@@ -1,14 +1,14 @@
 /// A SplitMix64 generator: the same seed gives the same sequence on every platform.
-public struct SeededRandom: RandomNumberGenerator, Sendable {
+struct SeededRandom: RandomNumberGenerator, Sendable {
     private var state: UInt64
 
     /// Creates a generator from `seed`.
-    public init(seed: UInt64) {
+    init(seed: UInt64) {
         self.state = seed
     }
 
     /// The next 64 random bits.
-    public mutating func next() -> UInt64 {
+    mutating func next() -> UInt64 {
         self.state &+= 0x9E37_79B9_7F4A_7C15
         var z = self.state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -17,7 +17,7 @@ public struct SeededRandom: RandomNumberGenerator, Sendable {
     }
 
     /// A uniform value in `0..<1`.
-    public mutating func nextUnit() -> Double {
+    mutating func nextUnit() -> Double {
         Double(self.next() >> 11) * (1.0 / 9_007_199_254_740_992.0)
     }
 }

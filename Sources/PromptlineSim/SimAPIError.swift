@@ -1,21 +1,21 @@
 /// An error answer in the real API's shape:
 /// `{"type":"error","error":{"type":…,"message":…},"request_id":…}`.
-public struct SimAPIError: Sendable, Error, Equatable {
+struct SimAPIError: Sendable, Error, Equatable {
     /// HTTP status code.
-    public var status: Int
+    var status: Int
     /// The `error.type` value, e.g. `overloaded_error`.
-    public var type: String
+    var type: String
     /// The `error.message` value.
-    public var message: String
+    var message: String
     /// `error.details.error_code`, when the API sets one (spend cap).
-    public var errorCode: String?
+    var errorCode: String?
     /// `retry-after` seconds to send, if any.
-    public var retryAfter: Int?
+    var retryAfter: Int?
     /// Whether to send `x-should-retry: true`.
-    public var shouldRetry: Bool
+    var shouldRetry: Bool
 
     /// Creates an error answer.
-    public init(
+    init(
         status: Int,
         type: String,
         message: String,
@@ -32,13 +32,13 @@ public struct SimAPIError: Sendable, Error, Equatable {
     }
 
     /// A 400 `invalid_request_error`.
-    public static func invalidRequest(_ message: String) -> SimAPIError {
+    static func invalidRequest(_ message: String) -> SimAPIError {
         SimAPIError(status: 400, type: "invalid_request_error", message: message)
     }
 
     /// The error answer for an injected fault kind; `nil` for kinds that are not an error
     /// response (`hang`, `reset`, `malformed`).
-    public static func forFault(_ fault: SimFault) -> SimAPIError? {
+    static func forFault(_ fault: SimFault) -> SimAPIError? {
         switch fault {
         case .badRequest:
             return .invalidRequest("Simulated invalid request.")

@@ -14,12 +14,12 @@ public struct SimBatchScenario: Sendable, Codable, Equatable {
     public var stallFirst: Int?
     /// The first N creates the server receives create their batch but never answer: the request is
     /// held until the client goes away (or the hang limit), so a test can kill a client in between.
-    public var holdCreates: Int?
+    var holdCreates: Int?
     /// The first N batches created end with every request `expired` (at the end of their processing time).
-    public var expireFirst: Int?
+    var expireFirst: Int?
     /// The probability (0...1, default 0.7) that a request reads a prompt-cache entry written by
     /// another request of the same batch: the docs call batch hits best effort, typically 30–98 %.
-    public var cacheHitRate: Double?
+    var cacheHitRate: Double?
 
     enum CodingKeys: String, CodingKey {
         case processingMs = "processing_ms"

@@ -1,34 +1,34 @@
 /// Counters of the simulated Message Batches API, served by `GET /_sim/batches`.
-public struct SimBatchStats: Sendable, Codable, Equatable {
+struct SimBatchStats: Sendable, Codable, Equatable {
     /// `POST /v1/messages/batches` requests received (refused ones included).
-    public var creates = 0
+    var creates = 0
     /// Batches created.
-    public var created = 0
+    var created = 0
     /// Creates whose answer was held (`hold_creates`).
-    public var held = 0
+    var held = 0
     /// Requests in each batch created, by batch id.
-    public var requestsByBatch: [String: Int] = [:]
+    var requestsByBatch: [String: Int] = [:]
     /// `GET /v1/messages/batches/{id}` calls in all.
-    public var polls = 0
+    var polls = 0
     /// Retrieve calls by batch id.
-    public var pollsByBatch: [String: Int] = [:]
+    var pollsByBatch: [String: Int] = [:]
     /// When each batch was retrieved (unix seconds), by batch id.
-    public var pollTimes: [String: [Double]] = [:]
+    var pollTimes: [String: [Double]] = [:]
     /// `GET /v1/messages/batches` calls.
-    public var lists = 0
+    var lists = 0
     /// `POST /v1/messages/batches/{id}/cancel` calls (refused ones included).
-    public var cancels = 0
+    var cancels = 0
     /// When each canceled batch's cancel was initiated (unix seconds), by batch id.
-    public var cancelTimes: [String: Double] = [:]
+    var cancelTimes: [String: Double] = [:]
     /// Requests of each batch that finished with their own result (`succeeded` or `errored`) so far,
     /// by batch id; for a canceled batch, those that finished before the cancel.
-    public var finishedByBatch: [String: Int] = [:]
+    var finishedByBatch: [String: Int] = [:]
     /// Requests of each canceled batch that ended `canceled`, by batch id.
-    public var canceledByBatch: [String: Int] = [:]
+    var canceledByBatch: [String: Int] = [:]
     /// Requests of each batch billed (`succeeded`) so far, by batch id.
-    public var billedByBatch: [String: Int] = [:]
+    var billedByBatch: [String: Int] = [:]
     /// `GET /v1/messages/batches/{id}/results` calls answered with results.
-    public var resultsDownloads = 0
+    var resultsDownloads = 0
 
     enum CodingKeys: String, CodingKey {
         case creates, created, held
@@ -45,5 +45,5 @@ public struct SimBatchStats: Sendable, Codable, Equatable {
     }
 
     /// Empty counters.
-    public init() {}
+    init() {}
 }

@@ -1,18 +1,18 @@
 /// The tokens billed for one model through one backend (`messages` or `batch`), as
 /// `GET /_sim/stats` reports them under `billed`: only successful answers are billed, as the API bills.
-public struct SimBilledTokens: Sendable, Codable, Equatable {
+struct SimBilledTokens: Sendable, Codable, Equatable {
     /// Uncached input tokens (`usage.input_tokens`).
-    public var inputTokens = 0
+    var inputTokens = 0
     /// Output tokens.
-    public var outputTokens = 0
+    var outputTokens = 0
     /// Cache writes with the 5-minute lifetime (priced 1.25× input).
-    public var cacheCreation5mInputTokens = 0
+    var cacheCreation5mInputTokens = 0
     /// Cache writes with the 1-hour lifetime (priced 2× input).
-    public var cacheCreation1hInputTokens = 0
+    var cacheCreation1hInputTokens = 0
     /// Cache reads (priced 0.1× input).
-    public var cacheReadInputTokens = 0
+    var cacheReadInputTokens = 0
     /// Successful answers billed.
-    public var requests = 0
+    var requests = 0
 
     enum CodingKeys: String, CodingKey {
         case inputTokens = "input_tokens"
@@ -24,7 +24,7 @@ public struct SimBilledTokens: Sendable, Codable, Equatable {
     }
 
     /// Nothing billed yet.
-    public init() {}
+    init() {}
 
     /// Adds one successful answer's usage.
     mutating func add(_ usage: SimMessage.Usage) {

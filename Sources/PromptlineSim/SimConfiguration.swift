@@ -6,19 +6,19 @@ public struct SimConfiguration: Sendable {
     /// Address to bind; loopback by default.
     public var host: String
     /// Port to bind; 0 picks a free one.
-    public var port: Int
+    var port: Int
     /// When set, requests whose `x-api-key` differs get 401 `authentication_error`.
-    public var apiKey: String?
+    var apiKey: String?
     /// Fixed latency added to every message request, in milliseconds.
-    public var latencyMs: Int
+    var latencyMs: Int
     /// Seed of the random source used for fault draws and latency ranges.
-    public var seed: UInt64
+    var seed: UInt64
     /// Faults to inject; replaceable at runtime with `PUT /_sim/scenario`.
-    public var scenario: SimScenario
+    var scenario: SimScenario
     /// Model ids accepted and listed (the scenario's `models` are added).
-    public var models: [String]
+    var models: [String]
     /// Longest a `hang` fault holds a request before giving up, in seconds.
-    public var hangLimitSeconds: Double
+    var hangLimitSeconds: Double
 
     /// Creates a configuration.
     public init(

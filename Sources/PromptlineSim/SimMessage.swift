@@ -1,17 +1,17 @@
 /// A Messages API response body, as the real API returns it.
-public struct SimMessage: Sendable, Codable, Equatable {
+struct SimMessage: Sendable, Codable, Equatable {
     /// A `text` content block.
-    public struct TextBlock: Sendable, Codable, Equatable {
-        public var text: String
-        public var type: String = "text"
+    struct TextBlock: Sendable, Codable, Equatable {
+        var text: String
+        var type: String = "text"
     }
 
     /// Token usage of one answer.
-    public struct Usage: Sendable, Codable, Equatable {
+    struct Usage: Sendable, Codable, Equatable {
         /// `usage.cache_creation`: cache writes by lifetime.
-        public struct CacheCreation: Sendable, Codable, Equatable {
-            public var ephemeral1hInputTokens: Int = 0
-            public var ephemeral5mInputTokens: Int = 0
+        struct CacheCreation: Sendable, Codable, Equatable {
+            var ephemeral1hInputTokens: Int = 0
+            var ephemeral5mInputTokens: Int = 0
 
             enum CodingKeys: String, CodingKey {
                 case ephemeral1hInputTokens = "ephemeral_1h_input_tokens"
@@ -19,11 +19,11 @@ public struct SimMessage: Sendable, Codable, Equatable {
             }
         }
 
-        public var cacheCreation = CacheCreation()
-        public var cacheCreationInputTokens: Int = 0
-        public var cacheReadInputTokens: Int = 0
-        public var inputTokens: Int
-        public var outputTokens: Int
+        var cacheCreation = CacheCreation()
+        var cacheCreationInputTokens: Int = 0
+        var cacheReadInputTokens: Int = 0
+        var inputTokens: Int
+        var outputTokens: Int
 
         enum CodingKeys: String, CodingKey {
             case cacheCreation = "cache_creation"
@@ -34,16 +34,16 @@ public struct SimMessage: Sendable, Codable, Equatable {
         }
     }
 
-    public var content: [TextBlock]
-    public var id: String
-    public var model: String
-    public var role: String = "assistant"
-    public var stopReason: String = "end_turn"
+    var content: [TextBlock]
+    var id: String
+    var model: String
+    var role: String = "assistant"
+    var stopReason: String = "end_turn"
     /// `stop_details`: set for a refusal (`{"type":"refusal","category":…,"explanation":…}`), left out otherwise.
-    public var stopDetails: SimJSONValue?
-    public var stopSequence: String?
-    public var type: String = "message"
-    public var usage: Usage
+    var stopDetails: SimJSONValue?
+    var stopSequence: String?
+    var type: String = "message"
+    var usage: Usage
 
     enum CodingKeys: String, CodingKey {
         case content, id, model, role
@@ -54,14 +54,14 @@ public struct SimMessage: Sendable, Codable, Equatable {
     }
 
     /// Creates an answer with one text block.
-    public init(id: String, model: String, text: String, inputTokens: Int, outputTokens: Int) {
+    init(id: String, model: String, text: String, inputTokens: Int, outputTokens: Int) {
         self.content = [TextBlock(text: text)]
         self.id = id
         self.model = model
         self.usage = Usage(inputTokens: inputTokens, outputTokens: outputTokens)
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(self.content, forKey: .content)
         try container.encode(self.id, forKey: .id)

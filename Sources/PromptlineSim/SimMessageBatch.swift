@@ -1,24 +1,24 @@
 import Foundation
 
 /// A `MessageBatch` object as the API returns it (explicit nulls included).
-public struct SimMessageBatch: Sendable, Encodable, Equatable {
+struct SimMessageBatch: Sendable, Encodable, Equatable {
     /// `request_counts`: every request is `processing` until the whole batch ends.
-    public struct Counts: Sendable, Codable, Equatable {
-        public var processing = 0
-        public var succeeded = 0
-        public var errored = 0
-        public var canceled = 0
-        public var expired = 0
+    struct Counts: Sendable, Codable, Equatable {
+        var processing = 0
+        var succeeded = 0
+        var errored = 0
+        var canceled = 0
+        var expired = 0
     }
 
-    public var id: String
-    public var processingStatus: String
-    public var requestCounts: Counts
-    public var createdAt: String
-    public var expiresAt: String
-    public var endedAt: String?
-    public var cancelInitiatedAt: String?
-    public var resultsURL: String?
+    var id: String
+    var processingStatus: String
+    var requestCounts: Counts
+    var createdAt: String
+    var expiresAt: String
+    var endedAt: String?
+    var cancelInitiatedAt: String?
+    var resultsURL: String?
 
     enum CodingKeys: String, CodingKey {
         case id, type
@@ -32,7 +32,7 @@ public struct SimMessageBatch: Sendable, Encodable, Equatable {
         case resultsURL = "results_url"
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(id, forKey: .id)
         try container.encode("message_batch", forKey: .type)

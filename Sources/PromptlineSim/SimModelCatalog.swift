@@ -1,9 +1,9 @@
 /// Model names as the real API knows them: `GET /v1/models` lists dated snapshot ids
 /// (`claude-haiku-4-5-20251001`), and an alias (`claude-haiku-4-5`) resolves to one, both in
 /// `GET /v1/models/{id}` and in a request (whose response names the dated id).
-public struct SimModelCatalog: Sendable, Equatable {
+struct SimModelCatalog: Sendable, Equatable {
     /// The dated snapshot behind each alias the simulator knows.
-    public static let snapshots: [String: String] = [
+    static let snapshots: [String: String] = [
         "claude-opus-4-1": "claude-opus-4-1-20250805",
         "claude-sonnet-4-5": "claude-sonnet-4-5-20250929",
         "claude-haiku-4-5": "claude-haiku-4-5-20251001",
@@ -12,10 +12,10 @@ public struct SimModelCatalog: Sendable, Equatable {
 
     /// The ids listed, in order: each configured name's dated id (a name without a known snapshot
     /// is listed as it is).
-    public let ids: [String]
+    let ids: [String]
 
     /// A catalog of the configured names (aliases or ids).
-    public init(names: [String]) {
+    init(names: [String]) {
         var ids: [String] = []
         for name in names {
             let id = Self.snapshots[name] ?? name
@@ -25,14 +25,14 @@ public struct SimModelCatalog: Sendable, Equatable {
     }
 
     /// The id `name` stands for (itself when listed, its snapshot for an alias), or nil when unknown.
-    public func resolve(_ name: String) -> String? {
+    func resolve(_ name: String) -> String? {
         if ids.contains(name) { return name }
         if let id = Self.snapshots[name], ids.contains(id) { return id }
         return nil
     }
 
     /// One page of the list: up to `limit` ids after `afterID` (or before `beforeID`), as the API pages.
-    public func page(limit: Int, afterID: String?, beforeID: String?) -> SimModelList {
+    func page(limit: Int, afterID: String?, beforeID: String?) -> SimModelList {
         var slice = ids[...]
         if let afterID, let index = ids.firstIndex(of: afterID) {
             slice = ids[(index + 1)...]

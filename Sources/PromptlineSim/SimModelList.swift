@@ -1,11 +1,11 @@
 /// The body of `GET /v1/models`.
-public struct SimModelList: Sendable, Codable, Equatable {
+struct SimModelList: Sendable, Codable, Equatable {
     /// One listed model.
-    public struct Model: Sendable, Codable, Equatable {
-        public var id: String
-        public var type: String = "model"
-        public var displayName: String
-        public var createdAt: String
+    struct Model: Sendable, Codable, Equatable {
+        var id: String
+        var type: String = "model"
+        var displayName: String
+        var createdAt: String
 
         enum CodingKeys: String, CodingKey {
             case id, type
@@ -14,17 +14,17 @@ public struct SimModelList: Sendable, Codable, Equatable {
         }
 
         /// The model object `GET /v1/models/{id}` answers for `id`.
-        public init(id: String) {
+        init(id: String) {
             self.id = id
             self.displayName = id.split(separator: "-").map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined(separator: " ")
             self.createdAt = "2025-01-01T00:00:00Z"
         }
     }
 
-    public var data: [Model]
-    public var hasMore: Bool = false
-    public var firstID: String?
-    public var lastID: String?
+    var data: [Model]
+    var hasMore: Bool = false
+    var firstID: String?
+    var lastID: String?
 
     enum CodingKeys: String, CodingKey {
         case data
@@ -34,13 +34,13 @@ public struct SimModelList: Sendable, Codable, Equatable {
     }
 
     /// Lists `ids` in order.
-    public init(ids: [String]) {
+    init(ids: [String]) {
         self.data = ids.map(Model.init(id:))
         self.firstID = ids.first
         self.lastID = ids.last
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(self.data, forKey: .data)
         try container.encode(self.hasMore, forKey: .hasMore)

@@ -6,32 +6,32 @@
 /// tokens buckets hold its input tokens and the output-tokens bucket is not in
 /// debt; admission charges the request and its input tokens. Output tokens are
 /// charged after generation with ``charge(outputTokens:now:)``.
-public struct SimRateLimiter: Sendable, Equatable {
+struct SimRateLimiter: Sendable, Equatable {
     /// The limit reported for a bucket that is not configured.
-    public static let unlimitedFigure = 1_000_000_000
+    static let unlimitedFigure = 1_000_000_000
 
-    public private(set) var requests: TokenBucket?
-    public private(set) var inputTokens: TokenBucket?
-    public private(set) var outputTokens: TokenBucket?
-    public private(set) var tokens: TokenBucket?
+    private(set) var requests: TokenBucket?
+    private(set) var inputTokens: TokenBucket?
+    private(set) var outputTokens: TokenBucket?
+    private(set) var tokens: TokenBucket?
 
     /// The outcome of ``admit(inputTokens:now:)``.
-    public enum Decision: Sendable, Equatable {
+    enum Decision: Sendable, Equatable {
         case admitted
         /// Not admitted; `retryAfter` whole seconds (at least 1) until it would be.
         case limited(retryAfter: Int)
     }
 
     /// One bucket's figures for the `anthropic-ratelimit-*` headers.
-    public struct Snapshot: Sendable, Equatable {
-        public var limit: Int
-        public var remaining: Int
+    struct Snapshot: Sendable, Equatable {
+        var limit: Int
+        var remaining: Int
         /// Time (same scale as `now`) at which the bucket is full.
-        public var reset: Double
+        var reset: Double
     }
 
     /// Creates full buckets for the configured limits.
-    public init(limits: RateLimits?, now: Double) {
+    init(limits: RateLimits?, now: Double) {
         self.requests = limits?.requestsPerMinute.map { TokenBucket(perMinute: $0, now: now) }
         self.inputTokens = limits?.inputTokensPerMinute.map { TokenBucket(perMinute: $0, now: now) }
         self.outputTokens = limits?.outputTokensPerMinute.map { TokenBucket(perMinute: $0, now: now) }
@@ -40,7 +40,7 @@ public struct SimRateLimiter: Sendable, Equatable {
 
     /// Admits a request with `inputTokens` input tokens at `now`, charging it, or
     /// says how long to wait.
-    public mutating func admit(inputTokens: Int, now: Double) -> Decision {
+    mutating func admit(inputTokens: Int, now: Double) -> Decision {
         let input = Double(inputTokens)
         let waits = [
             self.requests?.secondsUntilAvailable(1, now: now),
@@ -60,13 +60,13 @@ public struct SimRateLimiter: Sendable, Equatable {
     }
 
     /// Charges the output tokens of a finished generation (may put buckets in debt).
-    public mutating func charge(outputTokens: Int, now: Double) {
+    mutating func charge(outputTokens: Int, now: Double) {
         self.outputTokens?.take(Double(outputTokens), now: now)
         self.tokens?.take(Double(outputTokens), now: now)
     }
 
     /// Header figures for the requests, input-tokens, output-tokens and tokens buckets.
-    public func snapshots(now: Double) -> (requests: Snapshot, inputTokens: Snapshot, outputTokens: Snapshot, tokens: Snapshot) {
+    func snapshots(now: Double) -> (requests: Snapshot, inputTokens: Snapshot, outputTokens: Snapshot, tokens: Snapshot) {
         func snapshot(_ bucket: TokenBucket?) -> Snapshot {
             guard let bucket else {
                 return Snapshot(limit: Self.unlimitedFigure, remaining: Self.unlimitedFigure, reset: now)

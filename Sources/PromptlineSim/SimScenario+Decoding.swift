@@ -10,7 +10,7 @@ extension SimScenario {
     }
 
     /// Throws ``SimScenarioError`` when a kind or figure is out of range.
-    public func validate() throws {
+    func validate() throws {
         for rates in [self.errorRates ?? [:]] + (self.modelErrorRates ?? [:]).values {
             for (kind, probability) in rates {
                 guard SimFault(rawValue: kind) != nil else { throw SimScenarioError.unknownFault(kind) }
@@ -31,11 +31,11 @@ extension SimScenario {
 }
 
 /// Why a scenario was rejected.
-public enum SimScenarioError: Error, Sendable, CustomStringConvertible {
+enum SimScenarioError: Error, Sendable, CustomStringConvertible {
     case unknownFault(String)
     case badProbability(String, Double)
 
-    public var description: String {
+    var description: String {
         switch self {
         case .unknownFault(let kind):
             return "unknown fault kind \"\(kind)\" (known: \(SimFault.allCases.map(\.rawValue).joined(separator: ", ")))"

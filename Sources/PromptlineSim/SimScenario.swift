@@ -3,25 +3,25 @@
 /// Every field is optional; an empty object `{}` is the well-behaved API.
 public struct SimScenario: Sendable, Codable, Equatable {
     /// Added latency per message request.
-    public var latency: Latency?
+    var latency: Latency?
     /// Probability per request of each fault kind (`"500"`, `"529"`, `"spend_cap"`, …).
     public var errorRates: [String: Double]?
     /// Windows, relative to when the scenario was set, during which a model fails.
-    public var outages: [Outage]?
+    var outages: [Outage]?
     /// After this many successful requests every request gets the spend-cap 429.
-    public var spendCapAfter: Int?
+    var spendCapAfter: Int?
     /// Token-bucket rate limits, per minute, for each model separately (the API limits each model class on its own).
     public var rateLimits: RateLimits?
     /// Limits for named models, instead of `rateLimits`.
-    public var modelRateLimits: [String: RateLimits]?
+    var modelRateLimits: [String: RateLimits]?
     /// Error rates for named models, instead of `errorRates` (a sustained brown-out of one model).
-    public var modelErrorRates: [String: [String: Double]]?
+    var modelErrorRates: [String: [String: Double]]?
     /// Extra model ids to list and accept, besides the configured ones.
     public var models: [String]?
     /// After this many successful answers, every message request gets this fault (e.g. `billing`).
-    public var failAfter: FailAfter?
+    var failAfter: FailAfter?
     /// The most ids one page of `GET /v1/models` holds, whatever `limit` asks (to exercise paging).
-    public var modelsPageSize: Int?
+    var modelsPageSize: Int?
     /// How the Message Batches API behaves (processing time, held creates, expiry).
     public var batches: SimBatchScenario?
 
@@ -41,10 +41,10 @@ public struct SimScenario: Sendable, Codable, Equatable {
 
     /// After `successes` successful answers, every message request gets fault `kind`.
     public struct FailAfter: Sendable, Codable, Equatable {
-        public var successes: Int
-        public var kind: String
+        var successes: Int
+        var kind: String
 
-        public init(successes: Int, kind: String) {
+        init(successes: Int, kind: String) {
             self.successes = successes
             self.kind = kind
         }
@@ -80,11 +80,11 @@ public struct SimScenario: Sendable, Codable, Equatable {
     /// Latency: `fixed_ms`, uniform in `min_ms...max_ms`, or log-normal with `median_ms` and
     /// `p99_ms` (real APIs' long tail: `{"median_ms": 2000, "p99_ms": 6000}`).
     public struct Latency: Sendable, Codable, Equatable {
-        public var fixedMs: Int?
-        public var minMs: Int?
-        public var maxMs: Int?
-        public var medianMs: Int?
-        public var p99Ms: Int?
+        var fixedMs: Int?
+        var minMs: Int?
+        var maxMs: Int?
+        var medianMs: Int?
+        var p99Ms: Int?
 
         enum CodingKeys: String, CodingKey {
             case fixedMs = "fixed_ms"
@@ -95,7 +95,7 @@ public struct SimScenario: Sendable, Codable, Equatable {
         }
 
         /// Creates a latency specification.
-        public init(fixedMs: Int? = nil, minMs: Int? = nil, maxMs: Int? = nil, medianMs: Int? = nil, p99Ms: Int? = nil) {
+        init(fixedMs: Int? = nil, minMs: Int? = nil, maxMs: Int? = nil, medianMs: Int? = nil, p99Ms: Int? = nil) {
             self.fixedMs = fixedMs
             self.minMs = minMs
             self.maxMs = maxMs
@@ -107,12 +107,12 @@ public struct SimScenario: Sendable, Codable, Equatable {
     /// A window during which requests for `model` (or every model, `"*"`) fail with `kind`: all of
     /// them (an outage), or the share `rate` of them (a brown-out that starts and ends at given times).
     public struct Outage: Sendable, Codable, Equatable {
-        public var model: String
-        public var startS: Double
-        public var endS: Double
-        public var kind: String
+        var model: String
+        var startS: Double
+        var endS: Double
+        var kind: String
         /// The share of requests that fail during the window (nil: all).
-        public var rate: Double?
+        var rate: Double?
 
         enum CodingKeys: String, CodingKey {
             case model
@@ -123,7 +123,7 @@ public struct SimScenario: Sendable, Codable, Equatable {
         }
 
         /// Creates an outage (or, with `rate`, a brown-out) window.
-        public init(model: String, startS: Double, endS: Double, kind: String, rate: Double? = nil) {
+        init(model: String, startS: Double, endS: Double, kind: String, rate: Double? = nil) {
             self.model = model
             self.startS = startS
             self.endS = endS
@@ -132,7 +132,7 @@ public struct SimScenario: Sendable, Codable, Equatable {
         }
 
         /// Whether this outage applies to `model` at `elapsed` seconds after the scenario was set.
-        public func applies(to model: String, elapsed: Double) -> Bool {
+        func applies(to model: String, elapsed: Double) -> Bool {
             (self.model == "*" || self.model == model) && elapsed >= self.startS && elapsed < self.endS
         }
     }
@@ -140,10 +140,13 @@ public struct SimScenario: Sendable, Codable, Equatable {
 
 /// Per-minute limits, each optional, as the real API's token buckets.
 public struct RateLimits: Sendable, Codable, Equatable {
+    /// Requests per minute.
     public var requestsPerMinute: Int?
+    /// Input tokens per minute.
     public var inputTokensPerMinute: Int?
+    /// Output tokens per minute.
     public var outputTokensPerMinute: Int?
-    public var tokensPerMinute: Int?
+    var tokensPerMinute: Int?
 
     enum CodingKeys: String, CodingKey {
         case requestsPerMinute = "requests_per_minute"

@@ -10,10 +10,10 @@ import ServiceLifecycle
 /// (the executable: stops on SIGINT/SIGTERM).
 public struct SimServer: Sendable {
     /// Largest accepted request body, as the real API (32 MB).
-    public static let maxRequestBytes = 32 * 1024 * 1024
+    static let maxRequestBytes = 32 * 1024 * 1024
 
     /// The configuration the server was made with.
-    public let configuration: SimConfiguration
+    let configuration: SimConfiguration
     let state: SimState
     let batches: SimBatches
     let logger: Logger
@@ -34,7 +34,7 @@ public struct SimServer: Sendable {
     }
 
     /// Builds the Hummingbird application; `onListening` gets the bound port.
-    public func makeApplication(
+    func makeApplication(
         onListening: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         let router = Router(context: SimRequestContext.self)
@@ -62,7 +62,7 @@ public struct SimServer: Sendable {
     /// Runs the server while `body` runs, passing it the base URL
     /// (`http://127.0.0.1:PORT`), then shuts it down gracefully (a request held by a
     /// `hang` fault is released).
-    public func withRunning<Result: Sendable>(
+    func withRunning<Result: Sendable>(
         _ body: @Sendable (URL) async throws -> Result
     ) async throws -> Result {
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)

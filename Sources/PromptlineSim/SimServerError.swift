@@ -1,5 +1,5 @@
 /// Why a ``SimServer`` could not serve.
-public enum SimServerError: Error, Sendable {
+enum SimServerError: Error, Sendable {
     /// The server stopped before it was listening.
     case didNotStart
 }

@@ -10,9 +10,9 @@ import Foundation
 /// constraints constrained decoding cannot express; `minItems` 0 or 1; internal, non-recursive
 /// `$ref` only; at most 16 parameters with union types and 24 optional properties. Checked here
 /// on their own, not with promptline's code, so each side tests the other.
-public enum SimStructuredAnswer {
+enum SimStructuredAnswer {
     /// The trigger in the last user text that makes the answer a refusal.
-    public static let refusalTrigger = "[[sim:refusal]]"
+    static let refusalTrigger = "[[sim:refusal]]"
 
     static let unsupportedKeywords = [
         "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "minLength", "maxLength", "maxItems",
@@ -28,7 +28,7 @@ public enum SimStructuredAnswer {
     }
 
     /// The 400 the API answers a request whose format or schema it refuses, if it would.
-    public static func schemaError(in request: SimJSONValue) -> SimAPIError? {
+    static func schemaError(in request: SimJSONValue) -> SimAPIError? {
         guard let found = format(in: request) else { return nil }
         let (field, spec) = found
         guard case .object = spec else { return .invalidRequest("\(field): Input should be an object") }
@@ -100,7 +100,7 @@ public enum SimStructuredAnswer {
 
     /// Makes `message` the answer to a structured request (JSON valid under its schema, cut at
     /// `maxTokens`) or, on ``refusalTrigger``, a refusal; other answers are left as they are.
-    public static func shape(_ message: inout SimMessage, request: SimJSONValue, fingerprint: String, userText: String, maxTokens: Int) {
+    static func shape(_ message: inout SimMessage, request: SimJSONValue, fingerprint: String, userText: String, maxTokens: Int) {
         if userText.contains(refusalTrigger) {
             let text = "I can't help with that request."
             message.content = [SimMessage.TextBlock(text: text)]

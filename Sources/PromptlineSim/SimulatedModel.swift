@@ -3,17 +3,17 @@ import Foundation
 
 /// The deterministic "model" behind the simulator: every answer is a pure
 /// function of the request body (and, for the message id, of how often it was asked).
-public enum SimulatedModel {
+enum SimulatedModel {
     /// Lowercase hex SHA-256 of the request body after parsing it and re-serialising
     /// it with sorted keys and without the `stream` field, so white space and key
     /// order do not change it. A body that is not JSON is hashed as is.
-    public static func fingerprint(body: [UInt8]) -> String {
+    static func fingerprint(body: [UInt8]) -> String {
         guard let value = SimJSONValue.parse(body) else { return hex(SHA256.hash(data: body)) }
         return fingerprint(of: value)
     }
 
     /// The fingerprint of a body already parsed.
-    public static func fingerprint(of request: SimJSONValue) -> String {
+    static func fingerprint(of request: SimJSONValue) -> String {
         var value = request
         if case .object(var members) = value {
             members.removeValue(forKey: "stream")
@@ -24,7 +24,7 @@ public enum SimulatedModel {
 
     /// The answer text: `"Simulated answer " + first 16 hex of the fingerprint + ": "`
     /// followed by the first 60 characters of the last user message's text.
-    public static func text(forBody body: [UInt8]) -> String {
+    static func text(forBody body: [UInt8]) -> String {
         let fingerprint = fingerprint(body: body)
         let value = SimJSONValue.parse(body)
         let userText = value.map(lastUserText(in:)) ?? ""
@@ -33,14 +33,14 @@ public enum SimulatedModel {
 
     /// The message id for the `n`-th time (0-based) this fingerprint is asked:
     /// `msg_sim_` + first 24 hex of SHA-256(fingerprint + ":" + n).
-    public static func messageID(fingerprint: String, occurrence n: Int) -> String {
+    static func messageID(fingerprint: String, occurrence n: Int) -> String {
         let digest = hex(SHA256.hash(data: Array("\(fingerprint):\(n)".utf8)))
         return "msg_sim_" + digest.prefix(24)
     }
 
     /// The text of the last message whose role is `user`: its string content, or its
     /// `text` blocks joined with no separator.
-    public static func lastUserText(in request: SimJSONValue) -> String {
+    static func lastUserText(in request: SimJSONValue) -> String {
         guard let messages = request["messages"]?.arrayValue else { return "" }
         guard let last = messages.last(where: { $0["role"]?.stringValue == "user" }) else { return "" }
         switch last["content"] {

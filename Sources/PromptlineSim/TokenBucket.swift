@@ -1,26 +1,26 @@
 /// A continuously replenished token bucket: capacity is the per-minute figure and
 /// it refills at `capacity / 60` per second. Time is injected (seconds on any fixed
 /// scale), so the bucket is a pure value.
-public struct TokenBucket: Sendable, Equatable {
+struct TokenBucket: Sendable, Equatable {
     /// The per-minute figure, also the capacity.
-    public let capacity: Double
+    let capacity: Double
     /// Tokens available at `updatedAt` (may be negative after an output charge).
-    public private(set) var level: Double
+    private(set) var level: Double
     /// The time `level` was last brought up to date.
-    public private(set) var updatedAt: Double
+    private(set) var updatedAt: Double
 
     /// Creates a full bucket.
-    public init(perMinute: Int, now: Double) {
+    init(perMinute: Int, now: Double) {
         self.capacity = Double(perMinute)
         self.level = Double(perMinute)
         self.updatedAt = now
     }
 
     /// Refill per second.
-    public var ratePerSecond: Double { self.capacity / 60 }
+    var ratePerSecond: Double { self.capacity / 60 }
 
     /// Brings `level` up to `now`.
-    public mutating func refill(now: Double) {
+    mutating func refill(now: Double) {
         guard now > self.updatedAt else { return }
         self.level = min(self.capacity, self.level + (now - self.updatedAt) * self.ratePerSecond)
         self.updatedAt = now
@@ -28,7 +28,7 @@ public struct TokenBucket: Sendable, Equatable {
 
     /// Seconds until `amount` tokens are available (0 when they already are);
     /// an amount above the capacity is treated as the capacity.
-    public func secondsUntilAvailable(_ amount: Double, now: Double) -> Double {
+    func secondsUntilAvailable(_ amount: Double, now: Double) -> Double {
         var copy = self
         copy.refill(now: now)
         let needed = min(amount, self.capacity)
@@ -38,20 +38,20 @@ public struct TokenBucket: Sendable, Equatable {
     }
 
     /// Removes `amount` tokens (the level may go negative).
-    public mutating func take(_ amount: Double, now: Double) {
+    mutating func take(_ amount: Double, now: Double) {
         self.refill(now: now)
         self.level -= amount
     }
 
     /// Whole tokens available at `now`, never negative.
-    public func remaining(now: Double) -> Int {
+    func remaining(now: Double) -> Int {
         var copy = self
         copy.refill(now: now)
         return max(0, Int(copy.level.rounded(.down)))
     }
 
     /// The time at which the bucket will be full again.
-    public func fullAt(now: Double) -> Double {
+    func fullAt(now: Double) -> Double {
         var copy = self
         copy.refill(now: now)
         guard self.ratePerSecond > 0 else { return now }

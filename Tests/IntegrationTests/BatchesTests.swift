@@ -1,5 +1,5 @@
 import Foundation
-import PromptlineSim
+@testable import PromptlineSim
 import Testing
 
 @testable import Promptline

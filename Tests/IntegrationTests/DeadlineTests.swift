@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 
+@testable import PromptlineSim
+
 /// `--deadline` (SPEC §1, §8).
 @Suite(.timeLimit(.minutes(3)), .reportsFailures) struct DeadlineJobTests {
     @Test func withTheMessagesBackendDispatchStopsAtTheDeadlineAndAResumeFinishes() async throws {

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import Promptline
+@testable import PromptlineSim
 
 /// `--prompt-cache auto` against promptline-sim, which caches as the API documents (SPEC §6, §9).
 @Suite(.timeLimit(.minutes(3)), .reportsFailures) struct PromptCachingTests {

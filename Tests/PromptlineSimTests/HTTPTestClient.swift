@@ -1,6 +1,6 @@
 import Foundation
 import Logging
-import PromptlineSim
+@testable import PromptlineSim
 
 #if canImport(FoundationNetworking)
     import FoundationNetworking

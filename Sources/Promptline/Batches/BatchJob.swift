@@ -12,6 +12,7 @@ public struct BatchJob: Sendable {
     private let batchesClient: BatchesClient
     private let logger: Logger
 
+    /// A job through the Message Batches API, with `messagesClient` for what must switch to Messages.
     public init(
         options: JobOptions, batch: BatchOptions, store: Store, messagesClient: MessagesClient, batchesClient: BatchesClient,
         logger: Logger

@@ -18,5 +18,6 @@ public struct BatchOptions: Sendable {
     /// How far a batch's `created_at` may precede its intent's time (clock skew) and still be adopted, seconds.
     var adoptionSkew = 300.0
 
+    /// The defaults: batches as large as the API takes, polled every minute.
     public init() {}
 }

@@ -8,9 +8,9 @@ import NIOHTTP1
 /// Failures are classified as ``MessagesClient`` classifies them.
 public final class BatchesClient: Sendable {
     /// A `MessageBatch` as promptline reads it.
-    public struct Batch: Sendable, Decodable, Equatable {
+    struct Batch: Sendable, Decodable, Equatable {
         /// `request_counts`.
-        public struct Counts: Sendable, Codable, Equatable {
+        struct Counts: Sendable, Codable, Equatable {
             var processing = 0
             var succeeded = 0
             var errored = 0
@@ -73,6 +73,7 @@ public final class BatchesClient: Sendable {
     private let configuration: APIConfiguration
     private let logger: Logger
 
+    /// A client of the Message Batches API; `connectTimeout` is in seconds.
     public init(configuration: APIConfiguration, connectTimeout: Double, logger: Logger) {
         self.http = HTTPClient(
             eventLoopGroupProvider: .singleton, configuration: configuration.httpClientConfiguration(connectTimeout: connectTimeout))

@@ -22,6 +22,7 @@ public struct Doctor: Sendable {
         /// stopped early when the API is unreachable or failing (try later); some failed when a model is not listed.
         public var exitCode = ExitStatus.success
 
+        /// The report for a person: one line a check, the rate-limit headers seen, and the verdict.
         public var text: String {
             var lines = checks.map { "\($0.ok ? "ok  " : "FAIL") \($0.name): \($0.detail)" }
             if !rateLimitHeaders.isEmpty {
@@ -36,6 +37,7 @@ public struct Doctor: Sendable {
     private let configuration: APIConfiguration
     private let client: any MessagesTransport
 
+    /// Checks the API that `configuration` names through `client`.
     public init(configuration: APIConfiguration, client: any MessagesTransport) {
         self.configuration = configuration
         self.client = client

@@ -63,6 +63,7 @@ public struct RequestFailure: Error, Sendable, Equatable, CustomStringConvertibl
         return message.contains(model) || message.hasPrefix("model:")
     }
 
+    /// The failure in one line, for warnings and logs.
     public var description: String {
         switch kind {
         case .http(let status): "HTTP \(status) \(errorType): \(message)"

@@ -14,6 +14,7 @@ public struct RecordDefaults: Sendable, Hashable, Codable {
     /// record-sized JSON answer needs (a cap, not a target: only cut answers climb it).
     public static let defaultMaxTokensCap = 16_384
 
+    /// Defaults from the command line; nil leaves the field to the record (or the API).
     public init(
         model: String? = nil, maxTokens: Int = 1024, system: String? = nil, temperature: Double? = nil,
         outputSchema: OutputSchema? = nil, maxTokensCap: Int = RecordDefaults.defaultMaxTokensCap

@@ -6,6 +6,7 @@ public struct RecordParser: Sendable {
     private let defaults: RecordDefaults
     private let decoder = JSONLineDecoder()
 
+    /// A parser that fills what a record leaves out from `defaults`.
     public init(defaults: RecordDefaults) {
         self.defaults = defaults
     }

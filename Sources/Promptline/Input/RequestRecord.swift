@@ -89,6 +89,7 @@ public struct InvalidRecord: Sendable, Error, CustomStringConvertible {
     /// The record's id when one could be read, else `line-N`.
     var customID: String
     var file: String
+    /// The line's number in its file, from 1.
     public var line: Int
     var message: String
 

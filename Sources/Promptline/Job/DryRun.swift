@@ -17,12 +17,14 @@ public struct DryRun: Sendable {
         var worstCaseCostByModel: [String: Double] = [:]
         /// Primary models without a price: their cost is unknown (left out of the figures above).
         var unpricedModels: [String] = []
+        /// Input faults met while reading (unreadable files), one message each.
         public var faults: [String] = []
         /// The worst case at the Message Batches price (`--backend batches`), shown beside the list price.
         public var batchWorstCaseCost: Double?
         /// Prompt caching as `--prompt-cache auto` would do it (``CacheEstimate``).
         var promptCache = CacheEstimate()
 
+        /// Worst-case dollars over every priced model, at the list price.
         public var worstCaseCost: Double { worstCaseCostByModel.values.reduce(0, +) }
 
         /// The human report.
@@ -57,11 +59,13 @@ public struct DryRun: Sendable {
     private let options: JobOptions
     private let store: Store
 
+    /// A dry run of the job `options` describe, against the answers `store` holds.
     public init(options: JobOptions, store: Store) {
         self.options = options
         self.store = store
     }
 
+    /// Reads the input and the store, sending nothing, and reports what a run would do.
     public func run() async throws -> Report {
         let input = InputStream(
             paths: options.inputs, defaults: options.defaults, maxLineBytes: options.maxLineBytes, strict: options.strict,

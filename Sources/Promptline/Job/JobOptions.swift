@@ -46,7 +46,9 @@ public struct JobOptions: Sendable {
     public var breakersEnabled = true
     /// Known rate limits (per minute); otherwise learned from response headers.
     public var requestsPerMinute: Int?
+    /// Known input-token limit per minute (`--itpm`).
     public var inputTokensPerMinute: Int?
+    /// Known output-token limit per minute (`--otpm`).
     public var outputTokensPerMinute: Int?
     /// False ignores the rate-limit headers (to measure what they buy).
     public var rateLimitHeaders = true
@@ -72,6 +74,7 @@ public struct JobOptions: Sendable {
     /// Errors only on stderr.
     public var quiet = false
 
+    /// The options of a job reading `inputs` into `output`, with every other option at its default.
     public init(inputs: [String], output: String, defaults: RecordDefaults) {
         self.inputs = inputs
         self.output = output

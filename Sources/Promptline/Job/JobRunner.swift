@@ -30,6 +30,7 @@ public struct JobRunner: Sendable {
     /// Where progress lines go, written as given (the live line redraws itself with terminal codes).
     var terminal: @Sendable (String) -> Void = { FileHandle.standardError.write(Data($0.utf8)) }
 
+    /// A job through the Messages API: `clock` drives its waits and `stderr` takes its messages.
     public init(
         options: JobOptions, store: Store, client: any MessagesTransport, logger: Logger,
         clock: any Clock<Duration> = ContinuousClock(),

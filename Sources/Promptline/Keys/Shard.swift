@@ -23,5 +23,6 @@ public struct Shard: Sendable, Hashable, CustomStringConvertible {
     /// Invalid lines (which have no key) are written by shard 0 only.
     var takesInvalidLines: Bool { index == 0 }
 
+    /// The shard as `K/N`, as `--shard` takes it.
     public var description: String { "\(index)/\(count)" }
 }

@@ -9,7 +9,7 @@
 /// A field holding a comma, a double quote, CR or LF is quoted, its quotes doubled; rows end in CRLF.
 public struct CSVWriter: Sendable {
     /// The column names, as given.
-    public let columns: [String]
+    let columns: [String]
     private let paths: [[String]]
 
     /// - Parameter columns: dotted paths into the output line, such as `parsed.label`.
@@ -28,7 +28,7 @@ public struct CSVWriter: Sendable {
     }
 
     /// The header row.
-    public var header: [UInt8] { Self.row(columns) }
+    var header: [UInt8] { Self.row(columns) }
 
     /// The row of one output line (its JSON, with or without the final newline).
     func row(forLine line: [UInt8]) -> [UInt8] {

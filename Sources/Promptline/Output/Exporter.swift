@@ -5,13 +5,17 @@ import Foundation
 public struct Exporter: Sendable {
     /// What an export wrote.
     public struct Result: Sendable {
+        /// Records read from the input, invalid lines included.
         public var records = 0
         /// Records with no answer in any store (the output is then not written).
         public var missing = 0
+        /// Invalid input lines (written as `invalid` lines).
         public var invalid = 0
+        /// Records whose stored answer is `errored`.
         public var errored = 0
         /// Records that asked for JSON and have an answer without `parsed` (refused, cut at the cap, not JSON).
         public var unparsed = 0
+        /// Input faults met while reading, one message each.
         public var faults: [String] = []
     }
 

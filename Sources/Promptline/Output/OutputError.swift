@@ -1,5 +1,5 @@
 /// A failure writing the output, naming the path and what the system said.
-public struct OutputError: Error, CustomStringConvertible, Sendable {
+struct OutputError: Error, CustomStringConvertible, Sendable {
     /// Stable codes for output failures.
     enum Code: String, Sendable {
         case cannotOpen = "output_cannot_open"
@@ -11,5 +11,5 @@ public struct OutputError: Error, CustomStringConvertible, Sendable {
     let path: String
     let message: String
 
-    public var description: String { "\(path): \(message)" }
+    var description: String { "\(path): \(message)" }
 }

@@ -22,7 +22,7 @@ actor OutputWriter {
     private var dirty = false
 
     /// Opens the partial output, truncated to `resumeOffset` bytes (0 starts over).
-    public init(path: String, resumeOffset: Int) throws(OutputError) {
+    init(path: String, resumeOffset: Int) throws(OutputError) {
         self.path = path
         self.partialPath = path + ".partial"
         let directory = (path as NSString).deletingLastPathComponent

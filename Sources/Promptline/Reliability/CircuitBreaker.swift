@@ -18,8 +18,11 @@ import Foundation
 public struct CircuitBreaker: Sendable {
     /// Tuning, with defaults that suit a batch job.
     public struct Configuration: Sendable, Equatable {
+        /// The calls whose outcomes the failure rate is taken over.
         public var windowSize = 50
+        /// Calls seen before the failure rate can open the breaker.
         public var minimumCalls = 20
+        /// The failure rate over the window that opens the breaker.
         public var failureRateThreshold = 0.9
         /// The shortest run of consecutive failures that opens the breaker (a healthy model's).
         public var consecutiveFailures = 5
@@ -31,10 +34,12 @@ public struct CircuitBreaker: Sendable {
         public var baseBreak = 2.0
         /// The longest break, seconds.
         public var maxBreak = 30.0
+        /// Probe requests a half-open breaker lets through.
         public var halfOpenProbes = 2
         /// Up to this fraction is added at random to each break.
         var jitter = 0.2
 
+        /// The defaults.
         public init() {}
     }
 

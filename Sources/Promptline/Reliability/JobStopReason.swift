@@ -1,5 +1,5 @@
 /// A condition that stops the whole job instead of burning every record as `errored`.
-public enum JobStopReason: Sendable, Equatable, CustomStringConvertible {
+enum JobStopReason: Sendable, Equatable, CustomStringConvertible {
     /// 401: the key is missing, wrong or revoked.
     case authentication(String)
     /// 403: the key may not use this resource.
@@ -36,7 +36,7 @@ public enum JobStopReason: Sendable, Equatable, CustomStringConvertible {
 
     /// The process exit status (SPEC §7): authentication and permission refused, a usage error for
     /// a model without a price under a budget, stopped early (resume later) otherwise.
-    public var exitStatus: ExitStatus {
+    var exitStatus: ExitStatus {
         switch self {
         case .authentication, .permission: .notPermitted
         case .unpriced: .usage
@@ -47,7 +47,7 @@ public enum JobStopReason: Sendable, Equatable, CustomStringConvertible {
     /// ``exitStatus`` as the process's exit code.
     var exitCode: Int32 { exitStatus.rawValue }
 
-    public var description: String {
+    var description: String {
         switch self {
         case .authentication(let message):
             "authentication failed (401: \(message)); check ANTHROPIC_API_KEY and ANTHROPIC_BASE_URL, then run the same command again"

@@ -5,7 +5,7 @@
 /// `requests`, `tokens`, `input-tokens` or `output-tokens`. A dimension is present here only
 /// when both its `-limit` and `-remaining` parse as integers. `-reset` is not read: the limiter
 /// models a bucket refilling at limit/60 per second and needs no reset time.
-public struct RateLimitHeaders: Sendable, Equatable {
+struct RateLimitHeaders: Sendable, Equatable {
     /// One dimension's figures.
     struct Dimension: Sendable, Equatable {
         /// The per-minute limit currently in force (it may change during a job).

@@ -3,23 +3,23 @@ import Foundation
 /// The report of `promptline status`: what the store holds and, for an output path, whether the
 /// job that writes it is complete.
 public struct StatusReport: Sendable, Codable {
-    public var store: String
+    var store: String
     var status: StoreStatus
     /// The output asked about, if any.
-    public var output: String?
+    var output: String?
     /// `complete`, `incomplete` (a partial output waits for a resume) or `not started`.
-    public var verdict: String?
-    public var recordsWritten: Int?
+    var verdict: String?
+    var recordsWritten: Int?
     /// Estimated dollars of every answer, per priced model and in all (unpriced models are left out).
-    public var costByModel: [String: Double] = [:]
-    public var costUSD = 0.0
+    var costByModel: [String: Double] = [:]
+    var costUSD = 0.0
     /// Models with answers but no price: their cost is unknown.
-    public var unpricedModels: [String] = []
+    var unpricedModels: [String] = []
     /// The date of the prices used.
-    public var pricesAsOf: String?
+    var pricesAsOf: String?
     /// Dollars prompt caching saved over every answer: their cost with every prompt token billed as
     /// plain input, less the estimate.
-    public var cacheSavedUSD = 0.0
+    var cacheSavedUSD = 0.0
 
     /// Reads the store and looks at the output path.
     public static func make(store: Store, storePath: String, output: String?, prices: PriceTable = .builtIn) async throws -> StatusReport {

@@ -13,6 +13,7 @@ public actor Store {
     static let schemaVersion = 4
 
     nonisolated let executor: DispatchQueueExecutor
+    /// The store runs on its own serial queue (``DispatchQueueExecutor``), off the cooperative pool.
     public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
 
     let db: SQLiteConnection

@@ -3,7 +3,7 @@ import CSQLite
 /// A failure of the checkpoint store, with the database path and SQLite's own words.
 public struct StoreError: Error, CustomStringConvertible, Sendable {
     /// Stable codes for store failures.
-    public enum Code: String, Sendable {
+    enum Code: String, Sendable {
         case cannotOpen = "store_cannot_open"
         case diskFull = "store_disk_full"
         case readOnly = "store_read_only"
@@ -14,9 +14,9 @@ public struct StoreError: Error, CustomStringConvertible, Sendable {
         case ioError = "store_io_error"
     }
 
-    public let code: Code
-    public let path: String
-    public let message: String
+    let code: Code
+    let path: String
+    let message: String
 
     init(code: Code, path: String, message: String) {
         self.code = code
@@ -37,6 +37,7 @@ public struct StoreError: Error, CustomStringConvertible, Sendable {
         self.init(code: code, path: path, message: message)
     }
 
+    /// The user-facing message, naming the store's path.
     public var description: String {
         switch code {
         case .diskFull: "\(path): the disk holding the store is full (\(message)); free space and run the same command again"

@@ -44,7 +44,7 @@ struct StoredAnswer: Sendable, Equatable {
             cacheRead: cacheReadTokens)
     }
 
-    public init(
+    init(
         state: State, result: [UInt8], servedBy: [UInt8], tier: ServedTier, model: String?,
         errorType: String?, inputTokens: Int, outputTokens: Int, attempts: Int
     ) {

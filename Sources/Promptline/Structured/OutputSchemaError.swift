@@ -2,7 +2,7 @@
 /// schema the API's structured outputs refuse. Reported before anything is sent (exit 64).
 public struct OutputSchemaError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The kind of fault, stable across releases.
-    public enum Code: String, Sendable {
+    enum Code: String, Sendable {
         /// The file cannot be read.
         case unreadable
         /// The file is not one JSON value.
@@ -11,11 +11,11 @@ public struct OutputSchemaError: Error, Sendable, Equatable, CustomStringConvert
         case refusedByAPI
     }
 
-    public let code: Code
+    let code: Code
     /// The schema file, as given.
-    public let path: String
+    let path: String
     /// What is wrong, for a user.
-    public let message: String
+    let message: String
 
     /// One line: `--output-schema labels.json: For 'object' type, … (at /properties/address)`.
     public var description: String { "--output-schema \(path): \(message)" }

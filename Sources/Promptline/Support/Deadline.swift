@@ -5,9 +5,9 @@ import Foundation
 /// invocation, so a make target rerun after a kill gets its full time again.
 public struct Deadline: Sendable, Equatable, CustomStringConvertible {
     /// The moment itself.
-    public let date: Date
+    let date: Date
 
-    public init(date: Date) {
+    init(date: Date) {
         self.date = date
     }
 
@@ -45,7 +45,8 @@ public struct Deadline: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// Seconds from `now` to the deadline (negative once it has passed).
-    public func remaining(from now: Date = Date()) -> Double { date.timeIntervalSince(now) }
+    func remaining(from now: Date = Date()) -> Double { date.timeIntervalSince(now) }
 
+    /// The deadline as an ISO 8601 time.
     public var description: String { date.formatted(.iso8601) }
 }

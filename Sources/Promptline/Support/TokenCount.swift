@@ -3,7 +3,7 @@
 /// `input` is `usage.input_tokens` (the uncached part of the prompt); `cacheCreation` is
 /// `cache_creation_input_tokens` (prompt written to the cache, of which `cacheCreation1h` with the
 /// one-hour lifetime) and `cacheRead` is `cache_read_input_tokens`.
-public struct TokenCount: Sendable, Codable, Equatable {
+struct TokenCount: Sendable, Codable, Equatable {
     var input = 0
     var output = 0
     var cacheCreation = 0
@@ -43,7 +43,7 @@ public struct TokenCount: Sendable, Codable, Equatable {
     }
 
     /// Decodes a count; the cache fields may be absent (summaries stored by older builds).
-    public init(from decoder: any Decoder) throws {
+    init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         input = try container.decodeIfPresent(Int.self, forKey: .input) ?? 0
         output = try container.decodeIfPresent(Int.self, forKey: .output) ?? 0

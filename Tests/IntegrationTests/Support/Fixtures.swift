@@ -1,5 +1,5 @@
 import Foundation
-import PromptlineSim
+@testable import PromptlineSim
 
 @testable import Promptline
 

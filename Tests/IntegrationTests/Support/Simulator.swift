@@ -1,6 +1,6 @@
 import AsyncHTTPClient
 import Foundation
-import PromptlineSim
+@testable import PromptlineSim
 import Synchronization
 
 /// A `promptline-sim` process on a free loopback port, stopped when the test ends.
