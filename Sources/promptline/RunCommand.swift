@@ -284,13 +284,8 @@ struct RunCommand: AsyncParsableCommand {
                 throw ExitCode(health.exitCode)
             }
         }
-        if let batches {
-            return try await BatchJob(
-                options: options, batch: backend.batchOptions, store: store, messagesClient: client, batchesClient: batches,
-                logger: logger
-            ).run(interrupts: watcher.signals, writeInterrupts: { watcher.stream() })
-        }
-        return try await JobRunner(options: options, store: store, client: client, logger: logger)
+        let jobBackend: JobBackend = batches.map { .batches($0, backend.batchOptions) } ?? .messages
+        return try await JobRunner(options: options, backend: jobBackend, store: store, client: client, logger: logger)
             .run(interrupts: watcher.signals)
     }
 }

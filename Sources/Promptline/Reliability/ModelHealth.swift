@@ -56,8 +56,8 @@ final class ModelHealth: Sendable {
     private struct State {
         var models: [String: Model] = [:]
         var budget: RetryBudget
-        /// Since when no model has answered successfully (nil while something does).
-        var outageSince: Double?
+        /// How long no model has answered successfully.
+        var outage = OutageClock()
 
         /// Runs `body` on `model`'s entry in place (no copy of its windows), creating it first if needed.
         mutating func withModel<T>(_ model: String, fresh: () -> Model, _ body: (inout Model) -> T) -> T {
@@ -163,7 +163,7 @@ final class ModelHealth: Sendable {
         let transition: CircuitBreaker.Transition? = state.withLock { state in
             if failure == nil {
                 state.budget.deposit(now: now)
-                state.outageSince = nil
+                state.outage.succeeded()
             }
             return state.withModel(model, fresh: fresh) { entry in record(&entry, failure: failure, now: now) }
         }
@@ -218,11 +218,7 @@ final class ModelHealth: Sendable {
     /// Notes that a record found nothing that could serve it; returns how long no model has answered.
     func noteOutage() -> Double {
         let now = self.now()
-        return state.withLock { state in
-            let since = state.outageSince ?? now
-            state.outageSince = since
-            return now - since
-        }
+        return state.withLock { $0.outage.failed(at: now) }
     }
 
     /// Each model's breaker state, for progress lines and the summary.

@@ -38,12 +38,21 @@ struct StopCauseTests {
     }
 
     @Test func inputFaultsAreNotAnnouncedWhenTheyArriveButSignalsAndStopsAre() {
-        #expect(StopCause.inputFault("bad").announcement(inFlight: 3, gracePeriod: 10) == nil)
+        #expect(StopCause.inputFault("bad").announcement(.requests(3), gracePeriod: 10) == nil)
         #expect(
-            StopCause.signal(SIGINT).announcement(inFlight: 3, gracePeriod: 10)
+            StopCause.signal(SIGINT).announcement(.requests(3), gracePeriod: 10)
                 == "promptline: interrupted; finishing 3 requests in flight (up to 10 s), then stopping")
         #expect(
-            StopCause.job(JobStop(reason: .spendLimit)).announcement(inFlight: 3, gracePeriod: 10)?
+            StopCause.job(JobStop(reason: .spendLimit)).announcement(.requests(3), gracePeriod: 10)?
                 .hasPrefix("promptline: stopping: the organisation's monthly spend limit") == true)
+    }
+
+    @Test func aStopDuringTheBatchesSaysTheCreatedBatchesKeepRunning() {
+        #expect(
+            StopCause.signal(SIGTERM).announcement(.batches, gracePeriod: 10)
+                == "promptline: interrupted; batches already created keep running (they are paid work); a resume collects them")
+        #expect(
+            StopCause.job(JobStop(reason: .outage(seconds: 60))).announcement(.batches, gracePeriod: 10)?
+                .hasSuffix("; batches already created keep running and a resume collects them") == true)
     }
 }
