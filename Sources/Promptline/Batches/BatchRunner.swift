@@ -277,7 +277,7 @@ struct BatchRunner: Sendable {
                     try await store.beginBatch(localID: builder!.localID)
                 }
                 try builder!.add(record, body: body, worstCase: worstCase)
-                watch?.plan.capacity.noteRecord(bodyBytes: body.count)
+                watch?.plan.capacity.noteRecord(model: record.model, bodyBytes: body.count)
                 if builder!.shouldFlushEntries {
                     try await store.addBatchEntries(localID: builder!.localID, builder!.takeEntries())
                 }
