@@ -255,7 +255,7 @@ struct RunCommand: AsyncParsableCommand {
             await batches?.shutdown()
             return try result.get()
         }
-        let status = ExitStatus(rawValue: result.exitCode) ?? .stoppedEarly
+        let status = result.exitCode
         if !quiet || status != .success { printError(result.humanDescription) }
         if status.isResumable {
             printError("promptline: to resume, run: " + CommandLine.arguments.map(shellQuoted).joined(separator: " "))

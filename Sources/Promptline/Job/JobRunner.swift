@@ -193,7 +193,7 @@ public struct JobRunner: Sendable {
             if batches != nil, case .signal = cause {
                 summary.stopped! += "; batches already created keep running and a resume collects them"
             }
-            summary.exitCode = cause.exitStatus.rawValue
+            summary.exitCode = cause.exitStatus
             return summary
         }
         guard let output else { preconditionFailure("a job that did not stop has written its output") }
@@ -204,8 +204,8 @@ public struct JobRunner: Sendable {
             summary.deadline = report
         }
         // A JSON record whose answer did not parse did not succeed either (refused, cut at the cap, not JSON).
-        let unsuccessful = (summary.records["errored"] ?? 0) + (summary.records["invalid"] ?? 0) + (summary.structured?.unparsed ?? 0)
-        summary.exitCode = (unsuccessful > 0 ? ExitStatus.someRecordsFailed : .success).rawValue
+        let unsuccessful = (summary.records[.errored] ?? 0) + (summary.records[.invalid] ?? 0) + (summary.structured?.unparsed ?? 0)
+        summary.exitCode = unsuccessful > 0 ? .someRecordsFailed : .success
         try await store.finishJob(
             output: options.output, records: output.written, offset: length, summary: Array(try JSONEncoder().encode(summary)))
         return summary
@@ -215,7 +215,7 @@ public struct JobRunner: Sendable {
     /// backend, cost against all-Messages (`met` is set once the output is complete).
     private func account(_ batches: BatchSummary?, in summary: inout JobSummary) {
         // What the output pass answered by sending (a deadline job's leftovers), and at what cost.
-        let answeredByMessages = summary.totalRecords - summary.reusedFromStore - (summary.records["invalid"] ?? 0)
+        let answeredByMessages = summary.totalRecords - summary.reusedFromStore - (summary.records[.invalid] ?? 0)
         let messagesCost = summary.costUSD
         if let batches {
             summary.reusedFromStore = max(0, summary.reusedFromStore - batches.answersStored)

@@ -1,9 +1,9 @@
 /// What a job did, for the human summary on stderr and `--summary PATH` (JSON).
 public struct JobSummary: Sendable, Codable, Equatable {
-    /// Output lines by result type (`succeeded`, `errored`, `invalid`).
-    var records: [String: Int] = [:]
+    /// Output lines by result type.
+    var records: [ResultType: Int] = [:]
     /// Output lines by `served_by.tier`.
-    var tiers: [String: Int] = [:]
+    var tiers: [ServedTier: Int] = [:]
     /// Records answered from the store without a request in this run.
     var reusedFromStore = 0
     var requestsSent = 0
@@ -50,8 +50,8 @@ public struct JobSummary: Sendable, Codable, Equatable {
     var recordsPerSecond = 0.0
     /// Why the job stopped early, if it did.
     var stopped: String?
-    /// The process exit code (SPEC §7).
-    public var exitCode: Int32 = 0
+    /// The process exit status (SPEC §7); the JSON holds its code.
+    public var exitCode = ExitStatus.success
     /// The output path, and whether it is complete and in place.
     var output = ""
     var outputComplete = false

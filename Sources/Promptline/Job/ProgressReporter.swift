@@ -84,7 +84,7 @@ extension ProgressReporter {
             }
         }
         let bound = throttle.limits.compactMap { model, seen in seen.binding.map { "\(model) by \($0)" } }.sorted()
-        let breakers = health.breakerStates.filter { $0.value != "closed" }
+        let breakers = health.breakerStates.filter { $0.value != .closed }
         let shares = health.successShares.filter { $0.value < 0.995 }
         return "promptline: \(written) records written, \(Int(rate)) records/s, \(throttle.inFlight) in flight "
             + "(window \(throttle.concurrencyLimit)), \(values.waiting) waiting, \(values.requestsSent) requests, \(values.retries) retries, "

@@ -46,8 +46,8 @@ struct WindowState {
     private(set) var written: Int
     /// Lines written since the last checkpoint.
     var sinceCheckpoint = 0
-    private(set) var results: [String: Int] = [:]
-    private(set) var tiers: [String: Int] = [:]
+    private(set) var results: [ResultType: Int] = [:]
+    private(set) var tiers: [ServedTier: Int] = [:]
     /// Output lines by their answer's `stop_reason` (answers a model gave).
     private(set) var stopReasons: [String: Int] = [:]
     private(set) var reused = 0
@@ -72,7 +72,7 @@ struct WindowState {
         seen += 1
         switch parsed {
         case .invalid(let invalid):
-            count(result: "invalid", tier: ServedTier.none.rawValue)
+            count(result: .invalid, tier: .none)
             if index < skip { return .none }
             slots.append(Slot(customID: invalid.customID, key: "", line: OutputLine.invalid(invalid)))
             return .warn(invalid.description)
@@ -131,7 +131,9 @@ struct WindowState {
     /// Slots dropped from the front of `slots` so far.
     private var removed = 0
 
-    private mutating func count(result: String, tier: String, stopReason: String? = nil, structured: StructuredPresentation? = nil) {
+    private mutating func count(
+        result: ResultType, tier: ServedTier, stopReason: String? = nil, structured: StructuredPresentation? = nil
+    ) {
         if let structured { self.structured.add(structured) }
         results[result, default: 0] += 1
         tiers[tier, default: 0] += 1

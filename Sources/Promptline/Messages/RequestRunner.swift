@@ -175,7 +175,7 @@ final class RequestRunner: Sendable {
         var cachePrefix: CachePrefix?
 
         func servedBy(model: String?, tier: ServedTier) -> [UInt8] {
-            OutputLine.servedBy(model: model, tier: tier.rawValue, attempts: attempts, errors: errors)
+            OutputLine.servedBy(model: model, tier: tier, attempts: attempts, errors: errors)
         }
 
         // The record's final answer, one builder per way it can end (with this trail's attempts and errors).
@@ -184,7 +184,7 @@ final class RequestRunner: Sendable {
         func served(_ answer: MessagesClient.Success, model: String, tier: ServedTier) -> StoredAnswer {
             var stored = StoredAnswer(
                 state: .succeeded, result: OutputLine.succeededResult(message: answer.message),
-                servedBy: servedBy(model: model, tier: tier), tier: tier.rawValue, model: model, errorType: nil,
+                servedBy: servedBy(model: model, tier: tier), tier: tier, model: model, errorType: nil,
                 inputTokens: answer.inputTokens, outputTokens: answer.outputTokens, attempts: attempts)
             stored.cacheCreationTokens = answer.tokens.cacheCreation
             stored.cacheCreation1hTokens = answer.tokens.cacheCreation1h
@@ -196,7 +196,7 @@ final class RequestRunner: Sendable {
         /// A stale or static answer: written as succeeded, tried again with `--retry-errored`.
         func degraded(result: [UInt8], model: String?, tier: ServedTier) -> StoredAnswer {
             StoredAnswer(
-                state: .degraded, result: result, servedBy: servedBy(model: model, tier: tier), tier: tier.rawValue, model: model,
+                state: .degraded, result: result, servedBy: servedBy(model: model, tier: tier), tier: tier, model: model,
                 errorType: nil, inputTokens: 0, outputTokens: 0, attempts: attempts)
         }
 
@@ -204,7 +204,7 @@ final class RequestRunner: Sendable {
         func errored(_ failure: RequestFailure) -> StoredAnswer {
             StoredAnswer(
                 state: .errored, result: OutputLine.erroredResult(failure), servedBy: servedBy(model: nil, tier: .none),
-                tier: ServedTier.none.rawValue, model: nil, errorType: failure.errorType, inputTokens: 0, outputTokens: 0,
+                tier: .none, model: nil, errorType: failure.errorType, inputTokens: 0, outputTokens: 0,
                 attempts: attempts)
         }
     }

@@ -38,11 +38,11 @@ enum OutputLine {
     }
 
     /// The `served_by` object.
-    static func servedBy(model: String?, tier: String, attempts: Int, errors: [String]) -> [UInt8] {
+    static func servedBy(model: String?, tier: ServedTier, attempts: Int, errors: [String]) -> [UInt8] {
         var bytes: [UInt8] = Array(#"{"model":"#.utf8)
         if let model { Canonicalizer.appendString(model, to: &bytes) } else { bytes.append(contentsOf: "null".utf8) }
         bytes.append(contentsOf: #","tier":"#.utf8)
-        Canonicalizer.appendString(tier, to: &bytes)
+        Canonicalizer.appendString(tier.rawValue, to: &bytes)
         bytes.append(contentsOf: #","attempts":\#(attempts),"errors":["#.utf8)
         for (index, error) in errors.enumerated() {
             if index > 0 { bytes.append(0x2C) }

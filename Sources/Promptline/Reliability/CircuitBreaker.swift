@@ -45,6 +45,15 @@ public struct CircuitBreaker: Sendable {
         case halfOpen
     }
 
+    /// A breaker's state as progress lines name it, without the break's end; spelled as its raw value.
+    enum Phase: String, Sendable, CustomStringConvertible {
+        case closed
+        case open
+        case halfOpen = "half-open"
+
+        var description: String { rawValue }
+    }
+
     /// The answer to ``acquire(now:)``.
     enum Permission: Sendable, Equatable {
         /// Send the request.

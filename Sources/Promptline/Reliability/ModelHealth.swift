@@ -222,14 +222,14 @@ final class ModelHealth: Sendable {
     }
 
     /// Each model's breaker state, for progress lines and the summary.
-    var breakerStates: [String: String] {
+    var breakerStates: [String: CircuitBreaker.Phase] {
         let now = self.now()
         return state.withLock { state in
             state.models.mapValues { entry in
                 switch entry.breaker.state {
-                case .closed: "closed"
-                case .halfOpen: "half-open"
-                case .open(let until): until > now ? "open" : "half-open"
+                case .closed: .closed
+                case .halfOpen: .halfOpen
+                case .open(let until): until > now ? .open : .halfOpen
                 }
             }
         }

@@ -49,16 +49,32 @@ struct RateLimiter: Sendable {
     enum Dimension: Int, CaseIterable, Sendable {
         case requests, inputTokens, outputTokens, tokens
 
-        /// The name used by ``limits`` and ``bindingDimension``.
-        var key: String {
+        /// The name used by ``limits``.
+        var key: String { binding.rawValue }
+
+        /// The ``Binding`` this dimension is when it makes a request wait.
+        var binding: Binding {
             switch self {
-            case .requests: "requests"
-            case .inputTokens: "input_tokens"
-            case .outputTokens: "output_tokens"
-            case .tokens: "tokens"
+            case .requests: .requests
+            case .inputTokens: .inputTokens
+            case .outputTokens: .outputTokens
+            case .tokens: .tokens
             }
         }
         var bit: UInt8 { 1 << UInt8(rawValue) }
+    }
+
+    /// What made a request wait: a metered dimension, or a job-wide pause. Progress lines and the
+    /// summary spell it as its raw value.
+    enum Binding: String, Sendable, Codable, CustomStringConvertible {
+        case requests
+        case inputTokens = "input_tokens"
+        case outputTokens = "output_tokens"
+        case tokens
+        /// A 429's `retry-after` pause (``pause(until:)``).
+        case pause
+
+        var description: String { rawValue }
     }
 
     /// One continuously replenished token bucket.
@@ -130,7 +146,7 @@ struct RateLimiter: Sendable {
     /// cell not known when they were admitted: the server counts them, so a cell learned later
     /// starts that much lower.
     private var unmetered: [Double] = [0, 0, 0, 0]
-    private var lastBinding: String?
+    private var lastBinding: Binding?
 
     private let initialOutputEstimate: Int
     private var outputAverage: Double
@@ -196,7 +212,7 @@ struct RateLimiter: Sendable {
     mutating func reserve(inputTokens: Int, maxTokens: Int, now: Double) -> Decision {
         if let pauseEnd {
             if now < pauseEnd {
-                lastBinding = "pause"
+                lastBinding = .pause
                 return .wait(until: pauseEnd)
             }
             self.pauseEnd = nil
@@ -218,7 +234,7 @@ struct RateLimiter: Sendable {
             }
         }
         if let binding {
-            lastBinding = binding.key
+            lastBinding = binding.binding
             return .wait(until: until)
         }
 
@@ -360,9 +376,9 @@ struct RateLimiter: Sendable {
         return result
     }
 
-    /// What made the last `wait` answer: a dimension key (as in ``limits``; the one needing
-    /// the longest wait) or `pause`. Nil before the first wait; not cleared by admissions.
-    var bindingDimension: String? { lastBinding }
+    /// What made the last `wait` answer: a dimension (the one needing the longest wait) or the
+    /// pause. Nil before the first wait; not cleared by admissions.
+    var bindingDimension: Binding? { lastBinding }
 
     /// The end of the current (or last) global pause; cleared by the first ``reserve(inputTokens:maxTokens:now:)``
     /// at or after it.

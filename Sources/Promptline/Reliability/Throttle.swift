@@ -277,5 +277,5 @@ struct ModelLimits: Sendable, Codable, Equatable {
     /// Per-minute limits by dimension (`requests`, `input_tokens`, `output_tokens`, `tokens`).
     var limits: [String: Int]
     /// The dimension (or `pause`) that last made a request to this model wait.
-    var binding: String?
+    var binding: RateLimiter.Binding?
 }

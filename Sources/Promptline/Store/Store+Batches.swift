@@ -272,8 +272,8 @@ extension Store {
                     let model = request.1
                     var succeeded = StoredAnswer(
                         state: .succeeded, result: OutputLine.succeededResult(message: message),
-                        servedBy: OutputLine.batchServedBy(model: model, tier: "primary", attempts: trail.count + 1, errors: trail),
-                        tier: "primary", model: model, errorType: nil, inputTokens: tokens.input, outputTokens: tokens.output,
+                        servedBy: OutputLine.batchServedBy(model: model, tier: .primary, attempts: trail.count + 1, errors: trail),
+                        tier: .primary, model: model, errorType: nil, inputTokens: tokens.input, outputTokens: tokens.output,
                         attempts: trail.count + 1)
                     succeeded.cacheCreationTokens = tokens.cacheCreation
                     succeeded.cacheCreation1hTokens = tokens.cacheCreation1h
@@ -282,14 +282,14 @@ extension Store {
                 case .failed(let body, let type):
                     answer = StoredAnswer(
                         state: .errored, result: OutputLine.batchErroredResult(errorBody: body),
-                        servedBy: OutputLine.batchServedBy(model: nil, tier: "none", attempts: trail.count + 1, errors: trail + [type]),
-                        tier: "none", model: nil, errorType: type, inputTokens: 0, outputTokens: 0, attempts: trail.count + 1)
+                        servedBy: OutputLine.batchServedBy(model: nil, tier: .none, attempts: trail.count + 1, errors: trail + [type]),
+                        tier: .none, model: nil, errorType: type, inputTokens: 0, outputTokens: 0, attempts: trail.count + 1)
                 }
                 var existing: String?
                 try db.query("SELECT state FROM requests WHERE key = ?", [.text(request.key)]) { row in existing = row.text(0) }
                 if existing == "succeeded" { continue }
                 let values: [SQLiteValue] = [
-                    .text(answer.state.rawValue), .blob(answer.result), .blob(answer.servedBy), .text(answer.tier),
+                    .text(answer.state.rawValue), .blob(answer.result), .blob(answer.servedBy), .text(answer.tier.rawValue),
                     answer.model.map(SQLiteValue.text) ?? .null, answer.errorType.map(SQLiteValue.text) ?? .null,
                     .integer(Int64(answer.inputTokens)), .integer(Int64(answer.outputTokens)), .integer(Int64(answer.attempts)),
                     .real(now), .integer(Int64(answer.cacheCreationTokens)), .integer(Int64(answer.cacheCreation1hTokens)),
@@ -323,7 +323,7 @@ extension OutputLine {
     /// `served_by` of an answer from the Message Batches backend: the messages backend's object
     /// with `"backend":"batches"` added. `attempts` counts the batches the key went through,
     /// `errors` what ended the earlier ones (`expired`, `overloaded_error`, …).
-    static func batchServedBy(model: String?, tier: String, attempts: Int, errors: [String]) -> [UInt8] {
+    static func batchServedBy(model: String?, tier: ServedTier, attempts: Int, errors: [String]) -> [UInt8] {
         var bytes = servedBy(model: model, tier: tier, attempts: attempts, errors: errors)
         bytes.removeLast()  // "}"
         bytes.append(contentsOf: #","backend":"batches"}"#.utf8)
@@ -346,8 +346,8 @@ extension Store {
             message: "no answer after \(trail.count) batches (\(trail.joined(separator: ", ")))")
         let answer = StoredAnswer(
             state: .errored, result: OutputLine.erroredResult(failure),
-            servedBy: OutputLine.batchServedBy(model: nil, tier: "none", attempts: trail.count, errors: trail),
-            tier: "none", model: nil, errorType: last, inputTokens: 0, outputTokens: 0, attempts: trail.count)
+            servedBy: OutputLine.batchServedBy(model: nil, tier: .none, attempts: trail.count, errors: trail),
+            tier: .none, model: nil, errorType: last, inputTokens: 0, outputTokens: 0, attempts: trail.count)
         let now = self.now()
         try db.query(
             """

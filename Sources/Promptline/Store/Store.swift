@@ -194,8 +194,9 @@ public actor Store {
     /// The answer in a row of ``answerColumns`` starting at column `first`.
     static func answer(_ row: SQLiteRow, from first: Int32 = 0) -> StoredAnswer? {
         guard let state = row.text(first).flatMap(StoredAnswer.State.init(rawValue:)) else { return nil }
+        let tier = row.text(first + 3).flatMap(ServedTier.init(rawValue:)) ?? ServedTier.none
         var answer = StoredAnswer(
-            state: state, result: row.bytes(first + 1) ?? [], servedBy: row.bytes(first + 2) ?? [], tier: row.text(first + 3) ?? "none",
+            state: state, result: row.bytes(first + 1) ?? [], servedBy: row.bytes(first + 2) ?? [], tier: tier,
             model: row.text(first + 4), errorType: row.text(first + 5), inputTokens: Int(row.int(first + 6)),
             outputTokens: Int(row.int(first + 7)), attempts: Int(row.int(first + 8)))
         answer.cacheCreationTokens = Int(row.int(first + 9))
@@ -277,7 +278,7 @@ public actor Store {
             WHERE key = ? AND state != 'succeeded'
             """,
             [
-                .text(answer.state.rawValue), .blob(answer.result), .blob(answer.servedBy), .text(answer.tier),
+                .text(answer.state.rawValue), .blob(answer.result), .blob(answer.servedBy), .text(answer.tier.rawValue),
                 answer.model.map(SQLiteValue.text) ?? .null, answer.errorType.map(SQLiteValue.text) ?? .null,
                 .integer(Int64(answer.inputTokens)), .integer(Int64(answer.outputTokens)),
                 .integer(Int64(answer.attempts)), .real(now), .integer(Int64(answer.cacheCreationTokens)),

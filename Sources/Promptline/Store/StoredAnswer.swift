@@ -9,15 +9,15 @@ struct StoredAnswer: Sendable, Equatable {
     }
 
     /// The output line's `result.type`.
-    var resultType: String { state == .errored ? "errored" : "succeeded" }
+    var resultType: ResultType { state == .errored ? .errored : .succeeded }
 
     var state: State
     /// The output line's `result` object, compact JSON.
     var result: [UInt8]
     /// The output line's `served_by` object, compact JSON.
     var servedBy: [UInt8]
-    /// The tier that served it (`primary`, `fallback`, `stale`, `static`, `none`).
-    var tier: String
+    /// The tier that served it.
+    var tier: ServedTier
     /// The model that answered, if any.
     var model: String?
     /// The error type that ended it, for errored answers.
@@ -45,7 +45,7 @@ struct StoredAnswer: Sendable, Equatable {
     }
 
     public init(
-        state: State, result: [UInt8], servedBy: [UInt8], tier: String, model: String?,
+        state: State, result: [UInt8], servedBy: [UInt8], tier: ServedTier, model: String?,
         errorType: String?, inputTokens: Int, outputTokens: Int, attempts: Int
     ) {
         self.state = state

@@ -41,7 +41,7 @@ import Testing
 
     private func answer(stop: String?, creation: Int, read: Int, model: String = "claude-haiku-4-5") -> StoredAnswer {
         var answer = StoredAnswer(
-            state: .succeeded, result: Array("{}".utf8), servedBy: Array("{}".utf8), tier: "primary", model: model,
+            state: .succeeded, result: Array("{}".utf8), servedBy: Array("{}".utf8), tier: .primary, model: model,
             errorType: nil, inputTokens: 10, outputTokens: 20, attempts: 1)
         answer.cacheCreationTokens = creation
         answer.cacheCreation1hTokens = creation / 2

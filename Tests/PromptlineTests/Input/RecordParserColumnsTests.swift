@@ -67,7 +67,7 @@ import Testing
 
     @Test func theOutputLineCarriesTheMetadataAfterServedBy() {
         let answer = StoredAnswer(
-            state: .succeeded, result: Array(#"{"type":"succeeded"}"#.utf8), servedBy: Array("{}".utf8), tier: "primary",
+            state: .succeeded, result: Array(#"{"type":"succeeded"}"#.utf8), servedBy: Array("{}".utf8), tier: .primary,
             model: "m", errorType: nil, inputTokens: 1, outputTokens: 1, attempts: 1)
         let line = OutputLine.answered(customID: "r", key: "k", answer: answer, metadata: Array(#"{"row":17}"#.utf8))
         #expect(
@@ -84,7 +84,7 @@ import Testing
         #expect(window.admit(.valid(first), stored: [:]) == .send(first))
         #expect(window.admit(.valid(second), stored: [:]) == .none)
         var answer = StoredAnswer(
-            state: .succeeded, result: Array("{}".utf8), servedBy: Array("{}".utf8), tier: "primary",
+            state: .succeeded, result: Array("{}".utf8), servedBy: Array("{}".utf8), tier: .primary,
             model: "m", errorType: nil, inputTokens: 1, outputTokens: 1, attempts: 1)
         answer.stopReason = "max_tokens"
         window.answer(key: first.key, with: answer)

@@ -78,10 +78,10 @@ struct JobRunnerTests {
     @Test func aJobWritesOneLinePerRecordInInputOrderAndExitsZero() async throws {
         let job = try Job(records: 40)
         let summary = try await job.run()
-        #expect(summary.exitCode == ExitStatus.success.rawValue)
+        #expect(summary.exitCode == .success)
         #expect(summary.outputComplete)
         #expect(summary.requestsSent == 40)
-        #expect(summary.tiers == ["primary": 40])
+        #expect(summary.tiers == [.primary: 40])
         let lines = try job.outputLines()
         #expect(lines.map { $0["custom_id"] as? String } == job.customIDs)
         #expect(job.transport.sent.count == 40)
@@ -95,7 +95,7 @@ struct JobRunnerTests {
         _ = try await job.run()
         let first = try job.outputLines().count
         let again = try await job.run()
-        #expect(again.exitCode == 0)
+        #expect(again.exitCode == .success)
         #expect(again.requestsSent == 0)
         #expect(again.reusedFromStore == 10)
         #expect(job.transport.sent.count == 10)
@@ -105,9 +105,9 @@ struct JobRunnerTests {
     @Test func aRecordTheAPIRefusesEndsErroredAndTheJobExitsOne() async throws {
         let job = try Job(records: 12, poisonAt: 5)
         let summary = try await job.run()
-        #expect(summary.exitCode == ExitStatus.someRecordsFailed.rawValue)
+        #expect(summary.exitCode == .someRecordsFailed)
         #expect(summary.outputComplete)
-        #expect(summary.records == ["succeeded": 11, "errored": 1])
+        #expect(summary.records == [.succeeded: 11, .errored: 1])
         let lines = try job.outputLines()
         #expect(lines.count == 12)
         #expect((lines[5]["result"] as? [String: Any])?["type"] as? String == "errored")
@@ -124,8 +124,8 @@ struct JobRunnerTests {
         // Sixty overloads in a row: breaker trips, throttled and waiting records, then the model recovers.
         job.transport.script(Self.model, Array(repeating: .failure(ScriptedTransport.overloaded()), count: 60))
         let summary = try await job.run()
-        #expect(summary.exitCode == ExitStatus.success.rawValue)
-        #expect(summary.records == ["succeeded": 30])
+        #expect(summary.exitCode == .success)
+        #expect(summary.records == [.succeeded: 30])
         #expect(summary.breakerTrips >= 1)
         #expect(try job.outputLines().map { $0["custom_id"] as? String } == job.customIDs)
         // The job's policies ran on the manual clock: minutes of breaks passed in it, not on the wall.
@@ -136,7 +136,7 @@ struct JobRunnerTests {
         let job = try Job(records: 200)
         job.transport.otherwise(Self.model, .failure(ScriptedTransport.unauthorized()))
         let summary = try await job.run()
-        #expect(summary.exitCode == ExitStatus.notPermitted.rawValue)
+        #expect(summary.exitCode == .notPermitted)
         #expect(!summary.outputComplete)
         #expect(summary.stopped?.contains("authentication failed") == true)
         #expect(!FileManager.default.fileExists(atPath: job.options.output))
@@ -145,8 +145,8 @@ struct JobRunnerTests {
         // Nothing was burnt: once the key is fixed, the same job resumes and every record succeeds.
         job.transport.otherwise(Self.model, .success)
         let resumed = try await job.run()
-        #expect(resumed.exitCode == ExitStatus.success.rawValue)
-        #expect(resumed.records == ["succeeded": 200])
+        #expect(resumed.exitCode == .success)
+        #expect(resumed.records == [.succeeded: 200])
         #expect(try job.outputLines().map { $0["custom_id"] as? String } == job.customIDs)
     }
 
@@ -172,8 +172,8 @@ struct JobRunnerTests {
         let answered = try await job.store().status().keysByState["succeeded"] ?? 0
         let sentBefore = job.transport.sent.count
         let resumed = try await job.run()
-        #expect(resumed.exitCode == ExitStatus.success.rawValue)
-        #expect(resumed.records == ["succeeded": records])
+        #expect(resumed.exitCode == .success)
+        #expect(resumed.records == [.succeeded: records])
         #expect(job.transport.sent.count - sentBefore == records - answered)
         #expect(try job.outputLines().map { $0["custom_id"] as? String } == job.customIDs)
     }
@@ -186,7 +186,7 @@ struct JobRunnerTests {
         // The tenth request and every later one hang until cancelled; the tenth brings the signal.
         let stalling = StallingTransport(job.transport, from: 10) { sendSignal.yield(signal) }
         let summary = try await job.run(client: stalling, interrupts: interrupts)
-        #expect(summary.exitCode == ExitStatus.stopped(by: signal).rawValue)
+        #expect(summary.exitCode == .stopped(by: signal))
         #expect(!summary.outputComplete)
         #expect(summary.stopped == "interrupted by \(signal == SIGTERM ? "SIGTERM" : "SIGINT"); run the same command again to resume")
         #expect(job.messages.lines.filter { $0.hasPrefix("promptline: interrupted; finishing") }.count == 1)
@@ -201,7 +201,7 @@ struct JobRunnerTests {
         // The tenth request is refused for billing (402); the ones sent after it hang until cancelled.
         let stalling = StallingTransport(job.transport, from: 10, answering: ScriptedTransport.billing())
         let summary = try await job.run(client: stalling)
-        #expect(summary.exitCode == ExitStatus.stoppedEarly.rawValue)
+        #expect(summary.exitCode == .stoppedEarly)
         #expect(!summary.outputComplete)
         #expect(summary.stopped?.contains("billing") == true)
         #expect(job.messages.lines.filter { $0.hasPrefix("promptline: stopping: ") }.count == 1)
@@ -213,11 +213,11 @@ struct JobRunnerTests {
         var job = try Job(records: 40, invalidAt: 20)
         job.options.strict = true
         let summary = try await job.run()
-        #expect(summary.exitCode == ExitStatus.unusableInput.rawValue)
+        #expect(summary.exitCode == .unusableInput)
         #expect(!summary.outputComplete)
         #expect(summary.stopped?.contains("in.jsonl:21:") == true)
         #expect(job.messages.lines.contains { $0.hasPrefix("promptline: ") && $0.contains("in.jsonl:21:") })
-        #expect(summary.records == ["succeeded": 20])
+        #expect(summary.records == [.succeeded: 20])
         try await Self.expectStoppedCleanly(job)
         #expect(try job.partialLines().count == 20)
     }
@@ -230,7 +230,7 @@ struct JobRunnerTests {
         job.options.progress = .live
         job.options.quiet = false
         let summary = try await job.run()
-        #expect(summary.exitCode == 0)
+        #expect(summary.exitCode == .success)
         let writes = job.terminal.lines
         let erase = "\r\u{1B}[2K"
         #expect(writes.filter { $0.hasPrefix(erase + "promptline: ") && $0.contains("records written") }.count >= 2)
@@ -244,7 +244,7 @@ struct JobRunnerTests {
         job.options.progress = .plain(every: 5)
         job.options.quiet = false
         let summary = try await job.run()
-        #expect(summary.exitCode == 0)
+        #expect(summary.exitCode == .success)
         let writes = job.terminal.lines
         #expect(writes.count >= 2)
         #expect(writes.allSatisfy { $0.hasPrefix("promptline: ") && $0.contains("records written") && $0.hasSuffix("\n") })
@@ -256,7 +256,7 @@ struct JobRunnerTests {
         job.options.progress = .plain(every: 0.5)
         job.options.quiet = true
         let summary = try await job.run()
-        #expect(summary.exitCode == 0)
+        #expect(summary.exitCode == .success)
         #expect(job.terminal.lines.isEmpty)
         #expect(job.messages.lines.isEmpty)
     }

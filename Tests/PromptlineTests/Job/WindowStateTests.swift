@@ -10,7 +10,7 @@ import Testing
     }
 
     private let answer = StoredAnswer(
-        state: .succeeded, result: Array("{}".utf8), servedBy: Array("{}".utf8), tier: "primary", model: "m",
+        state: .succeeded, result: Array("{}".utf8), servedBy: Array("{}".utf8), tier: .primary, model: "m",
         errorType: nil, inputTokens: 1, outputTokens: 1, attempts: 1)
 
     private func ids(_ lines: [[UInt8]]) -> [String] {
@@ -39,7 +39,7 @@ import Testing
         #expect(window.admit(record("a-again", key: "k"), stored: [:]) == .none)
         window.answer(key: "k", with: answer)
         #expect(ids(window.takeReady()) == ["a", "a-again"])
-        #expect(window.results == ["succeeded": 2])
+        #expect(window.results == [.succeeded: 2])
     }
 
     @Test func storedAnswersAreWrittenWithoutSendingAndCountAsReused() {
@@ -56,7 +56,7 @@ import Testing
         _ = window.admit(record("c", key: "kc"), stored: ["kc": answer])
         #expect(ids(window.takeReady()) == ["c"])
         #expect(window.written == 3)
-        #expect(window.results == ["succeeded": 2, "invalid": 1])
+        #expect(window.results == [.succeeded: 2, .invalid: 1])
     }
 
     @Test func invalidLinesWarnAndTakeTheirPlaceInOrder() {

@@ -78,7 +78,7 @@ struct RequestRunnerTests {
         let harness = try Harness { $0.fallbackModels = [Self.fallback] }
         let answer = try await harness.runner.run(harness.record())
         #expect(answer.state == .succeeded)
-        #expect(answer.tier == "primary")
+        #expect(answer.tier == .primary)
         #expect(answer.model == Self.primary)
         #expect(answer.attempts == 1)
         #expect(harness.transport.models == [Self.primary])
@@ -88,7 +88,7 @@ struct RequestRunnerTests {
         let harness = try Harness { $0.fallbackModels = [Self.fallback] }
         harness.transport.otherwise(Self.primary, .failure(ScriptedTransport.serverError()))
         let answer = try await harness.runner.run(harness.record())
-        #expect(answer.tier == "fallback")
+        #expect(answer.tier == .fallback)
         #expect(answer.model == Self.fallback)
         // The first attempt and --max-retries 2 on the primary, then the fallback.
         #expect(harness.transport.models == [Self.primary, Self.primary, Self.primary, Self.fallback])
@@ -105,7 +105,7 @@ struct RequestRunnerTests {
         for _ in 0..<4 { harness.health.record(Self.primary, failure: nil) }
         harness.transport.otherwise(Self.primary, .failure(ScriptedTransport.serverError()))
         let answer = try await harness.runner.run(harness.record())
-        #expect(answer.tier == "fallback")
+        #expect(answer.tier == .fallback)
         #expect(harness.transport.models == [Self.primary, Self.primary, Self.fallback])
         #expect(harness.health.throttledSends == 1)
     }
@@ -118,13 +118,13 @@ struct RequestRunnerTests {
         }
         // The same messages under other parameters, answered earlier.
         let earlier = try await harness.runner.run(harness.record("same messages", maxTokens: 99))
-        #expect(earlier.tier == "primary")
+        #expect(earlier.tier == .primary)
         harness.transport.otherwise(Self.primary, .failure(ScriptedTransport.serverError()))
         harness.transport.otherwise(Self.fallback, .failure(ScriptedTransport.serverError()))
         let before = harness.transport.sent.count
         let answer = try await harness.runner.run(harness.record("same messages", maxTokens: 16))
         #expect(answer.state == .degraded)
-        #expect(answer.tier == "stale")
+        #expect(answer.tier == .stale)
         #expect(answer.model == Self.primary)
         #expect(answer.result == earlier.result)
         // Stale comes only after the whole chain: primary, then fallback, each with its retries.
@@ -144,7 +144,7 @@ struct RequestRunnerTests {
         harness.transport.otherwise(Self.fallback, .failure(ScriptedTransport.serverError()))
         let answer = try await harness.runner.run(harness.record())
         #expect(answer.state == .degraded)
-        #expect(answer.tier == "static")
+        #expect(answer.tier == .static)
         #expect(answer.model == nil)
         #expect(String(decoding: answer.result, as: UTF8.self).contains("static text"))
         #expect(harness.transport.models == [Self.primary, Self.primary, Self.primary, Self.fallback, Self.fallback, Self.fallback])
@@ -158,7 +158,7 @@ struct RequestRunnerTests {
         harness.transport.script(Self.primary, Self.failures(25, ScriptedTransport.overloaded()))
         let answer = try await harness.runner.run(harness.record())
         #expect(answer.state == .succeeded)
-        #expect(answer.tier == "primary")
+        #expect(answer.tier == .primary)
         #expect(answer.attempts == 26)
         #expect(harness.health.trips >= 1)
         #expect(harness.counters.values.waiting == 0)
@@ -187,7 +187,7 @@ struct RequestRunnerTests {
         for _ in 0..<4 { harness.health.record(Self.primary, failure: ScriptedTransport.overloaded()) }
         harness.transport.otherwise(Self.primary, .failure(ScriptedTransport.overloaded()))
         let answer = try await harness.runner.run(harness.record())
-        #expect(answer.tier == "fallback")
+        #expect(answer.tier == .fallback)
         #expect(harness.transport.models == [Self.primary, Self.fallback])
     }
 
@@ -218,7 +218,7 @@ struct RequestRunnerTests {
         harness.transport.script(Self.primary, [.failure(ScriptedTransport.badRequest())])
         let answer = try await harness.runner.run(harness.record())
         #expect(answer.state == .errored)
-        #expect(answer.tier == "none")
+        #expect(answer.tier == ServedTier.none)
         #expect(answer.errorType == "invalid_request_error")
         #expect(answer.attempts == 1)
         #expect(harness.transport.models == [Self.primary])
@@ -228,11 +228,11 @@ struct RequestRunnerTests {
         let harness = try Harness { $0.fallbackModels = [Self.fallback] }
         harness.transport.otherwise(Self.primary, .failure(ScriptedTransport.modelNotFound(Self.primary)))
         let first = try await harness.runner.run(harness.record("one"))
-        #expect(first.tier == "fallback")
+        #expect(first.tier == .fallback)
         #expect(first.model == Self.fallback)
         #expect(harness.transport.models == [Self.primary, Self.fallback])
         let second = try await harness.runner.run(harness.record("two"))
-        #expect(second.tier == "fallback")
+        #expect(second.tier == .fallback)
         #expect(harness.transport.models == [Self.primary, Self.fallback, Self.fallback])
     }
 

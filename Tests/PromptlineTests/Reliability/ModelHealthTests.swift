@@ -24,11 +24,11 @@ import Testing
         for _ in 0..<100 { health.record("a", failure: nil) }
         // After a hundred healthy answers, a run of five failures is no chance: the model is down.
         for _ in 0..<4 { health.record("a", failure: overloaded) }
-        #expect(health.breakerStates["a"] == "closed")
+        #expect(health.breakerStates["a"] == .closed)
         health.record("a", failure: overloaded)
         #expect(health.admit("a") == .open)
         #expect(health.admit("b") == .send(probe: false))
-        #expect(health.breakerStates["a"] == "open")
+        #expect(health.breakerStates["a"] == .open)
         #expect(health.trips == 1)
     }
 
@@ -36,9 +36,19 @@ import Testing
     @Test func aModelWithNoHistoryNeedsALongerRunToOpen() {
         let health = health(time: TestTime())
         for _ in 0..<19 { health.record("a", failure: overloaded) }
-        #expect(health.breakerStates["a"] == "closed")
+        #expect(health.breakerStates["a"] == .closed)
         health.record("a", failure: overloaded)
-        #expect(health.breakerStates["a"] == "open")
+        #expect(health.breakerStates["a"] == .open)
+    }
+
+    /// Progress lines name a breaker whose break has ended `half-open`: its next ask is a probe.
+    @Test func aBreakerWhoseBreakEndedReadsHalfOpen() {
+        let time = TestTime()
+        let health = health(time: time)
+        for _ in 0..<20 { health.record("a", failure: overloaded) }
+        #expect(health.breakerStates["a"] == .open)
+        time.advance(60)
+        #expect(health.breakerStates["a"]?.description == "half-open")
     }
 
     @Test func rateLimitsDoNotCountAgainstTheBreakerOrTheThrottle() {

@@ -70,7 +70,7 @@ import Testing
             let next = drive(&limiter, from: start, until: start + 60)
             #expect(abs(next.admitted.count - rpm) <= 1)
         }
-        #expect(limiter.bindingDimension == "requests")
+        #expect(limiter.bindingDimension == .requests)
     }
 
     @Test func theInputTokenLimitBindsWhenItIsTheSmaller() {
@@ -79,7 +79,7 @@ import Testing
         drive(&limiter, from: 0, until: 60, inputTokens: 100)
         let steady = drive(&limiter, from: 60, until: 120, inputTokens: 100)
         #expect(abs(steady.admitted.count - 100) <= 1)
-        #expect(limiter.bindingDimension == "input_tokens")
+        #expect(limiter.bindingDimension == .inputTokens)
     }
 
     @Test func theRequestLimitBindsWhenItIsTheSmaller() {
@@ -87,7 +87,7 @@ import Testing
         drive(&limiter, from: 0, until: 60, inputTokens: 100)
         let steady = drive(&limiter, from: 60, until: 120, inputTokens: 100)
         #expect(abs(steady.admitted.count - 50) <= 1)
-        #expect(limiter.bindingDimension == "requests")
+        #expect(limiter.bindingDimension == .requests)
     }
 
     @Test func theOutputTokenLimitBindsOnTheReportedOutput() {
@@ -99,7 +99,7 @@ import Testing
         drive(&limiter, from: 0, until: 120, inputTokens: 10, maxTokens: 1024, afterAdmit: settleAt400)
         let steady = drive(&limiter, from: 120, until: 180, inputTokens: 10, maxTokens: 1024, afterAdmit: settleAt400)
         #expect(abs(steady.admitted.count - 10) <= 1)
-        #expect(limiter.bindingDimension == "output_tokens")
+        #expect(limiter.bindingDimension == .outputTokens)
     }
 
     @Test func anUnseededLimiterAdmitsEverything() {
@@ -125,7 +125,7 @@ import Testing
         let until = waitTime(third)
         #expect(until != nil)
         #expect(abs((until ?? 0) - 10.1) < 1e-9)  // 600/min refills one request per 0.1 s
-        #expect(limiter.bindingDimension == "requests")
+        #expect(limiter.bindingDimension == .requests)
     }
 
     @Test func aChangedLimitIsAdopted() {
@@ -163,7 +163,7 @@ import Testing
         let second = limiter.reserve(inputTokens: 100, maxTokens: 10, now: 0)
         // 50 input tokens left; 50 more at 100 per second.
         #expect(waitTime(second).map { abs($0 - 0.5) < 1e-9 } == true)
-        #expect(limiter.bindingDimension == "input_tokens")
+        #expect(limiter.bindingDimension == .inputTokens)
     }
 
     /// The room the concurrency window's slow start opens to: requests like an answered one that every
@@ -187,7 +187,7 @@ import Testing
         drive(&limiter, from: 0, until: 60, inputTokens: 50, maxTokens: 10)
         let steady = drive(&limiter, from: 60, until: 120, inputTokens: 50, maxTokens: 10)
         #expect(abs(steady.admitted.count - 100) <= 1)
-        #expect(limiter.bindingDimension == "tokens")
+        #expect(limiter.bindingDimension == .tokens)
     }
 
     @Test func aStaleHigherRemainingCannotHandOutTokensOurInFlightRequestsUse() {
@@ -304,7 +304,7 @@ import Testing
             let decision = limiter.reserve(inputTokens: 1, maxTokens: 1, now: now)
             #expect(decision == .wait(until: 30))
         }
-        #expect(limiter.bindingDimension == "pause")
+        #expect(limiter.bindingDimension == .pause)
         #expect(reservation(limiter.reserve(inputTokens: 1, maxTokens: 1, now: 30)) != nil)
         #expect(limiter.pausedUntil == nil)
     }

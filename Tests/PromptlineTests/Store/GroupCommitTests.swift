@@ -10,7 +10,7 @@ import Testing
 
     private func answer(_ text: String) -> StoredAnswer {
         StoredAnswer(
-            state: .succeeded, result: Array(text.utf8), servedBy: Array("{}".utf8), tier: "primary", model: "m",
+            state: .succeeded, result: Array(text.utf8), servedBy: Array("{}".utf8), tier: .primary, model: "m",
             errorType: nil, inputTokens: 3, outputTokens: 5, attempts: 1)
     }
 

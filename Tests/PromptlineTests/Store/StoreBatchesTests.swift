@@ -45,7 +45,7 @@ import Testing
         #expect(plan.rounds["k2"] == ["expired"])
         let answer = try #require(try await store.answers(for: ["k1"])["k1"])
         #expect(answer.state == .succeeded)
-        #expect(answer.tier == "primary")
+        #expect(answer.tier == .primary)
         #expect(String(decoding: answer.servedBy, as: UTF8.self).hasSuffix(#""backend":"batches"}"#))
     }
 

@@ -8,7 +8,7 @@ import Testing
 
     private func answer(_ text: String, state: StoredAnswer.State = .succeeded) -> StoredAnswer {
         StoredAnswer(
-            state: state, result: Array(text.utf8), servedBy: Array("{}".utf8), tier: state == .succeeded ? "primary" : "none",
+            state: state, result: Array(text.utf8), servedBy: Array("{}".utf8), tier: state == .succeeded ? .primary : ServedTier.none,
             model: "m", errorType: state == .errored ? "api_error" : nil, inputTokens: 3, outputTokens: 5, attempts: 1)
     }
 

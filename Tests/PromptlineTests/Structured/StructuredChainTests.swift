@@ -10,13 +10,13 @@ import Testing
         message += Array(#"}],"stop_reason":"\#(stopReason)","usage":{"input_tokens":20,"output_tokens":\#(output)}}"#.utf8)
         return StoredAnswer(
             state: .succeeded, result: OutputLine.succeededResult(message: message),
-            servedBy: OutputLine.servedBy(model: "claude-haiku-4-5", tier: "primary", attempts: 1, errors: []), tier: "primary",
+            servedBy: OutputLine.servedBy(model: "claude-haiku-4-5", tier: .primary, attempts: 1, errors: []), tier: .primary,
             model: "claude-haiku-4-5", errorType: nil, inputTokens: 20, outputTokens: output, attempts: 1)
     }
 
     static let errored = StoredAnswer(
         state: .errored, result: OutputLine.erroredResult(RequestFailure(kind: .timeout, errorType: "timeout_error", message: "slow")),
-        servedBy: OutputLine.servedBy(model: nil, tier: "none", attempts: 1, errors: ["timeout_error"]), tier: "none", model: nil,
+        servedBy: OutputLine.servedBy(model: nil, tier: .none, attempts: 1, errors: ["timeout_error"]), tier: .none, model: nil,
         errorType: "timeout_error", inputTokens: 0, outputTokens: 0, attempts: 1)
 
     static func record(maxTokens: Int = 8, format: Bool = true) -> RequestRecord {
