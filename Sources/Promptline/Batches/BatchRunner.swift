@@ -22,17 +22,17 @@ struct BatchRunner: Sendable {
     let store: Store
     let client: BatchesClient
     let logger: Logger
-    let clock: any Clock<Duration>
     let now: @Sendable () -> Double
     let stderr: @Sendable (String) -> Void
-    /// Which records get cache breakpoints (one-hour lifetime: a batch may run long after priming).
+    /// Which records get cache breakpoints (one-hour lifetime: a batch may run long after priming);
+    /// on the job's clock.
     let cache: PromptCache
     /// The job's one way to stop.
     let stopping: StopPath
 
     init(
         options: JobOptions, batch: BatchOptions, store: Store, client: BatchesClient, logger: Logger, stopping: StopPath,
-        clock: any Clock<Duration> = ContinuousClock(), now: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 },
+        clock: JobClock, now: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 },
         stderr: @escaping @Sendable (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
     ) {
         self.options = options
@@ -40,11 +40,10 @@ struct BatchRunner: Sendable {
         self.store = store
         self.client = client
         self.logger = logger
-        self.clock = clock
         self.now = now
         self.stderr = stderr
         self.stopping = stopping
-        self.cache = PromptCache(mode: options.promptCache, lifetime: .oneHour, clock: clock, now: { [now] in .seconds(now()) })
+        self.cache = PromptCache(mode: options.promptCache, lifetime: .oneHour, clock: clock)
     }
 
     private enum Event: Sendable {

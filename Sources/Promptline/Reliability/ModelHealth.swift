@@ -78,13 +78,13 @@ final class ModelHealth: Sendable {
     let poisonOdds: Double
     /// The fewest consecutive failures that can make a poison record.
     let poisonMinimumFailures: Int
-    /// The time in seconds, from the job's clock.
-    let now: @Sendable () -> Double
+    /// The job's clock.
+    private let clock: JobClock
 
     init(
         configuration: CircuitBreaker.Configuration, breakersEnabled: Bool, budget: RetryBudget,
         throttle: AdaptiveThrottle.Configuration = .init(), retryWait: RetryWait = .init(), poisonOdds: Double = 1e-6,
-        poisonMinimumFailures: Int = 10, logger: Logger, now: @escaping @Sendable () -> Double,
+        poisonMinimumFailures: Int = 10, logger: Logger, clock: JobClock,
         random: @escaping @Sendable () -> Double = { FastRandom.shared.next() }
     ) {
         self.state = Mutex(State(budget: budget))
@@ -95,7 +95,7 @@ final class ModelHealth: Sendable {
         self.poisonOdds = poisonOdds
         self.poisonMinimumFailures = poisonMinimumFailures
         self.logger = logger
-        self.now = now
+        self.clock = clock
         self.random = random
     }
 
@@ -105,7 +105,7 @@ final class ModelHealth: Sendable {
 
     /// May a request go to `model` now? The breaker answers first, then the adaptive throttle.
     func admit(_ model: String) -> Admission {
-        let now = self.now()
+        let now = clock.now.seconds
         let draw = random()
         let (admission, transition) = state.withLock { state -> (Admission, CircuitBreaker.Transition?) in
             state.withModel(model, fresh: fresh) { entry in admit(&entry, draw: draw, now: now) }
@@ -134,7 +134,7 @@ final class ModelHealth: Sendable {
     /// Is `model`'s breaker open now (a cheap look that takes no probe)?
     func isOpen(_ model: String) -> Bool {
         guard breakersEnabled else { return false }
-        let now = self.now()
+        let now = clock.now.seconds
         return state.withLock { state in
             if case .open(let until)? = state.models[model]?.breaker.state { return until > now }
             return false
@@ -143,7 +143,7 @@ final class ModelHealth: Sendable {
 
     /// What `model` is doing now, for the wait before a record tries it again.
     func condition(_ model: String) -> ModelCondition {
-        condition(model, now: now())
+        condition(model, now: clock.now.seconds)
     }
 
     private func condition(_ model: String, now: Double) -> ModelCondition {
@@ -153,13 +153,13 @@ final class ModelHealth: Sendable {
     /// How long a record waits before it tries `model` again when the server named no wait: set by
     /// what the model is doing (``RetryWait``), the same for a record that failed once or five times.
     func wait(before model: String) -> Duration {
-        let now = self.now()
+        let now = clock.now.seconds
         return retryWait.delay(condition(model, now: now), now: now, draw: random())
     }
 
     /// Records an attempt's outcome: a success, a server failure, or neither (4xx, 429).
     func record(_ model: String, failure: RequestFailure?) {
-        let now = self.now()
+        let now = clock.now.seconds
         let transition: CircuitBreaker.Transition? = state.withLock { state in
             if failure == nil {
                 state.budget.deposit(now: now)
@@ -199,7 +199,7 @@ final class ModelHealth: Sendable {
     /// Takes a retry's cost from the job-wide budget; false when it is spent (the record then
     /// moves down the chain or waits; it is never burnt for it).
     func withdrawRetry(for failure: RequestFailure) -> Bool {
-        let now = self.now()
+        let now = clock.now.seconds
         return state.withLock { $0.budget.withdraw(for: failure, now: now) }
     }
 
@@ -208,7 +208,7 @@ final class ModelHealth: Sendable {
     /// long has odds below ``poisonOdds`` under the model's recent failure share.
     func isPoison(model: String, consecutiveFailures: Int) -> Bool {
         guard consecutiveFailures >= poisonMinimumFailures else { return false }
-        let now = self.now()
+        let now = clock.now.seconds
         guard let accepted = state.withLock({ $0.models[model]?.throttle.acceptShare(now: now) }), accepted > 0 else {
             return false
         }
@@ -217,13 +217,13 @@ final class ModelHealth: Sendable {
 
     /// Notes that a record found nothing that could serve it; returns how long no model has answered.
     func noteOutage() -> Double {
-        let now = self.now()
+        let now = clock.now.seconds
         return state.withLock { $0.outage.failed(at: now) }
     }
 
     /// Each model's breaker state, for progress lines and the summary.
     var breakerStates: [String: String] {
-        let now = self.now()
+        let now = clock.now.seconds
         return state.withLock { state in
             state.models.mapValues { entry in
                 switch entry.breaker.state {
@@ -237,7 +237,7 @@ final class ModelHealth: Sendable {
 
     /// Each model's share of answered requests that succeeded over the throttle's window (the last minute).
     var successShares: [String: Double] {
-        let now = self.now()
+        let now = clock.now.seconds
         return state.withLock { state in state.models.compactMapValues { $0.throttle.acceptShare(now: now) } }
     }
 

@@ -45,15 +45,15 @@ struct RequestRunnerTests {
             let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
             health = ModelHealth(
                 configuration: options.breaker, breakersEnabled: breakersEnabled, budget: RetryBudget(), logger: logger,
-                now: time.now, random: { throttleDraw })
+                clock: time.clock, random: { throttleDraw })
             let throttle = Throttle(
                 requestsPerMinute: nil, inputTokensPerMinute: nil, outputTokensPerMinute: nil, maximumConcurrency: 4,
-                headerAware: true, clock: ManualClock(time: time), now: time.now)
+                headerAware: true, clock: time.clock)
             runner = RequestRunner(
                 client: transport, store: store, options: options, counters: counters, health: health,
                 spend: SpendMeter(budget: nil, prices: PriceTable.builtIn), throttle: throttle,
-                promptCache: PromptCache(mode: options.promptCache, clock: ManualClock(time: time), now: { .seconds(time.now()) }),
-                clock: ManualClock(time: time), logger: logger, random: { 0.5 })
+                promptCache: PromptCache(mode: options.promptCache, clock: time.clock),
+                clock: time.clock, logger: logger, random: { 0.5 })
         }
 
         /// A record for `model`; `text` makes its messages (the stale tier matches on them), `maxTokens` its parameters.

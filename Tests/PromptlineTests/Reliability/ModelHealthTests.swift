@@ -12,7 +12,7 @@ import Testing
         return ModelHealth(
             configuration: configuration, breakersEnabled: enabled,
             budget: RetryBudget(capacity: 10, retryCost: 5, refillPerSecond: 0),
-            logger: Logger(label: "test"), now: time.now, random: { draw })
+            logger: Logger(label: "test"), clock: time.clock, random: { draw })
     }
 
     private let overloaded = RequestFailure(kind: .http(status: 529), errorType: "overloaded_error", message: "")
@@ -64,7 +64,7 @@ import Testing
         let draw = Mutex(0.999)
         let health = ModelHealth(
             configuration: configuration, breakersEnabled: true, budget: RetryBudget(),
-            logger: Logger(label: "test"), now: TestTime().now, random: { draw.withLock { $0 } })
+            logger: Logger(label: "test"), clock: TestTime().clock, random: { draw.withLock { $0 } })
         for sent in 0..<100 {
             #expect(health.admit("a") == .send(probe: false))
             health.record("a", failure: sent % 5 == 0 ? nil : overloaded)  // 80 % failures
