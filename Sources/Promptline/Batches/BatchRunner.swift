@@ -156,11 +156,11 @@ struct BatchRunner: Sendable {
             case .success(let value): page = value
             case .failure(let failure):
                 logger.warning("cannot list batches to adopt an orphan", metadata: ["error": "\(failure)"])
-                throw JobStop(reason: .outage(seconds: options.maxOutage))
+                throw JobStop(reason: .outage(after: options.maxOutage))
             }
             for candidate in page.data {
                 guard let created = candidate.createdTime else { continue }
-                if created < intent.intentAt - batch.adoptionSkew { break pages }
+                if created < intent.intentAt - batch.adoptionSkew.seconds { break pages }
                 if !known.contains(candidate.id) && candidate.requestCounts.total == intent.requestCount {
                     candidates.append(candidate)
                 }
@@ -303,7 +303,7 @@ struct BatchRunner: Sendable {
         // A deadline job does not wait for priming: its time is for the batches.
         var none: DeadlineWatch?
         try await collect(
-            created, progress: progress, spend: spend, watch: &none, until: now() + (options.deadline == nil ? batch.primeWait : 0))
+            created, progress: progress, spend: spend, watch: &none, until: now() + (options.deadline == nil ? batch.primeWait.seconds : 0))
         priming.primed(now: now())
     }
 
@@ -402,14 +402,14 @@ struct BatchRunner: Sendable {
         var lastPrinted: [String: Double] = [:]
         var outage = OutageClock()
         let start = now()
-        for record in open { schedules[record.localID] = PollSchedule(interval: batch.pollInterval, start: start) }
+        for record in open { schedules[record.localID] = PollSchedule(interval: batch.pollInterval.seconds, start: start) }
         while !pending.isEmpty {
             if let until, now() >= until { return }
             var wake = until ?? .infinity
             if watch != nil, let planned = try await steer(&watch!, pending: pending, schedules: &schedules) { wake = min(wake, planned) }
             let next = min(pending.compactMap { schedules[$0.localID]?.nextAt }.min() ?? now(), wake)
             let wait = next - now()
-            if wait > 0 { try await stopping.sleep(for: .milliseconds(Int64((wait * 1000).rounded(.up)))) }
+            if wait > 0 { try await stopping.sleep(for: .seconds(wait)) }
             var still: [BatchRecord] = []
             for record in pending {
                 guard let id = record.batchID, var schedule = schedules[record.localID] else { continue }
@@ -455,7 +455,7 @@ struct BatchRunner: Sendable {
                     }
                     logger.warning("poll failed", metadata: ["batch.id": "\(id)", "error": "\(failure)"])
                     if failure.isServerFailure || failure.status == 429 {
-                        if outage.failed(at: now()) > options.maxOutage { throw JobStop(reason: .outage(seconds: options.maxOutage)) }
+                        if outage.failed(at: now()) > options.maxOutage.seconds { throw JobStop(reason: .outage(after: options.maxOutage)) }
                     }
                     schedule.failed(at: now())
                 }
@@ -548,11 +548,11 @@ struct BatchRunner: Sendable {
     }
 
     private func backoff(_ failure: RequestFailure, retries: inout Int, outage: inout OutageClock) async throws {
-        if outage.failed(at: now()) > options.maxOutage { throw JobStop(reason: .outage(seconds: options.maxOutage)) }
+        if outage.failed(at: now()) > options.maxOutage.seconds { throw JobStop(reason: .outage(after: options.maxOutage)) }
         let delay = failure.retryAfter ?? min(30, 0.5 * Double(1 << min(retries, 6)))
         retries += 1
         logger.info("batch API call failed; retrying", metadata: ["error": "\(failure)", "delay": "\(delay)"])
-        try await stopping.sleep(for: .milliseconds(Int64(delay * 1000)))
+        try await stopping.sleep(for: .seconds(delay))
     }
 }
 

@@ -68,7 +68,7 @@ public struct JobRunner: Sendable {
             if !options.quiet { stderr("promptline: \(options.output) is complete and up to date; nothing to do") }
             return JobSummary(rerunOf: finished, output: options.output, wallSeconds: clock.now.seconds)
         }
-        let stopping = StopPath(clock: clock, gracePeriod: .seconds(options.gracePeriod), announce: options.quiet ? nil : stderr)
+        let stopping = StopPath(clock: clock, gracePeriod: options.gracePeriod, announce: options.quiet ? nil : stderr)
         return try await withThrowingTaskGroup(of: Void.self) { group in
             // The stops that come from outside the backends: a signal, the deadline passing.
             if let interrupts {

@@ -33,7 +33,7 @@ struct ProgressReporter {
     var interval: Duration? {
         switch mode {
         case .live: Self.liveInterval
-        case .plain(let every): .seconds(every)
+        case .plain(let every): every
         case .none: nil
         }
     }

@@ -61,7 +61,7 @@ final class StopPath: Sendable {
     /// closes the gate.
     func stop(_ cause: StopCause) {
         let (first, activity) = state.withLock { state in (state.latch.note(cause), state.activity) }
-        if first, let announce, let line = cause.announcement(activity, gracePeriod: gracePeriod.seconds) { announce(line) }
+        if first, let announce, let line = cause.announcement(activity, gracePeriod: gracePeriod) { announce(line) }
         gate.stop()
     }
 

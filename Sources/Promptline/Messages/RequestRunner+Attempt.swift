@@ -9,12 +9,12 @@ extension RequestRunner {
     func attempt(_ record: RequestRecord, model: String, trail: inout Trail) async throws -> ModelOutcome {
         var policy = RetryPolicy(maxRetries: options.maxRetries, model: model)
         while true {
-            if (clock.now - trail.leaseRenewedAt).seconds > store.leaseSeconds / 3 {
+            if clock.now - trail.leaseRenewedAt > .seconds(store.leaseSeconds / 3) {
                 try await store.renewLease(record.key)
                 trail.leaseRenewedAt = clock.now
             }
-            let remaining = (trail.deadline - clock.now).seconds
-            guard remaining > 0 else { return .waiting }
+            let remaining = trail.deadline - clock.now
+            guard remaining > .zero else { return .waiting }
             let reservation: AttemptReservation
             do {
                 reservation = try await acquire(record, model: model, trail: &trail)
@@ -140,7 +140,7 @@ extension RequestRunner {
             if failure.status != 429 && !health.withdrawRetry(for: failure) { return .waiting }
             if clock.now + delay > trail.deadline { return .waiting }
             counters.update { $0.retries += 1 }
-            try await sleep(delay.seconds)
+            try await sleep(for: delay)
             return nil
         case .fail:
             return .failed(failure)

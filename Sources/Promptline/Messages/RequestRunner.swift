@@ -71,11 +71,11 @@ final class RequestRunner: Sendable {
                 return answer
             case .leased:
                 // Another live process is sending this key: wait for its answer instead of paying twice.
-                try await sleep(0.25)
+                try await sleep(for: .milliseconds(250))
             case .claimed(let interrupted):
                 if interrupted { counters.update { $0.interrupted += 1 } }
                 let now = clock.now
-                var trail = Trail(deadline: now + .seconds(options.recordTimeout), leaseRenewedAt: now)
+                var trail = Trail(deadline: now + options.recordTimeout, leaseRenewedAt: now)
                 // Counted when claimed, before it is sent: the records behind it in the input make a prefix recur.
                 trail.cachePrefix = promptCache.prefix(of: record)
                 if let prefix = trail.cachePrefix { promptCache.note(prefix) }
@@ -135,13 +135,13 @@ final class RequestRunner: Sendable {
                             message: "the record's deadline passed while every model was unavailable"))
             }
             let waited = health.noteOutage()
-            if waited >= options.maxOutage { throw JobStop(reason: .outage(seconds: options.maxOutage)) }
+            if waited >= options.maxOutage { throw JobStop(reason: .outage(after: options.maxOutage)) }
             // Otherwise until the first model of the chain may serve it: at once for a model that serves (the
             // record was unlucky), to the end of its break for an open breaker, longer as an outage lasts.
-            let pause = onlyThrottled ? 0.25 * (0.5 + random()) : (chain.map { health.wait(before: $0) }.min() ?? .zero).seconds
+            let pause = onlyThrottled ? Duration.seconds(0.25 * (0.5 + random())) : chain.map { health.wait(before: $0) }.min() ?? .zero
             counters.update { $0.waiting += 1 }
             defer { counters.update { $0.waiting -= 1 } }
-            try await sleep(min(pause, options.maxOutage - waited, (trail.deadline - clock.now).seconds))
+            try await sleep(for: min(pause, options.maxOutage - waited, trail.deadline - clock.now))
         }
     }
 
@@ -211,8 +211,8 @@ final class RequestRunner: Sendable {
         }
     }
 
-    /// Waits `seconds`, unless the job stops first (then throws `CancellationError`).
-    func sleep(_ seconds: Double) async throws {
-        try await stopGate.guarding { [clock] in try await clock.sleep(for: .milliseconds(Int64(max(0, seconds) * 1000))) }
+    /// Waits `duration` (none when it is not positive), unless the job stops first (then throws `CancellationError`).
+    func sleep(for duration: Duration) async throws {
+        try await stopGate.guarding { [clock] in try await clock.sleep(for: max(.zero, duration)) }
     }
 }

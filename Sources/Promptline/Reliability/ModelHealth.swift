@@ -216,9 +216,9 @@ final class ModelHealth: Sendable {
     }
 
     /// Notes that a record found nothing that could serve it; returns how long no model has answered.
-    func noteOutage() -> Double {
+    func noteOutage() -> Duration {
         let now = clock.now.seconds
-        return state.withLock { $0.outage.failed(at: now) }
+        return .seconds(state.withLock { $0.outage.failed(at: now) })
     }
 
     /// Each model's breaker state, for progress lines and the summary.

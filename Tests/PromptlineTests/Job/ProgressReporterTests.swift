@@ -30,13 +30,13 @@ struct ProgressReporterTests {
 
     @Test func plainModePrintsALineOfItsOwnEveryIntervalWithoutTerminalCodes() {
         let terminal = FakeTerminal()
-        var reporter = ProgressReporter(mode: .plain(every: 5), quiet: false, start: .start, terminal: terminal.sink)
+        var reporter = ProgressReporter(mode: .plain(every: .seconds(5)), quiet: false, start: .start, terminal: terminal.sink)
         Self.drive(&reporter, at: [1, 4.9, 5.1, 7, 10, 10.2, 16])
         #expect(terminal.written == ["line at 5.1\n", "line at 10.2\n", "line at 16.0\n"])
     }
 
     @Test func quietAndNonePrintNothingEvenAtTheEnd() {
-        for (mode, quiet) in [(ProgressMode.live, true), (.plain(every: 1), true), (.none, false)] {
+        for (mode, quiet) in [(ProgressMode.live, true), (.plain(every: .seconds(1)), true), (.none, false)] {
             let terminal = FakeTerminal()
             var reporter = ProgressReporter(mode: mode, quiet: quiet, start: .start, terminal: terminal.sink)
             #expect(reporter.interval == nil)

@@ -62,7 +62,7 @@ struct StopPathTests {
             group.addTask {
                 await #expect(throws: CancellationError.self) { try await path.sleep(for: .seconds(3600)) }
             }
-            group.addTask { path.stop(.job(JobStop(reason: .outage(seconds: 60)))) }
+            group.addTask { path.stop(.job(JobStop(reason: .outage(after: .seconds(60))))) }
             try? await group.waitForAll()
         }
         await #expect(throws: CancellationError.self) { try await path.sleep(for: .seconds(1)) }

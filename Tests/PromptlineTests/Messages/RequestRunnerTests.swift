@@ -39,8 +39,8 @@ struct RequestRunnerTests {
             store = try Store(path: storePath, leaseSeconds: leaseSeconds, now: time.now)
             var options = JobOptions(inputs: [], output: directory.appendingPathComponent("out.jsonl").path, defaults: RecordDefaults())
             options.maxRetries = 2
-            options.recordTimeout = 3600
-            options.maxOutage = 3600
+            options.recordTimeout = .seconds(3600)
+            options.maxOutage = .seconds(3600)
             configure(&options)
             let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
             health = ModelHealth(
@@ -176,8 +176,8 @@ struct RequestRunnerTests {
         #expect(answer.state == .succeeded)
         #expect(answer.attempts == 6)
         let times = harness.transport.sent.map(\.at)
-        // 100 ms × (0.5 + the draw of 0.999), to the millisecond the runner sleeps in.
-        #expect(zip(times, times.dropFirst()).map { (($1 - $0) * 1000).rounded() } == Array(repeating: 149, count: 5))
+        // 100 ms × (0.5 + the draw of 0.999) = 149.9 ms, each time.
+        #expect(zip(times, times.dropFirst()).map { (($1 - $0) * 10_000).rounded() } == Array(repeating: 1499, count: 5))
     }
 
     /// A model failing for everyone (here with no breaker to open) is not retried: the record goes down the chain at once.
@@ -192,7 +192,7 @@ struct RequestRunnerTests {
     }
 
     @Test func aRecordThatNeverFindsAModelEndsErroredOnlyAtItsDeadline() async throws {
-        let harness = try Harness { $0.recordTimeout = 300 }
+        let harness = try Harness { $0.recordTimeout = .seconds(300) }
         harness.transport.otherwise(Self.primary, .failure(ScriptedTransport.overloaded()))
         let answer = try await harness.runner.run(harness.record())
         #expect(answer.state == .errored)
@@ -203,12 +203,12 @@ struct RequestRunnerTests {
 
     @Test func noSuccessFromAnyModelForMaxOutageStopsTheJob() async throws {
         let harness = try Harness {
-            $0.recordTimeout = 3600
-            $0.maxOutage = 120
+            $0.recordTimeout = .seconds(3600)
+            $0.maxOutage = .seconds(120)
         }
         harness.transport.otherwise(Self.primary, .failure(ScriptedTransport.overloaded()))
         let stop = await Self.jobStop { try await harness.runner.run(harness.record()) }
-        #expect(stop?.reason == .outage(seconds: 120))
+        #expect(stop?.reason == .outage(after: .seconds(120)))
     }
 
     // MARK: The request's own faults and missing models

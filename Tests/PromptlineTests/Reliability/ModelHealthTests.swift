@@ -95,11 +95,11 @@ import Testing
     @Test func anOutageLastsUntilASuccess() {
         let time = TestTime()
         let health = health(time: time)
-        #expect(health.noteOutage() == 0)
+        #expect(health.noteOutage() == .zero)
         time.advance(5)
-        #expect(health.noteOutage() == 5)
+        #expect(health.noteOutage() == .seconds(5))
         health.record("b", failure: nil)
-        #expect(health.noteOutage() == 0)
+        #expect(health.noteOutage() == .zero)
     }
 
     @Test func theRetryBudgetIsSharedAndRefilledBySuccesses() {
