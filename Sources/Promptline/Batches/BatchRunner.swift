@@ -22,7 +22,9 @@ struct BatchRunner: Sendable {
     let store: Store
     let client: BatchesClient
     let logger: Logger
-    let now: @Sendable () -> Double
+    /// Intents, polls, priming and the deadline plan are reckoned in wall-clock time: an intent's
+    /// time is matched against the API's `created_at`, and the store keeps it for a later process.
+    let wallClock: WallClock
     let stderr: @Sendable (String) -> Void
     /// Which records get cache breakpoints (one-hour lifetime: a batch may run long after priming);
     /// on the job's clock.
@@ -32,7 +34,7 @@ struct BatchRunner: Sendable {
 
     init(
         options: JobOptions, batch: BatchOptions, store: Store, client: BatchesClient, logger: Logger, stopping: StopPath,
-        clock: JobClock, now: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 },
+        clock: JobClock, wallClock: WallClock = .system,
         stderr: @escaping @Sendable (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
     ) {
         self.options = options
@@ -40,11 +42,14 @@ struct BatchRunner: Sendable {
         self.store = store
         self.client = client
         self.logger = logger
-        self.now = now
+        self.wallClock = wallClock
         self.stderr = stderr
         self.stopping = stopping
         self.cache = PromptCache(mode: options.promptCache, lifetime: .oneHour, clock: clock)
     }
+
+    /// The wall-clock time now, in seconds since 1970 (as intents and the API's times hold it).
+    func now() -> Double { wallClock.secondsSince1970 }
 
     private enum Event: Sendable {
         case done

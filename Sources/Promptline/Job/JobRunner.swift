@@ -104,7 +104,7 @@ public struct JobRunner: Sendable {
         if case .batches(let batchesClient, let batchOptions) = backend {
             let phase = BatchRunner(
                 options: options, batch: batchOptions, store: store, client: batchesClient, logger: logger, stopping: stopping,
-                clock: clock, stderr: stderr)
+                clock: clock, wallClock: store.wallClock, stderr: stderr)
             let figures = try await phase.run()
             batches = figures
             if stopping.cause == nil, options.retryErrored, figures.answersStored > 0 {
@@ -200,7 +200,7 @@ public struct JobRunner: Sendable {
         let length = try await output.complete()
         summary.outputComplete = true
         if var report = summary.deadline, let deadline = options.deadline {
-            report.met = Date() <= deadline.date
+            report.met = store.wallClock.now <= deadline.date
             summary.deadline = report
         }
         // A JSON record whose answer did not parse did not succeed either (refused, cut at the cap, not JSON).

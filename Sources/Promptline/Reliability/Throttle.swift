@@ -122,7 +122,7 @@ final class Throttle: Sendable {
                 return Permit(model: model, reservation: reservation, sentAt: now)
             case .wait(let until):
                 releaseSlot(model)
-                let pause = Duration.milliseconds(Int64(max(1, (until - now) * 1000).rounded(.up)))
+                let pause = max(Duration.milliseconds(1), .seconds(until - now))
                 if let stopGate {
                     try await stopGate.guarding { [clock] in try await clock.sleep(for: pause) }
                 } else {

@@ -36,7 +36,7 @@ struct RequestRunnerTests {
             storePath = directory.appendingPathComponent("store.sqlite").path
             let time = self.time
             transport = ScriptedTransport(time: time, poisonFailure: poisonFailure, onSend: onSend)
-            store = try Store(path: storePath, leaseSeconds: leaseSeconds, now: time.now)
+            store = try Store(path: storePath, leaseSeconds: leaseSeconds, wallClock: time.wallClock)
             var options = JobOptions(inputs: [], output: directory.appendingPathComponent("out.jsonl").path, defaults: RecordDefaults())
             options.maxRetries = 2
             options.recordTimeout = .seconds(3600)
@@ -328,7 +328,7 @@ struct RequestRunnerTests {
         time.withLock { $0 = harness.time }
         let record = harness.record()
         // Another process on the same store file (its own owner id).
-        let other = try Store(path: harness.storePath, leaseSeconds: 30, now: harness.time.now)
+        let other = try Store(path: harness.storePath, leaseSeconds: 30, wallClock: harness.time.wallClock)
         holder.withLock { $0 = (other, record.key) }
         harness.transport.script(Self.primary, Self.failures(30, ScriptedTransport.overloaded()))
         let answer = try await harness.runner.run(record)
