@@ -15,7 +15,8 @@ struct JobClock: Sendable {
         /// The job's start.
         static let start = Instant(sinceStart: .zero)
 
-        /// Seconds since the job's start, as the pure policies' `now` reads them.
+        /// Seconds since the job's start: the summary's wall time, and the `now` of the policies that
+        /// still count in seconds (``RateLimiter``, ``ConcurrencyWindow``, ``OutageClock``).
         var seconds: Double { sinceStart.seconds }
 
         static func < (lhs: Instant, rhs: Instant) -> Bool { lhs.sinceStart < rhs.sinceStart }

@@ -130,7 +130,7 @@ import Testing
         let health = health(time: time)
         for _ in 0..<100 { health.record("a", failure: nil) }
         for _ in 0..<5 { health.record("a", failure: overloaded) }
-        #expect(health.condition("a") == .open(until: 2))  // the first break, 2 s, no jitter
+        #expect(health.condition("a") == .open(until: .at(2)))  // the first break, 2 s, no jitter
         #expect(health.wait(before: "a") == .milliseconds(2_050))
         time.advance(2)
         #expect(health.condition("a") == .probing)
@@ -147,7 +147,7 @@ import Testing
         for _ in 0..<4 { health.record("a", failure: overloaded) }
         #expect(health.condition("a") == .serving)  // four in a row: still a chance
         health.record("a", failure: overloaded)
-        #expect(health.condition("a") == .failing(since: 10))
+        #expect(health.condition("a") == .failing(since: .at(10)))
         time.set(14)
         #expect(health.wait(before: "a") == .milliseconds(3_500))  // 4 s minus an eighth (a draw of 0.5)
         health.record("a", failure: nil)
