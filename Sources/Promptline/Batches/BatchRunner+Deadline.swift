@@ -19,7 +19,7 @@ extension BatchRunner {
         let capacity = MessagesCapacity(
             models: models, unknown: given, defaultModel: options.defaults.model, concurrency: options.concurrency)
         let plan = DeadlinePlan(
-            start: start, deadline: deadline.date.timeIntervalSince1970, capacity: capacity, pollInterval: batch.pollInterval)
+            start: start, deadline: deadline.date.timeIntervalSince1970, capacity: capacity, pollInterval: batch.pollInterval.seconds)
         return DeadlineWatch(deadline: deadline, plan: plan, switched: try await store.deadlineSwitched(output: options.output))
     }
 
@@ -86,7 +86,7 @@ extension BatchRunner {
             }
         }
         watch.canceled.insert(record.localID)
-        schedules[record.localID] = PollSchedule(interval: min(batch.pollInterval, 1), start: now())
+        schedules[record.localID] = PollSchedule(interval: min(batch.pollInterval, .seconds(1)).seconds, start: now())
         return true
     }
 

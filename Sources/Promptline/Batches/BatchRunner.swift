@@ -22,17 +22,19 @@ struct BatchRunner: Sendable {
     let store: Store
     let client: BatchesClient
     let logger: Logger
-    let clock: any Clock<Duration>
-    let now: @Sendable () -> Double
+    /// Intents, polls, priming and the deadline plan are reckoned in wall-clock time: an intent's
+    /// time is matched against the API's `created_at`, and the store keeps it for a later process.
+    let wallClock: WallClock
     let stderr: @Sendable (String) -> Void
-    /// Which records get cache breakpoints (one-hour lifetime: a batch may run long after priming).
+    /// Which records get cache breakpoints (one-hour lifetime: a batch may run long after priming);
+    /// on the job's clock.
     let cache: PromptCache
     /// The job's one way to stop.
     let stopping: StopPath
 
     init(
         options: JobOptions, batch: BatchOptions, store: Store, client: BatchesClient, logger: Logger, stopping: StopPath,
-        clock: any Clock<Duration> = ContinuousClock(), now: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 },
+        clock: JobClock, wallClock: WallClock = .system,
         stderr: @escaping @Sendable (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
     ) {
         self.options = options
@@ -40,12 +42,14 @@ struct BatchRunner: Sendable {
         self.store = store
         self.client = client
         self.logger = logger
-        self.clock = clock
-        self.now = now
+        self.wallClock = wallClock
         self.stderr = stderr
         self.stopping = stopping
-        self.cache = PromptCache(mode: options.promptCache, lifetime: .oneHour, clock: clock, now: { [now] in .seconds(now()) })
+        self.cache = PromptCache(mode: options.promptCache, lifetime: .oneHour, clock: clock)
     }
+
+    /// The wall-clock time now, in seconds since 1970 (as intents and the API's times hold it).
+    func now() -> Double { wallClock.secondsSince1970 }
 
     private enum Event: Sendable {
         case done
@@ -157,11 +161,11 @@ struct BatchRunner: Sendable {
             case .success(let value): page = value
             case .failure(let failure):
                 logger.warning("cannot list batches to adopt an orphan", metadata: ["error": "\(failure)"])
-                throw JobStop(reason: .outage(seconds: options.maxOutage))
+                throw JobStop(reason: .outage(after: options.maxOutage))
             }
             for candidate in page.data {
                 guard let created = candidate.createdTime else { continue }
-                if created < intent.intentAt - batch.adoptionSkew { break pages }
+                if created < intent.intentAt - batch.adoptionSkew.seconds { break pages }
                 if !known.contains(candidate.id) && candidate.requestCounts.total == intent.requestCount {
                     candidates.append(candidate)
                 }
@@ -304,7 +308,7 @@ struct BatchRunner: Sendable {
         // A deadline job does not wait for priming: its time is for the batches.
         var none: DeadlineWatch?
         try await collect(
-            created, progress: progress, spend: spend, watch: &none, until: now() + (options.deadline == nil ? batch.primeWait : 0))
+            created, progress: progress, spend: spend, watch: &none, until: now() + (options.deadline == nil ? batch.primeWait.seconds : 0))
         priming.primed(now: now())
     }
 
@@ -403,14 +407,14 @@ struct BatchRunner: Sendable {
         var lastPrinted: [String: Double] = [:]
         var outage = OutageClock()
         let start = now()
-        for record in open { schedules[record.localID] = PollSchedule(interval: batch.pollInterval, start: start) }
+        for record in open { schedules[record.localID] = PollSchedule(interval: batch.pollInterval.seconds, start: start) }
         while !pending.isEmpty {
             if let until, now() >= until { return }
             var wake = until ?? .infinity
             if watch != nil, let planned = try await steer(&watch!, pending: pending, schedules: &schedules) { wake = min(wake, planned) }
             let next = min(pending.compactMap { schedules[$0.localID]?.nextAt }.min() ?? now(), wake)
             let wait = next - now()
-            if wait > 0 { try await stopping.sleep(for: .milliseconds(Int64((wait * 1000).rounded(.up)))) }
+            if wait > 0 { try await stopping.sleep(for: .seconds(wait)) }
             var still: [BatchRecord] = []
             for record in pending {
                 guard let id = record.batchID, var schedule = schedules[record.localID] else { continue }
@@ -456,7 +460,7 @@ struct BatchRunner: Sendable {
                     }
                     logger.warning("poll failed", metadata: ["batch.id": "\(id)", "error": "\(failure)"])
                     if failure.isServerFailure || failure.status == 429 {
-                        if outage.failed(at: now()) > options.maxOutage { throw JobStop(reason: .outage(seconds: options.maxOutage)) }
+                        if outage.failed(at: now()) > options.maxOutage.seconds { throw JobStop(reason: .outage(after: options.maxOutage)) }
                     }
                     schedule.failed(at: now())
                 }
@@ -549,11 +553,11 @@ struct BatchRunner: Sendable {
     }
 
     private func backoff(_ failure: RequestFailure, retries: inout Int, outage: inout OutageClock) async throws {
-        if outage.failed(at: now()) > options.maxOutage { throw JobStop(reason: .outage(seconds: options.maxOutage)) }
+        if outage.failed(at: now()) > options.maxOutage.seconds { throw JobStop(reason: .outage(after: options.maxOutage)) }
         let delay = failure.retryAfter ?? min(30, 0.5 * Double(1 << min(retries, 6)))
         retries += 1
         logger.info("batch API call failed; retrying", metadata: ["error": "\(failure)", "delay": "\(delay)"])
-        try await stopping.sleep(for: .milliseconds(Int64(delay * 1000)))
+        try await stopping.sleep(for: .seconds(delay))
     }
 }
 

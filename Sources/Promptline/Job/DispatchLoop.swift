@@ -31,8 +31,8 @@ struct DispatchLoop {
     private let runner: RequestRunner
     private let options: JobOptions
     private let meters: JobMeters
-    /// Seconds on the job's clock since the job started.
-    private let now: @Sendable () -> Double
+    /// The job's clock: checkpoints and progress lines are due on it.
+    private let clock: JobClock
     private let stderr: @Sendable (String) -> Void
     /// Records at the start of the input already in the partial output.
     private let skip: Int
@@ -50,7 +50,7 @@ struct DispatchLoop {
 
     init(
         input: InputStream, store: Store, runner: RequestRunner, options: JobOptions, meters: JobMeters,
-        now: @escaping @Sendable () -> Double, stderr: @escaping @Sendable (String) -> Void,
+        clock: JobClock, stderr: @escaping @Sendable (String) -> Void,
         terminal: @escaping @Sendable (String) -> Void, skip: Int, writer: OutputWriter, stopping: StopPath
     ) {
         self.input = input
@@ -58,11 +58,11 @@ struct DispatchLoop {
         self.runner = runner
         self.options = options
         self.meters = meters
-        self.now = now
+        self.clock = clock
         self.stderr = stderr
         self.skip = skip
         self.stopping = stopping
-        let start = now()
+        let start = clock.now
         let window = WindowState(skip: skip)
         recordsInProgress = min(window.capacity, max(256, options.concurrency * 4))
         output = OrderedOutput(window: window, writer: writer, store: store, path: options.output, start: start)
@@ -172,12 +172,13 @@ struct DispatchLoop {
     /// Writes the lines ready at the head of the window (checkpointing when due), and shows a
     /// progress line when one is due.
     private mutating func flush() async throws {
-        let now = self.now()
+        let now = clock.now
         try await output.flush(at: now)
         if progress.isDue(at: now) {
             let bytesRead = await input.bytesRead
             let line = ProgressReporter.line(
-                written: output.written, skip: skip, elapsed: now, meters: meters, bytesRead: bytesRead, totalBytes: input.totalBytes)
+                written: output.written, skip: skip, elapsed: now - .start, meters: meters, bytesRead: bytesRead,
+                totalBytes: input.totalBytes)
             progress.show(line, at: now)
         }
     }

@@ -30,6 +30,7 @@ public struct JobRunner: Sendable {
     private let store: Store
     private let client: any MessagesTransport
     private let logger: Logger
+    /// The clock the job's time (``JobClock``) runs on.
     private let clock: any Clock<Duration>
     /// Messages, one line each (a newline is added).
     private let stderr: @Sendable (String) -> Void
@@ -62,12 +63,12 @@ public struct JobRunner: Sendable {
     ///   written; created batches keep running.
     public func run(interrupts: AsyncStream<Int32>? = nil) async throws -> JobSummary {
         // One clock for everything: the policies, the grace period, checkpoints, progress, wall time.
-        let now = clock.stopwatch()
+        let clock = JobClock(self.clock)
         if let finished = try await ResumePlan.finishedJob(for: options, store: store) {
             if !options.quiet { stderr("promptline: \(options.output) is complete and up to date; nothing to do") }
-            return JobSummary(rerunOf: finished, output: options.output, wallSeconds: now())
+            return JobSummary(rerunOf: finished, output: options.output, wallSeconds: clock.now.seconds)
         }
-        let stopping = StopPath(clock: clock, gracePeriod: .seconds(options.gracePeriod), announce: options.quiet ? nil : stderr)
+        let stopping = StopPath(clock: clock, gracePeriod: options.gracePeriod, announce: options.quiet ? nil : stderr)
         return try await withThrowingTaskGroup(of: Void.self) { group in
             // The stops that come from outside the backends: a signal, the deadline passing.
             if let interrupts {
@@ -79,7 +80,6 @@ public struct JobRunner: Sendable {
                 }
             }
             if let deadline = options.deadline {
-                let clock = self.clock
                 let remaining = Duration.seconds(max(0, deadline.remaining()))
                 group.addTask {
                     guard (try? await clock.sleep(for: remaining)) != nil else { return }  // the job ended first
@@ -87,7 +87,7 @@ public struct JobRunner: Sendable {
                 }
             }
             do {
-                let summary = try await work(stopping: stopping, now: now)
+                let summary = try await work(stopping: stopping, clock: clock)
                 group.cancelAll()
                 return summary
             } catch {
@@ -98,13 +98,13 @@ public struct JobRunner: Sendable {
     }
 
     /// The backends' work, then the one end.
-    private func work(stopping: StopPath, now: @escaping @Sendable () -> Double) async throws -> JobSummary {
+    private func work(stopping: StopPath, clock: JobClock) async throws -> JobSummary {
         var options = self.options
         var batches: BatchSummary?
         if case .batches(let batchesClient, let batchOptions) = backend {
             let phase = BatchRunner(
                 options: options, batch: batchOptions, store: store, client: batchesClient, logger: logger, stopping: stopping,
-                clock: clock, stderr: stderr)
+                clock: clock, wallClock: store.wallClock, stderr: stderr)
             let figures = try await phase.run()
             batches = figures
             if stopping.cause == nil, options.retryErrored, figures.answersStored > 0 {
@@ -114,15 +114,15 @@ public struct JobRunner: Sendable {
             // The batches already retried what `--retry-errored` asked for: errored answers are final now.
             options.retryErrored = false
         }
-        let meters = JobMeters(options: options, clock: clock, now: now, logger: logger)
+        let meters = JobMeters(options: options, clock: clock, logger: logger)
         guard stopping.cause == nil else {
-            return try await end(nil, stopping: stopping, skip: 0, meters: meters, batches: batches, now: now)
+            return try await end(nil, stopping: stopping, skip: 0, meters: meters, batches: batches, clock: clock)
         }
         let skip: Int
         let writer: OutputWriter
         switch try await ResumePlan.make(for: options, store: store) {
         case .finished(let finished):
-            return JobSummary(rerunOf: finished, output: options.output, wallSeconds: now())
+            return JobSummary(rerunOf: finished, output: options.output, wallSeconds: clock.now.seconds)
         case .write(let resumeSkip, let resumeWriter):
             (skip, writer) = (resumeSkip, resumeWriter)
         }
@@ -137,7 +137,7 @@ public struct JobRunner: Sendable {
             client: client, store: store, options: options, counters: meters.counters, health: meters.health, spend: meters.spend,
             throttle: meters.throttle, promptCache: meters.promptCache, clock: clock, logger: logger, stopGate: stopping.gate)
         var dispatch = DispatchLoop(
-            input: input, store: store, runner: runner, options: options, meters: meters, now: now, stderr: stderr,
+            input: input, store: store, runner: runner, options: options, meters: meters, clock: clock, stderr: stderr,
             terminal: terminal, skip: skip, writer: writer, stopping: stopping)
         // The whole dispatch runs where the client's answers arrive (its event loop, for
         // MessagesClient); child tasks inherit the preference.
@@ -148,7 +148,7 @@ public struct JobRunner: Sendable {
         let faults = await input.faults
         for fault in faults { stderr("promptline: \(fault)") }
         if let fault = faults.first { stopping.stop(.inputFault(fault)) }
-        return try await end(dispatch.output, stopping: stopping, skip: skip, meters: meters, batches: batches, now: now)
+        return try await end(dispatch.output, stopping: stopping, skip: skip, meters: meters, batches: batches, clock: clock)
     }
 
     /// Keeps what this run learned of each model it sent to (rate limits, latency) for later plans.
@@ -171,7 +171,7 @@ public struct JobRunner: Sendable {
     /// when some records are errored or invalid). `output` is nil when the job stopped before its
     /// output pass (in the batches).
     private func end(
-        _ output: OrderedOutput?, stopping: StopPath, skip: Int, meters: JobMeters, batches: BatchSummary?, now: () -> Double
+        _ output: OrderedOutput?, stopping: StopPath, skip: Int, meters: JobMeters, batches: BatchSummary?, clock: JobClock
     ) async throws -> JobSummary {
         let cause = stopping.cause
         // After a store or output fault, what can still be written is; the fault is what the job reports.
@@ -179,11 +179,11 @@ public struct JobRunner: Sendable {
         var summary = JobSummary()
         summary.output = options.output
         if var output {
-            if faulted { try? await output.flush(at: now(), force: true) } else { try await output.flush(at: now(), force: true) }
-            summary = JobSummary(output: options.output, window: output.window, skip: skip, meters: meters, wallSeconds: now())
+            if faulted { try? await output.flush(at: clock.now, force: true) } else { try await output.flush(at: clock.now, force: true) }
+            summary = JobSummary(output: options.output, window: output.window, skip: skip, meters: meters, wallSeconds: clock.now.seconds)
             (summary.storeTransactions, summary.storeWrites) = store.groupCommitFigures
         }
-        summary.wallSeconds = now()
+        summary.wallSeconds = clock.now.seconds
         if !faulted { try await remember(meters) }
         account(batches, in: &summary)
         if let cause {
@@ -200,7 +200,7 @@ public struct JobRunner: Sendable {
         let length = try await output.complete()
         summary.outputComplete = true
         if var report = summary.deadline, let deadline = options.deadline {
-            report.met = Date() <= deadline.date
+            report.met = store.wallClock.now <= deadline.date
             summary.deadline = report
         }
         // A JSON record whose answer did not parse did not succeed either (refused, cut at the cap, not JSON).

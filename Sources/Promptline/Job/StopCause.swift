@@ -48,8 +48,8 @@ enum StopCause: Sendable {
 
     /// The line on stderr when the job stops for this cause while it does `activity`; none for
     /// input faults (they are reported at the end, with every fault).
-    func announcement(_ activity: StopPath.Activity, gracePeriod: Double) -> String? {
-        let grace = Int(gracePeriod)
+    func announcement(_ activity: StopPath.Activity, gracePeriod: Duration) -> String? {
+        let grace = Int(gracePeriod.seconds)
         switch (self, activity) {
         case (.inputFault, _):
             return nil

@@ -24,13 +24,13 @@ final class StopPath: Sendable {
     /// The switch every wait and every send looks at.
     let gate: StopGate
     private let state = Mutex(State())
-    private let clock: any Clock<Duration>
+    private let clock: JobClock
     private let gracePeriod: Duration
     /// The announcement's destination; nil keeps quiet (`--quiet`).
     private let announce: (@Sendable (String) -> Void)?
 
     init(
-        gate: StopGate = StopGate(), clock: any Clock<Duration>, gracePeriod: Duration,
+        gate: StopGate = StopGate(), clock: JobClock, gracePeriod: Duration,
         announce: (@Sendable (String) -> Void)?
     ) {
         self.gate = gate
@@ -61,7 +61,7 @@ final class StopPath: Sendable {
     /// closes the gate.
     func stop(_ cause: StopCause) {
         let (first, activity) = state.withLock { state in (state.latch.note(cause), state.activity) }
-        if first, let announce, let line = cause.announcement(activity, gracePeriod: gracePeriod.seconds) { announce(line) }
+        if first, let announce, let line = cause.announcement(activity, gracePeriod: gracePeriod) { announce(line) }
         gate.stop()
     }
 

@@ -16,7 +16,7 @@ struct StopPathTests {
 
     @Test func theStrongestCauseWinsAndEachKindIsAnnouncedOnceWithTheRequestsInFlight() {
         let lines = Lines()
-        let path = StopPath(clock: ManualClock(time: TestTime()), gracePeriod: .seconds(10), announce: lines.append)
+        let path = StopPath(clock: TestTime().clock, gracePeriod: .seconds(10), announce: lines.append)
         path.requestsInFlight(1)
         path.requestsInFlight(1)
         #expect(!path.isStopping)
@@ -33,19 +33,19 @@ struct StopPathTests {
 
     @Test func aStopDuringTheBatchesIsAnnouncedAsSuchAndQuietAnnouncesNothing() {
         let lines = Lines()
-        let path = StopPath(clock: ManualClock(time: TestTime()), gracePeriod: .seconds(10), announce: lines.append)
+        let path = StopPath(clock: TestTime().clock, gracePeriod: .seconds(10), announce: lines.append)
         path.setActivity(.batches)
         path.stop(.signal(SIGTERM))
         #expect(lines.all == ["promptline: interrupted; batches already created keep running (they are paid work); a resume collects them"])
 
-        let quiet = StopPath(clock: ManualClock(time: TestTime()), gracePeriod: .seconds(10), announce: nil)
+        let quiet = StopPath(clock: TestTime().clock, gracePeriod: .seconds(10), announce: nil)
         quiet.stop(.signal(SIGTERM))
         #expect(quiet.cause?.exitStatus == .terminated)
     }
 
     @Test func theGracePeriodRunsFromTheStopOnTheJobsClock() async throws {
         let time = TestTime()
-        let path = StopPath(clock: ManualClock(time: time), gracePeriod: .seconds(10), announce: nil)
+        let path = StopPath(clock: time.clock, gracePeriod: .seconds(10), announce: nil)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await path.graceOver() }
             time.set(100)
@@ -56,13 +56,13 @@ struct StopPathTests {
     }
 
     @Test func aWaitEndsAtTheStopAndNothingStartsAfterIt() async throws {
-        let path = StopPath(clock: StopGateTests.NeverClock(), gracePeriod: .seconds(10), announce: nil)
+        let path = StopPath(clock: JobClock(StopGateTests.NeverClock()), gracePeriod: .seconds(10), announce: nil)
         try path.check()
         await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 await #expect(throws: CancellationError.self) { try await path.sleep(for: .seconds(3600)) }
             }
-            group.addTask { path.stop(.job(JobStop(reason: .outage(seconds: 60)))) }
+            group.addTask { path.stop(.job(JobStop(reason: .outage(after: .seconds(60))))) }
             try? await group.waitForAll()
         }
         await #expect(throws: CancellationError.self) { try await path.sleep(for: .seconds(1)) }

@@ -73,8 +73,8 @@ import Testing
     @Test func aRenewedLeaseIsNotTakenOverWhereAnExpiredOneWouldBe() async throws {
         let path = directory.file("s.db")
         let time = TestTime()
-        let first = try Store(path: path, leaseSeconds: 10, now: time.now)
-        let second = try Store(path: path, leaseSeconds: 10, now: time.now)
+        let first = try Store(path: path, leaseSeconds: 10, wallClock: time.wallClock)
+        let second = try Store(path: path, leaseSeconds: 10, wallClock: time.wallClock)
         _ = try await first.claim("renewed", model: "m", messagesKey: "mk", retryErrored: false)
         _ = try await first.claim("expired", model: "m", messagesKey: "mk", retryErrored: false)
         time.set(8)
