@@ -34,7 +34,7 @@ struct BackendOptions: ParsableArguments {
     var batchOptions: BatchOptions {
         var options = BatchOptions()
         options.batchSize = batchSize
-        options.pollInterval = pollInterval
+        options.pollInterval = Duration(optionSeconds: pollInterval)
         return options
     }
 }

@@ -21,6 +21,7 @@ struct DoctorCommand: AsyncParsableCommand {
 
     func run() async throws {
         let api = APIConfiguration.fromEnvironment()
+        let timeout = Duration(optionSeconds: timeout)
         let client = MessagesClient(configuration: api, concurrency: 1, connectTimeout: timeout, logger: makeLogger())
         let report = await Doctor(configuration: api, client: client).check(models: model, timeout: timeout)
         await client.shutdown()

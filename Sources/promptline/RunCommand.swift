@@ -181,17 +181,17 @@ struct RunCommand: AsyncParsableCommand {
             defaults: defaults)
         options.fallbackModels = fallbackModels
         options.concurrency = concurrency
-        options.timeout = timeout
+        options.timeout = Duration(optionSeconds: timeout)
         options.maxRetries = maxRetries
         options.retryErrored = retryErrored
         options.strict = strict
         options.maxLineBytes = records.maxLineBytes
         options.quiet = quiet
-        options.recordTimeout = recordTimeout
-        options.maxOutage = maxOutage
+        options.recordTimeout = Duration(optionSeconds: recordTimeout)
+        options.maxOutage = Duration(optionSeconds: maxOutage)
         options.allowStale = allowStale
         options.staticResponse = staticResponse
-        options.gracePeriod = gracePeriod
+        options.gracePeriod = Duration(optionSeconds: gracePeriod)
         options.breaker = breaker.configuration
         options.breakersEnabled = !breaker.noBreaker
         options.prices = priceTable
@@ -202,7 +202,7 @@ struct RunCommand: AsyncParsableCommand {
         options.budgetUSD = budgetUsd
         options.shard = shard
         options.promptCache = promptCache
-        options.primeWait = .milliseconds(Int64(max(0, primeWait) * 1000))
+        options.primeWait = Duration(optionSeconds: primeWait)
         options.deadline = deadline
 
         if dryRun {
@@ -228,8 +228,8 @@ struct RunCommand: AsyncParsableCommand {
         }
         switch progress {
         case .none: options.progress = .none
-        case .plain: options.progress = .plain(every: progressInterval)
-        case .auto: options.progress = isatty(STDERR_FILENO) == 1 ? .live : .plain(every: progressInterval)
+        case .plain: options.progress = .plain(every: Duration(optionSeconds: progressInterval))
+        case .auto: options.progress = isatty(STDERR_FILENO) == 1 ? .live : .plain(every: Duration(optionSeconds: progressInterval))
         }
 
         let logger = makeLogger()
@@ -237,10 +237,10 @@ struct RunCommand: AsyncParsableCommand {
             let store = try Store(path: resolveDatabase(db), busyTimeout: busyTimeout)
             if durable { try await store.makeDurable() }
             let client = MessagesClient(
-                configuration: api, concurrency: concurrency, connectTimeout: min(timeout, 10), logger: logger)
+                configuration: api, concurrency: concurrency, connectTimeout: min(options.timeout, .seconds(10)), logger: logger)
             let batches =
                 backend.resolved(deadline: deadline) == .batches
-                ? BatchesClient(configuration: api, connectTimeout: min(timeout, 10), logger: logger) : nil
+                ? BatchesClient(configuration: api, connectTimeout: min(options.timeout, .seconds(10)), logger: logger) : nil
             let result: Result<JobSummary, any Error>
             do {
                 result = .success(
@@ -272,7 +272,7 @@ struct RunCommand: AsyncParsableCommand {
         if let signal = watcher.received { throw watcher.interrupted(signal) }
         if !noPreflight {
             let doctor = Doctor(configuration: api, client: client)
-            let preflightTimeout = min(timeout, 15)
+            let preflightTimeout = min(options.timeout, .seconds(15))
             let health: Doctor.Report
             switch try await watcher.racing({ await doctor.check(models: [], timeout: preflightTimeout) }) {
             case .success(let report): health = report
@@ -284,13 +284,8 @@ struct RunCommand: AsyncParsableCommand {
                 throw ExitCode(health.exitCode)
             }
         }
-        if let batches {
-            return try await BatchJob(
-                options: options, batch: backend.batchOptions, store: store, messagesClient: client, batchesClient: batches,
-                logger: logger
-            ).run(interrupts: watcher.signals, writeInterrupts: { watcher.stream() })
-        }
-        return try await JobRunner(options: options, store: store, client: client, logger: logger)
+        let jobBackend: JobBackend = batches.map { .batches($0, backend.batchOptions) } ?? .messages
+        return try await JobRunner(options: options, backend: jobBackend, store: store, client: client, logger: logger)
             .run(interrupts: watcher.signals)
     }
 }

@@ -118,6 +118,23 @@ import Testing
         #expect((billed["messages"] ?? 0) > 0)
     }
 
+    @Test func theDeadlinePassingWhileBatchesRunStopsWithSeventyFiveAndTheResumePaysForNothingTwice() async throws {
+        // Batches that never move and cancels that take 3 s: a 2-second deadline passes in the batches.
+        let sim = try await Simulator(scenario: #"{"batches":{"processing_ms":600000,"stall_first":100,"cancel_ms":3000}}"#)
+        let dir = Fixtures.directory()
+        try Fixtures.write(Fixtures.records(200), to: dir + "/in.jsonl")
+        let stopped = try await promptline(arguments(dir, deadline: "2s"), environment: sim.environment)
+        #expect(stopped.status == 75, "\(stopped.stderr.suffix(2000))")
+        #expect(stopped.stderr.contains("the deadline"))
+        #expect(stopped.stderr.contains("batches already created keep running"))
+        #expect(!FileManager.default.fileExists(atPath: dir + "/out.jsonl"), "an output was put in place before the job was done")
+
+        // The resume, with a later deadline, switches the batches it finds to Messages.
+        let resumed = try await promptline(arguments(dir, deadline: "20s"), environment: sim.environment)
+        #expect(resumed.status == 0, "\(resumed.stderr.suffix(2000))")
+        try await expectEveryRecordPaidOnce(sim, records: 200, dir: dir)
+    }
+
     @Test func aKillAfterTheSwitchAndAResumePayForNothingTwice() async throws {
         let sim = try await Simulator(["--latency-ms", "100"])
         try await sim.setScenario(#"{"batches":{"processing_ms":600000,"stall_first":100,"cancel_ms":200},"latency":{"fixed_ms":100}}"#)

@@ -1,6 +1,7 @@
 import Synchronization
 
-/// A settable clock (seconds) for the types that take a `now` closure.
+/// A settable time (seconds) for tests: a manual job clock (``TestTime/clock``) and a wall clock
+/// (``TestTime/wallClock``) read it.
 final class TestTime: Sendable {
     private let value = Mutex(0.0)
 

@@ -2,18 +2,24 @@ import Foundation
 
 extension BatchRunner {
     /// The watch of a deadline job (nil without `--deadline`): its plan, from the Messages capacity
-    /// known (`--rpm/--itpm`, else what earlier jobs remembered of the model, the latency they saw),
-    /// and whether an earlier run already switched to Messages.
+    /// known of each model (`--rpm/--itpm`, else what earlier jobs remembered of it, the latency
+    /// they saw), and whether an earlier run already switched to Messages.
     func deadlineWatch(start: Double) async throws -> DeadlineWatch? {
         guard let deadline = options.deadline else { return nil }
-        var memory: ModelMemory?
-        if let model = options.defaults.model { memory = try await store.memory(of: model) }
+        let given = MessagesCapacity.Model(
+            requestsPerMinute: options.requestsPerMinute, inputTokensPerMinute: options.inputTokensPerMinute,
+            latency: MessagesCapacity.defaultLatency)
+        var models: [String: MessagesCapacity.Model] = [:]
+        for (model, memory) in try await store.memories() {
+            models[model] = MessagesCapacity.Model(
+                requestsPerMinute: options.requestsPerMinute ?? memory.requestsPerMinute,
+                inputTokensPerMinute: options.inputTokensPerMinute ?? memory.inputTokensPerMinute,
+                latency: memory.latency ?? MessagesCapacity.defaultLatency)
+        }
         let capacity = MessagesCapacity(
-            requestsPerMinute: options.requestsPerMinute ?? memory?.requestsPerMinute,
-            inputTokensPerMinute: options.inputTokensPerMinute ?? memory?.inputTokensPerMinute, inputTokensPerRecord: 0,
-            latency: memory?.latency ?? MessagesCapacity.defaultLatency, concurrency: options.concurrency)
+            models: models, unknown: given, defaultModel: options.defaults.model, concurrency: options.concurrency)
         let plan = DeadlinePlan(
-            start: start, deadline: deadline.date.timeIntervalSince1970, capacity: capacity, pollInterval: batch.pollInterval)
+            start: start, deadline: deadline.date.timeIntervalSince1970, capacity: capacity, pollInterval: batch.pollInterval.seconds)
         return DeadlineWatch(deadline: deadline, plan: plan, switched: try await store.deadlineSwitched(output: options.output))
     }
 
@@ -80,7 +86,7 @@ extension BatchRunner {
             }
         }
         watch.canceled.insert(record.localID)
-        schedules[record.localID] = PollSchedule(interval: min(batch.pollInterval, 1), start: now())
+        schedules[record.localID] = PollSchedule(interval: min(batch.pollInterval, .seconds(1)).seconds, start: now())
         return true
     }
 

@@ -2,38 +2,39 @@ import Foundation
 import Logging
 import Synchronization
 
-/// The Message Batches backend's first phase: brings every pending key of the job to an answer
-/// in the store through batches (SPEC §8), leaving the ordered output to ``JobRunner``.
+/// The Message Batches backend: brings every pending key of the job to an answer in the store
+/// through batches (SPEC §8), leaving the ordered output, the stop path and the summary to
+/// ``JobRunner``.
 ///
 /// In rounds: orphaned intents (a create sent, its id never recorded) are adopted by listing the
 /// account's batches, or dropped when no batch matches; pending keys are read from the input and
 /// grouped into batches, each intent committed before its create and its id right after; every
 /// open batch is polled until it ends and its results are streamed into the store. Keys whose
 /// result was expired, canceled or a transient error go into the next round's batches.
+///
+/// A stop (a signal, the deadline, a job-wide condition such as 401/403, billing, budget or an
+/// outage) goes through the job's ``StopPath``: waits end at once, nothing new is created, and a
+/// create already sent gets the grace period so that its id is recorded. Batches already created
+/// keep running (they are paid work); a resume collects them.
 struct BatchRunner: Sendable {
-    /// How the phase ended.
-    struct Outcome: Sendable {
-        var summary: BatchSummary
-        /// A job-wide stop (401/403 → 77, billing, budget or outage → 75); batches stay running.
-        var stop: JobStop?
-        /// The signal that interrupted the phase; batches stay running.
-        var interruptedBy: Int32?
-    }
-
     let options: JobOptions
     let batch: BatchOptions
     let store: Store
     let client: BatchesClient
     let logger: Logger
-    let clock: any Clock<Duration>
-    let now: @Sendable () -> Double
+    /// Intents, polls, priming and the deadline plan are reckoned in wall-clock time: an intent's
+    /// time is matched against the API's `created_at`, and the store keeps it for a later process.
+    let wallClock: WallClock
     let stderr: @Sendable (String) -> Void
-    /// Which records get cache breakpoints (one-hour lifetime: a batch may run long after priming).
+    /// Which records get cache breakpoints (one-hour lifetime: a batch may run long after priming);
+    /// on the job's clock.
     let cache: PromptCache
+    /// The job's one way to stop.
+    let stopping: StopPath
 
     init(
-        options: JobOptions, batch: BatchOptions, store: Store, client: BatchesClient, logger: Logger,
-        clock: any Clock<Duration> = ContinuousClock(), now: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 },
+        options: JobOptions, batch: BatchOptions, store: Store, client: BatchesClient, logger: Logger, stopping: StopPath,
+        clock: JobClock, wallClock: WallClock = .system,
         stderr: @escaping @Sendable (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
     ) {
         self.options = options
@@ -41,90 +42,69 @@ struct BatchRunner: Sendable {
         self.store = store
         self.client = client
         self.logger = logger
-        self.clock = clock
-        self.now = now
+        self.wallClock = wallClock
         self.stderr = stderr
-        self.cache = PromptCache(mode: options.promptCache, lifetime: .oneHour, clock: clock, now: { [now] in .seconds(now()) })
+        self.stopping = stopping
+        self.cache = PromptCache(mode: options.promptCache, lifetime: .oneHour, clock: clock)
     }
+
+    /// The wall-clock time now, in seconds since 1970 (as intents and the API's times hold it).
+    func now() -> Double { wallClock.secondsSince1970 }
 
     private enum Event: Sendable {
         case done
-        case interrupt(Int32)
-        case listenerEnded
         case graceOver
+        case timerEnded
     }
 
-    /// Runs rounds until every pending key is answered in the store, or a stop or signal.
-    func run(interrupts: AsyncStream<Int32>? = nil) async throws -> Outcome {
+    /// Runs rounds until every pending key is answered in the store, or the job stops (the cause is
+    /// the stop path's); returns the phase's figures.
+    func run() async throws -> BatchSummary {
         let progress = Progress()
-        let stopControl = StopControl()
         let spend = SpendMeter(budget: options.budgetUSD, prices: options.prices.batchPriced())
-        var outcome = Outcome(summary: BatchSummary())
-        do {
-            try await withThrowingTaskGroup(of: Event.self) { group in
-                group.addTask {
-                    do {
-                        try await self.work(progress: progress, spend: spend, stopControl: stopControl)
-                    } catch is CancellationError {}
-                    return .done
+        stopping.setActivity(.batches)
+        try await withThrowingTaskGroup(of: Event.self) { group in
+            group.addTask {
+                do {
+                    try await self.work(progress: progress, spend: spend)
+                } catch is CancellationError {
+                } catch let stop as JobStop {
+                    stopping.stop(.job(stop))
                 }
-                if let interrupts {
-                    group.addTask {
-                        for await signal in interrupts { return .interrupt(signal) }
-                        return .listenerEnded
-                    }
-                }
-                while let event = try await group.next() {
-                    switch event {
-                    case .done:
-                        group.cancelAll()
-                        return
-                    case .interrupt(let signal):
-                        outcome.interruptedBy = signal
-                        if !options.quiet {
-                            stderr(
-                                "promptline: interrupted; batches already created keep running (they are paid work); a resume collects them"
-                            )
-                        }
-                        if stopControl.requestStop() {
-                            // A create is in flight: wait (up to the grace period) for its answer, so its id is recorded.
-                            let grace = options.gracePeriod
-                            group.addTask {
-                                try? await clock.sleep(for: .milliseconds(Int64(grace * 1000)))
-                                return .graceOver
-                            }
-                        } else {
-                            group.cancelAll()
-                        }
-                    case .graceOver:
-                        group.cancelAll()
-                    case .listenerEnded:
-                        break
-                    }
+                return .done
+            }
+            group.addTask { [stopping] in
+                do {
+                    try await stopping.graceOver()
+                    return .graceOver
+                } catch {
+                    return .timerEnded
                 }
             }
-        } catch let stop as JobStop {
-            outcome.stop = stop
+            // The work ends, or the grace period after a stop does (a create still in flight is then
+            // cancelled: its intent is adopted or dropped by the resume).
+            _ = try await group.next()
+            group.cancelAll()
         }
-        outcome.summary = progress.summary(now: now())
-        (outcome.summary.costUSD, outcome.summary.costByModel) = spend.spent
-        outcome.summary.listPriceUSD = outcome.summary.costUSD / options.prices.batchMultiplier
-        outcome.summary.cacheSavedUSD = spend.savedByCache
-        let tokens = outcome.summary.tokensByModel.values.reduce(TokenCount(), +)
-        (outcome.summary.cacheCreationInputTokens, outcome.summary.cacheReadInputTokens) = (tokens.cacheCreation, tokens.cacheRead)
-        return outcome
+        var summary = progress.summary(now: now())
+        (summary.costUSD, summary.costByModel) = spend.spent
+        summary.listPriceUSD = summary.costUSD / options.prices.batchMultiplier
+        summary.cacheSavedUSD = spend.savedByCache
+        let tokens = summary.tokensByModel.values.reduce(TokenCount(), +)
+        (summary.cacheCreationInputTokens, summary.cacheReadInputTokens) = (tokens.cacheCreation, tokens.cacheRead)
+        return summary
     }
 
     // MARK: Rounds
 
-    private func work(progress: Progress, spend: SpendMeter, stopControl: StopControl) async throws {
+    private func work(progress: Progress, spend: SpendMeter) async throws {
         let runStart = now()
         var priming = BatchPriming()
         // A deadline job submits once: what its batches leave goes through Messages, not a new round.
         var watch = try await deadlineWatch(start: runStart)
         var round = 0
         while true {
-            try stopControl.check()
+            try stopping.check()
             try await resolveOrphans(progress: progress)
             // The budget stops new batches, not the collection of those already paid for.
             var budgetStop: JobStop?
@@ -132,7 +112,7 @@ struct BatchRunner: Sendable {
                 do {
                     try await submitPending(
                         retryErroredBefore: options.retryErrored ? runStart : nil, priming: &priming, watch: &watch, progress: progress,
-                        spend: spend, stopControl: stopControl)
+                        spend: spend)
                 } catch let stop as JobStop {
                     guard case .budget = stop.reason else { throw stop }
                     budgetStop = stop
@@ -181,11 +161,11 @@ struct BatchRunner: Sendable {
             case .success(let value): page = value
             case .failure(let failure):
                 logger.warning("cannot list batches to adopt an orphan", metadata: ["error": "\(failure)"])
-                throw JobStop(reason: .outage(seconds: options.maxOutage))
+                throw JobStop(reason: .outage(after: options.maxOutage))
             }
             for candidate in page.data {
                 guard let created = candidate.createdTime else { continue }
-                if created < intent.intentAt - batch.adoptionSkew { break pages }
+                if created < intent.intentAt - batch.adoptionSkew.seconds { break pages }
                 if !known.contains(candidate.id) && candidate.requestCounts.total == intent.requestCount {
                     candidates.append(candidate)
                 }
@@ -226,8 +206,7 @@ struct BatchRunner: Sendable {
     /// A prefix that recurs is primed first (``BatchPriming``): the batch that reads it is created
     /// once the priming batch has ended, or `primeWait` has passed.
     private func submitPending(
-        retryErroredBefore: Double?, priming: inout BatchPriming, watch: inout DeadlineWatch?, progress: Progress, spend: SpendMeter,
-        stopControl: StopControl
+        retryErroredBefore: Double?, priming: inout BatchPriming, watch: inout DeadlineWatch?, progress: Progress, spend: SpendMeter
     ) async throws {
         for localID in try await store.dropAbandonedBuilds() { BatchBodyFile.removeLeftover(localID: localID) }
         let input = InputStream(
@@ -239,15 +218,15 @@ struct BatchRunner: Sendable {
         func submitBuilt() async throws {
             if let built = primer {
                 primer = nil
-                try await prime(built, priming: &priming, progress: progress, spend: spend, stopControl: stopControl)
+                try await prime(built, priming: &priming, progress: progress, spend: spend)
             }
             if let built = builder {
                 builder = nil
-                try await submit(built, progress: progress, spend: spend, stopControl: stopControl)
+                try await submit(built, progress: progress, spend: spend)
             }
         }
         while let read = await input.nextBatch() {
-            try stopControl.check()
+            try stopping.check()
             // A JSON answer cut at max_tokens is asked again with max_tokens raised, in the next round's batch.
             let chunk = try await StructuredChain.nextRequests(read, cap: options.defaults.maxTokensCap) { [store] in
                 try await store.answers(to: $0)
@@ -302,7 +281,7 @@ struct BatchRunner: Sendable {
                     try await store.beginBatch(localID: builder!.localID)
                 }
                 try builder!.add(record, body: body, worstCase: worstCase)
-                watch?.plan.capacity.noteRecord(bodyBytes: body.count)
+                watch?.plan.capacity.noteRecord(model: record.model, bodyBytes: body.count)
                 if builder!.shouldFlushEntries {
                     try await store.addBatchEntries(localID: builder!.localID, builder!.takeEntries())
                 }
@@ -315,10 +294,10 @@ struct BatchRunner: Sendable {
     /// Creates the priming batch and waits until it ends (its results go into the store like any
     /// other's) or `primeWait` passes; its prefixes count as primed from then on.
     private func prime(
-        _ primer: BatchBuilder, priming: inout BatchPriming, progress: Progress, spend: SpendMeter, stopControl: StopControl
+        _ primer: BatchBuilder, priming: inout BatchPriming, progress: Progress, spend: SpendMeter
     ) async throws {
         let localID = primer.localID
-        try await submit(primer, progress: progress, spend: spend, stopControl: stopControl)
+        try await submit(primer, progress: progress, spend: spend)
         let created = try await store.openBatches().filter { $0.localID == localID && $0.state == .submitted }
         if !options.quiet, options.progress != .none {
             stderr(
@@ -329,13 +308,13 @@ struct BatchRunner: Sendable {
         // A deadline job does not wait for priming: its time is for the batches.
         var none: DeadlineWatch?
         try await collect(
-            created, progress: progress, spend: spend, watch: &none, until: now() + (options.deadline == nil ? batch.primeWait : 0))
+            created, progress: progress, spend: spend, watch: &none, until: now() + (options.deadline == nil ? batch.primeWait.seconds : 0))
         priming.primed(now: now())
     }
 
     /// Commits the batch's intent, creates it, and commits its id. A create whose fate is unknown
     /// (timeout, connection lost, 5xx) is looked for by listing before it is sent again.
-    private func submit(_ builder: BatchBuilder, progress: Progress, spend: SpendMeter, stopControl: StopControl) async throws {
+    private func submit(_ builder: BatchBuilder, progress: Progress, spend: SpendMeter) async throws {
         var builder = builder
         let localID = builder.localID
         let count = builder.count
@@ -350,16 +329,15 @@ struct BatchRunner: Sendable {
         try await store.commitBatchIntent(localID: localID, requestCount: count, bodyBytes: body.length)
         let intent = BatchRecord(
             localID: localID, batchID: nil, state: .intent, requestCount: count, intentAt: now() - 1, owner: store.owner)
-        var outage = OutageClock(limit: options.maxOutage)
+        var outage = OutageClock()
         var retries = 0
         while true {
-            try stopControl.check()
-            guard stopControl.enterCreate() else { throw CancellationError() }
+            // A stop that comes while the create is in flight leaves it the grace period, so its id is recorded.
+            try stopping.check()
             let answer = await client.create(bodyFile: body, timeout: options.timeout)
             if case .success(let created) = answer {
                 try await store.recordBatchSubmitted(localID: localID, batchID: created.id)
             }
-            stopControl.leaveCreate()
             switch answer {
             case .success(let created):
                 progress.update {
@@ -368,7 +346,7 @@ struct BatchRunner: Sendable {
                 }
                 progress.saw(created, localID: localID, intentAt: intent.intentAt)
                 logger.info("batch created", metadata: ["batch.id": "\(created.id)", "batch.requests": "\(count)"])
-                try stopControl.check()
+                try stopping.check()
                 return
             case .failure(let failure):
                 if let reason = JobStopReason(failure) {
@@ -427,16 +405,16 @@ struct BatchRunner: Sendable {
         var schedules: [String: PollSchedule] = [:]
         var lastSeen: [String: BatchesClient.Batch] = [:]
         var lastPrinted: [String: Double] = [:]
-        var outage = OutageClock(limit: options.maxOutage)
+        var outage = OutageClock()
         let start = now()
-        for record in open { schedules[record.localID] = PollSchedule(interval: batch.pollInterval, start: start) }
+        for record in open { schedules[record.localID] = PollSchedule(interval: batch.pollInterval.seconds, start: start) }
         while !pending.isEmpty {
             if let until, now() >= until { return }
             var wake = until ?? .infinity
             if watch != nil, let planned = try await steer(&watch!, pending: pending, schedules: &schedules) { wake = min(wake, planned) }
             let next = min(pending.compactMap { schedules[$0.localID]?.nextAt }.min() ?? now(), wake)
             let wait = next - now()
-            if wait > 0 { try await clock.sleep(for: .milliseconds(Int64((wait * 1000).rounded(.up)))) }
+            if wait > 0 { try await stopping.sleep(for: .seconds(wait)) }
             var still: [BatchRecord] = []
             for record in pending {
                 guard let id = record.batchID, var schedule = schedules[record.localID] else { continue }
@@ -482,7 +460,7 @@ struct BatchRunner: Sendable {
                     }
                     logger.warning("poll failed", metadata: ["batch.id": "\(id)", "error": "\(failure)"])
                     if failure.isServerFailure || failure.status == 429 {
-                        if outage.failed(at: now()) { throw JobStop(reason: .outage(seconds: options.maxOutage)) }
+                        if outage.failed(at: now()) > options.maxOutage.seconds { throw JobStop(reason: .outage(after: options.maxOutage)) }
                     }
                     schedule.failed(at: now())
                 }
@@ -562,7 +540,7 @@ struct BatchRunner: Sendable {
     /// Runs an API call, retrying transient failures with backoff within `--max-outage`; job-wide
     /// conditions throw ``JobStop``; other failures are returned.
     private func call<Value>(_ body: () async -> Result<Value, RequestFailure>) async throws -> Result<Value, RequestFailure> {
-        var outage = OutageClock(limit: options.maxOutage)
+        var outage = OutageClock()
         var retries = 0
         while true {
             try Task.checkCancellation()
@@ -575,65 +553,15 @@ struct BatchRunner: Sendable {
     }
 
     private func backoff(_ failure: RequestFailure, retries: inout Int, outage: inout OutageClock) async throws {
-        if outage.failed(at: now()) { throw JobStop(reason: .outage(seconds: options.maxOutage)) }
+        if outage.failed(at: now()) > options.maxOutage.seconds { throw JobStop(reason: .outage(after: options.maxOutage)) }
         let delay = failure.retryAfter ?? min(30, 0.5 * Double(1 << min(retries, 6)))
         retries += 1
         logger.info("batch API call failed; retrying", metadata: ["error": "\(failure)", "delay": "\(delay)"])
-        try await clock.sleep(for: .milliseconds(Int64(delay * 1000)))
+        try await stopping.sleep(for: .seconds(delay))
     }
 }
 
 extension BatchRunner {
-    /// A stop asked by a signal, and whether a create is in flight (its answer is waited for, so
-    /// its id is recorded rather than left for a resume to adopt).
-    final class StopControl: Sendable {
-        private let state = Mutex((stopRequested: false, inCreate: false))
-
-        /// Asks the phase to stop; true when a create is in flight.
-        func requestStop() -> Bool {
-            state.withLock { state in
-                state.stopRequested = true
-                return state.inCreate
-            }
-        }
-
-        /// Marks a create as in flight; false when a stop was already asked.
-        func enterCreate() -> Bool {
-            state.withLock { state in
-                guard !state.stopRequested else { return false }
-                state.inCreate = true
-                return true
-            }
-        }
-
-        func leaveCreate() {
-            state.withLock { $0.inCreate = false }
-        }
-
-        /// Throws `CancellationError` once a stop was asked (or the task is cancelled).
-        func check() throws {
-            try Task.checkCancellation()
-            if state.withLock({ $0.stopRequested }) { throw CancellationError() }
-        }
-    }
-
-    /// How long the API has been failing without a success in between.
-    struct OutageClock {
-        let limit: Double
-        private var since: Double?
-
-        init(limit: Double) { self.limit = limit }
-
-        mutating func succeeded() { since = nil }
-
-        /// Records a failure; true once failures have lasted longer than the limit.
-        mutating func failed(at now: Double) -> Bool {
-            let first = since ?? now
-            since = first
-            return now - first > limit
-        }
-    }
-
     /// The phase's counters, shared by its steps.
     final class Progress: Sendable {
         private struct State {

@@ -73,8 +73,8 @@ public final class BatchesClient: Sendable {
     private let configuration: APIConfiguration
     private let logger: Logger
 
-    /// A client of the Message Batches API; `connectTimeout` is in seconds.
-    public init(configuration: APIConfiguration, connectTimeout: Double, logger: Logger) {
+    /// A client of the Message Batches API.
+    public init(configuration: APIConfiguration, connectTimeout: Duration, logger: Logger) {
         self.http = HTTPClient(
             eventLoopGroupProvider: .singleton, configuration: configuration.httpClientConfiguration(connectTimeout: connectTimeout))
         self.configuration = configuration
@@ -92,7 +92,7 @@ public final class BatchesClient: Sendable {
 
     /// `POST /v1/messages/batches` with the body (`{"requests":[…]}`, built by ``BatchBuilder``)
     /// streamed from its file, 1 MB at a time.
-    func create(bodyFile: BatchBodyFile, timeout: Double) async -> Result<Batch, RequestFailure> {
+    func create(bodyFile: BatchBodyFile, timeout: Duration) async -> Result<Batch, RequestFailure> {
         var request = self.request(path: "/v1/messages/batches", method: .POST)
         request.headers.add(name: "content-type", value: "application/json")
         request.body = .stream(bodyFile.chunks, length: .known(Int64(bodyFile.length)))
@@ -100,28 +100,28 @@ public final class BatchesClient: Sendable {
     }
 
     /// `GET /v1/messages/batches/{id}`.
-    func retrieve(_ id: String, timeout: Double) async -> Result<Batch, RequestFailure> {
+    func retrieve(_ id: String, timeout: Duration) async -> Result<Batch, RequestFailure> {
         await execute(self.request(path: "/v1/messages/batches/\(id)", method: .GET), timeout: timeout, as: Batch.self)
     }
 
     /// `POST /v1/messages/batches/{id}/cancel`: the batch goes `canceling`, then ends with the
     /// requests it finished kept and the rest `canceled`.
-    func cancel(_ id: String, timeout: Double) async -> Result<Batch, RequestFailure> {
+    func cancel(_ id: String, timeout: Duration) async -> Result<Batch, RequestFailure> {
         await execute(self.request(path: "/v1/messages/batches/\(id)/cancel", method: .POST), timeout: timeout, as: Batch.self)
     }
 
     /// `GET /v1/messages/batches?limit=…&after_id=…` (newest first).
-    func list(limit: Int, afterID: String?, timeout: Double) async -> Result<Page, RequestFailure> {
+    func list(limit: Int, afterID: String?, timeout: Duration) async -> Result<Page, RequestFailure> {
         var path = "/v1/messages/batches?limit=\(limit)"
         if let afterID { path += "&after_id=\(afterID)" }
         return await execute(self.request(path: path, method: .GET), timeout: timeout, as: Page.self)
     }
 
-    private func execute<Value: Decodable>(_ request: HTTPClientRequest, timeout: Double, as type: Value.Type) async -> Result<
+    private func execute<Value: Decodable>(_ request: HTTPClientRequest, timeout: Duration, as type: Value.Type) async -> Result<
         Value, RequestFailure
     > {
         do {
-            let response = try await http.execute(request, deadline: .now() + .milliseconds(Int64(timeout * 1000)), logger: logger)
+            let response = try await http.execute(request, deadline: .now() + TimeAmount(timeout), logger: logger)
             var buffer = try await response.body.collect(upTo: 64 << 20)
             let bytes = buffer.readBytes(length: buffer.readableBytes) ?? []
             guard response.status == .ok else {
@@ -143,14 +143,14 @@ public final class BatchesClient: Sendable {
     /// skipped), holding at most one line and one network chunk in memory. A line longer than
     /// `maxLineBytes` fails the download.
     func results(
-        _ id: String, timeout: Double, maxLineBytes: Int = 64 << 20,
+        _ id: String, timeout: Duration, maxLineBytes: Int = 64 << 20,
         line: (ArraySlice<UInt8>) async throws -> Void
     ) async throws -> RequestFailure? {
         var request = self.request(path: "/v1/messages/batches/\(id)/results", method: .GET)
         request.headers.add(name: "accept", value: "application/binary")
         let response: HTTPClientResponse
         do {
-            response = try await http.execute(request, timeout: .milliseconds(Int64(timeout * 1000)), logger: logger)
+            response = try await http.execute(request, timeout: TimeAmount(timeout), logger: logger)
         } catch {
             return MessagesClient.classify(transportError: error)
         }

@@ -1,5 +1,5 @@
 /// Where each record's prefix goes on the Batches backend: a pure plan, fed records in input
-/// order, with times in seconds on the job's clock.
+/// order, with times in wall-clock seconds (the batch phase's time, ``WallClock``).
 ///
 /// Cache hits inside one batch are best effort (the docs: typically 30–98 %), while an entry that
 /// an earlier batch wrote is found. So a prefix that recurs is primed before the batch that reads

@@ -1,5 +1,5 @@
 /// Who sends first with a new prefix, and what the other records that share it do meanwhile: a
-/// pure state machine on the job's clock (times are offsets from the job's start).
+/// pure state machine on the job's clock.
 ///
 /// A prefix (``CachePrefix/Level``, per model) gets a breakpoint only once it recurs: the first
 /// record seen with it is sent as written, since a cache write costs more than a plain send and
@@ -26,16 +26,16 @@ struct PrimingState: Sendable {
         /// from the cache (so its tokens will not count toward the input-token limit).
         case read(levels: [Int], expectRead: Bool)
         /// Wait for the primer's answer (the key's `generation` changes) or until `until`, then ask again.
-        case wait(key: Key, generation: Int, until: Duration)
+        case wait(key: Key, generation: Int, until: JobClock.Instant)
     }
 
     enum Phase: Equatable, Sendable {
         /// Not in the cache as far as the job knows.
         case cold
         /// A primer is in flight since then.
-        case priming(since: Duration)
+        case priming(since: JobClock.Instant)
         /// Written or read at `lastUsed`; `readSeen` when the last answer read it.
-        case warm(lastUsed: Duration, readSeen: Bool)
+        case warm(lastUsed: JobClock.Instant, readSeen: Bool)
         /// The API cached nothing with this breakpoint.
         case uncacheable
     }
@@ -69,7 +69,7 @@ struct PrimingState: Sendable {
     }
 
     /// The admission of one request whose prefix levels are `keys` (shallowest first).
-    mutating func admit(_ keys: [Key], now: Duration) -> Admission {
+    mutating func admit(_ keys: [Key], now: JobClock.Instant) -> Admission {
         for key in keys { expireIfStale(key, now: now) }
         // Levels worth a breakpoint: recurring and not known uncacheable; the deepest decides.
         let marked = keys.indices.filter { index in
@@ -95,14 +95,14 @@ struct PrimingState: Sendable {
         }
     }
 
-    private mutating func expireIfStale(_ key: Key, now: Duration) {
+    private mutating func expireIfStale(_ key: Key, now: JobClock.Instant) {
         guard case .warm(let lastUsed, _)? = entries[key]?.phase, now - lastUsed >= lifetime.duration - Self.expiryMargin else { return }
         entries[key]?.phase = .cold
     }
 
     /// An answer to a request sent with breakpoints on `keys`: the cache tokens it reported.
     /// Returns the keys whose waiters should ask again.
-    mutating func answered(_ keys: [Key], written: Int, read: Int, now: Duration) -> [Key] {
+    mutating func answered(_ keys: [Key], written: Int, read: Int, now: JobClock.Instant) -> [Key] {
         for key in keys {
             var entry = entries[key, default: Entry()]
             entry.phase = written == 0 && read == 0 ? .uncacheable : .warm(lastUsed: now, readSeen: read > 0)

@@ -37,20 +37,18 @@ final class PromptCache: Sendable {
     /// The lifetime breakpoints ask for: five minutes for the Messages API, an hour for batches.
     let lifetime: CacheLifetime
     private let state: Mutex<State>
-    private let clock: any Clock<Duration>
-    /// The job's clock, as an offset from its start.
-    private let now: @Sendable () -> Duration
+    /// The job's clock.
+    private let clock: JobClock
 
     /// - Parameter primeWait: the longest a request waits for the answer of the request priming its prefix.
     init(
         mode: PromptCacheMode, lifetime: CacheLifetime = .fiveMinutes, primeWait: Duration = .seconds(15),
-        clock: any Clock<Duration>, now: @escaping @Sendable () -> Duration
+        clock: JobClock
     ) {
         self.mode = mode
         self.lifetime = lifetime
         self.state = Mutex(State(priming: PrimingState(lifetime: lifetime, primeWait: primeWait)))
         self.clock = clock
-        self.now = now
     }
 
     /// The prefix promptline may mark in `record`, nil when it leaves the record as written:
@@ -70,7 +68,7 @@ final class PromptCache: Sendable {
     func admit(_ prefix: CachePrefix, model: String, stopGate: StopGate) async throws -> Ticket {
         let keys = Self.keys(prefix, model: model)
         while true {
-            let admission = state.withLock { $0.priming.admit(keys, now: now()) }
+            let admission = state.withLock { $0.priming.admit(keys, now: clock.now) }
             switch admission {
             case .plain:
                 return .plain
@@ -90,7 +88,7 @@ final class PromptCache: Sendable {
     /// An answer to a request sent with `ticket`: its cache writes and reads teach the prefix's state.
     func answered(_ ticket: Ticket, tokens: TokenCount) {
         guard !ticket.keys.isEmpty else { return }
-        let now = now()
+        let now = clock.now
         wake(state.withLock { $0.priming.answered(ticket.keys, written: tokens.cacheCreation, read: tokens.cacheRead, now: now) })
     }
 
@@ -108,9 +106,9 @@ final class PromptCache: Sendable {
     }
 
     /// Returns when `key`'s generation is no longer `generation`, at `until`, or when the task is cancelled.
-    private func wait(for key: PrimingState.Key, generation: Int, until: Duration) async {
+    private func wait(for key: PrimingState.Key, generation: Int, until: JobClock.Instant) async {
         let clock = self.clock
-        let delay = until - now()
+        let delay = until - clock.now
         guard delay > .zero else { return }
         await withTaskGroup(of: Void.self) { group in
             group.addTask { try? await clock.sleep(for: delay) }

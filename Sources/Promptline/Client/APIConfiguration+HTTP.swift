@@ -1,12 +1,13 @@
 import AsyncHTTPClient
+import NIOCore
 import NIOHTTP1
 
 extension APIConfiguration {
     /// The AsyncHTTPClient configuration every API client uses: the connect timeout (each request
     /// has its own deadline), no decompression, and the proxy `HTTPS_PROXY`/`NO_PROXY` named, if any.
-    func httpClientConfiguration(connectTimeout: Double) -> HTTPClient.Configuration {
+    func httpClientConfiguration(connectTimeout: Duration) -> HTTPClient.Configuration {
         var config = HTTPClient.Configuration()
-        config.timeout = .init(connect: .milliseconds(Int64(connectTimeout * 1000)))
+        config.timeout = .init(connect: TimeAmount(connectTimeout))
         config.decompression = .disabled
         // No tracing: the default no-op tracer still costs a span and a URL parse per request.
         config.tracing.tracer = nil

@@ -44,7 +44,7 @@ public struct Doctor: Sendable {
     }
 
     /// Runs the checks; `models` are the models a run would use.
-    public func check(models: [String], timeout: Double = 10) async -> Report {
+    public func check(models: [String], timeout: Duration = .seconds(10)) async -> Report {
         var report = Report()
         guard configuration.hasCredentials else {
             report.checks.append(Check(name: "key", ok: false, detail: "neither ANTHROPIC_API_KEY nor ANTHROPIC_AUTH_TOKEN is set"))
@@ -94,7 +94,7 @@ public struct Doctor: Sendable {
 
     /// A model is usable when `GET /v1/models` lists it or `GET /v1/models/{id}` resolves it (the
     /// list holds dated ids; an alias such as `claude-haiku-4-5` resolves to one).
-    private func checkModel(_ model: String, listed ids: [String], timeout: Double) async -> Check {
+    private func checkModel(_ model: String, listed ids: [String], timeout: Duration) async -> Check {
         if ids.contains(model) { return Check(name: "model \(model)", ok: true, detail: "listed") }
         switch await client.retrieveModel(model, timeout: timeout) {
         case .success(let id):

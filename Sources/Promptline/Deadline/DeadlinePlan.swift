@@ -1,7 +1,7 @@
 /// When a deadline job stops waiting for its batches and sends the rest through Messages: a
-/// pure plan on the job's clock (seconds), the spot-versus-on-demand choice of "Can't Be Late"
-/// (NSDI 2024): stay on the cheap capacity, switch to the dear one at the latest moment that
-/// still meets the deadline with a margin.
+/// pure plan in wall-clock seconds (``WallClock``: batches and the deadline are on the calendar),
+/// the spot-versus-on-demand choice of "Can't Be Late" (NSDI 2024): stay on the cheap capacity,
+/// switch to the dear one at the latest moment that still meets the deadline with a margin.
 ///
 /// A batch's progress cannot be seen while it runs (its `request_counts` stay `processing` until
 /// it ends), so it is measured: the job's first batch is a small *probe*, canceled after a quarter

@@ -5,15 +5,14 @@
 /// stored) → `WindowState.admit` → a child task running `RequestRunner.run` → ``absorb(_:group:)``
 /// → `WindowState.answer` → `OrderedOutput.flush` (lines in input order, checkpointed).
 ///
-/// Structured concurrency: one task group holds the request tasks (at most `recordsInProgress`),
-/// the signal listener and the grace timer. When the window is full (its head is slow) or no
-/// request may start, the loop takes completions instead of reading (backpressure).
+/// Structured concurrency: one task group holds the request tasks (at most `recordsInProgress`)
+/// and the grace timer. When the window is full (its head is slow) or no request may start, the
+/// loop takes completions instead of reading (backpressure).
 ///
-/// Stopping is one path, ``stop(_:group:)``, whatever the cause (a signal from `interrupts`, a
-/// job-wide stop a request met): the cause is noted (the strongest wins; each kind is announced
-/// once), the ``StopGate`` ends every wait at once and nothing new is sent, and a grace timer
-/// gives requests already sent `--grace-period`, after which the group is cancelled. Reading stops,
-/// the loop drains and returns the cause; the job's end does the rest (see ``JobRunner``).
+/// Stopping is the job's one path, ``StopPath``, whatever the cause (a signal, the deadline, a
+/// job-wide stop a request met, a store fault): every wait ends at once and nothing new is sent;
+/// requests already sent get `--grace-period`, after which the group is cancelled. Reading stops,
+/// the loop drains and returns; the job's end does the rest (see ``JobRunner``).
 struct DispatchLoop {
     /// What a child task of the group reports.
     enum Completion: Sendable {
@@ -21,11 +20,10 @@ struct DispatchLoop {
         case cancelled
         /// The record met a job-wide stop; it stays pending.
         case stopped(JobStop)
-        case interrupt(Int32)
-        /// `--deadline` passed: nothing more is sent.
-        case deadline
+        /// The grace period after a stop is over: what is still in flight is cancelled.
         case graceOver
-        case listenerEnded
+        /// The grace timer's task was cancelled (the loop ended first).
+        case timerEnded
     }
 
     private let input: InputStream
@@ -33,9 +31,8 @@ struct DispatchLoop {
     private let runner: RequestRunner
     private let options: JobOptions
     private let meters: JobMeters
-    private let clock: any Clock<Duration>
-    /// Seconds on the job's clock since the job started.
-    private let now: @Sendable () -> Double
+    /// The job's clock: checkpoints and progress lines are due on it.
+    private let clock: JobClock
     private let stderr: @Sendable (String) -> Void
     /// Records at the start of the input already in the partial output.
     private let skip: Int
@@ -47,15 +44,14 @@ struct DispatchLoop {
     /// The window and the writer; the job's end takes it over.
     private(set) var output: OrderedOutput
     private var progress: ProgressReporter
-    private var stops = StopCause.Latch()
+    private let stopping: StopPath
     /// Request tasks in the group.
     private var running = 0
-    private var graceStarted = false
 
     init(
-        input: InputStream, store: Store, runner: RequestRunner, options: JobOptions, meters: JobMeters, clock: any Clock<Duration>,
-        now: @escaping @Sendable () -> Double, stderr: @escaping @Sendable (String) -> Void,
-        terminal: @escaping @Sendable (String) -> Void, skip: Int, writer: OutputWriter
+        input: InputStream, store: Store, runner: RequestRunner, options: JobOptions, meters: JobMeters,
+        clock: JobClock, stderr: @escaping @Sendable (String) -> Void,
+        terminal: @escaping @Sendable (String) -> Void, skip: Int, writer: OutputWriter, stopping: StopPath
     ) {
         self.input = input
         self.store = store
@@ -63,10 +59,10 @@ struct DispatchLoop {
         self.options = options
         self.meters = meters
         self.clock = clock
-        self.now = now
         self.stderr = stderr
         self.skip = skip
-        let start = now()
+        self.stopping = stopping
+        let start = clock.now
         let window = WindowState(skip: skip)
         recordsInProgress = min(window.capacity, max(256, options.concurrency * 4))
         output = OrderedOutput(window: window, writer: writer, store: store, path: options.output, start: start)
@@ -74,30 +70,20 @@ struct DispatchLoop {
     }
 
     /// True once something stopped the job: nothing new is read or sent.
-    var isStopping: Bool { stops.cause != nil }
+    var isStopping: Bool { stopping.isStopping }
 
-    /// Dispatches the whole input, or until something stops the job; returns why it stopped (nil
-    /// when every record was read and answered).
-    mutating func run(interrupts: AsyncStream<Int32>?) async throws -> StopCause? {
+    /// Dispatches the whole input, or until something stops the job (the cause is the stop path's).
+    mutating func run() async {
         defer { progress.finish() }
+        stopping.setActivity(.requests(0))
         do {
             try await withThrowingTaskGroup(of: Completion.self) { group in
-                if let interrupts {
-                    group.addTask {
-                        for await signal in interrupts { return .interrupt(signal) }
-                        return .listenerEnded
-                    }
-                }
-                if let deadline = options.deadline {
-                    let clock = self.clock
-                    let remaining = deadline.remaining()
-                    group.addTask {
-                        do {
-                            try await clock.sleep(for: .milliseconds(Int64(max(0, remaining) * 1000)))
-                            return .deadline
-                        } catch {
-                            return .listenerEnded  // the job ended first
-                        }
+                group.addTask { [stopping] in
+                    do {
+                        try await stopping.graceOver()
+                        return .graceOver
+                    } catch {
+                        return .timerEnded
                     }
                 }
                 reading: while !isStopping, let batch = await input.nextBatch() {
@@ -119,14 +105,13 @@ struct DispatchLoop {
                     try await flush()
                 }
                 while running > 0 { try await absorbNext(&group) }
-                group.cancelAll()  // the signal listener, the deadline and grace timers
+                group.cancelAll()  // the grace timer
             }
         } catch {
             // The store or the output failed under the loop: the job still ends through its one end
             // (leases back, what is answered written where it can be).
-            _ = stops.note(.fault(error))
+            stopping.stop(.fault(error))
         }
-        return stops.cause
     }
 
     /// The answers the store holds for the batch's keys not already awaited in the window.
@@ -152,6 +137,7 @@ struct DispatchLoop {
             }
         }
         running += 1
+        stopping.requestsInFlight(1)
     }
 
     /// Waits for the next child task, takes its result in, and writes what is ready.
@@ -164,51 +150,35 @@ struct DispatchLoop {
     private mutating func absorb(_ completion: Completion?, group: inout ThrowingTaskGroup<Completion, any Error>) {
         switch completion {
         case .answered(let key, let answer)?:
-            running -= 1
+            requestEnded()
             output.window.answer(key: key, with: answer)
         case .cancelled?:
-            running -= 1
+            requestEnded()
         case .stopped(let jobStop)?:
-            running -= 1
-            stop(.job(jobStop), group: &group)
-        case .interrupt(let signal)?:
-            stop(.signal(signal), group: &group)
-        case .deadline?:
-            if let deadline = options.deadline { stop(.job(JobStop(reason: .deadline(deadline))), group: &group) }
+            requestEnded()
+            stopping.stop(.job(jobStop))
         case .graceOver?:
             group.cancelAll()
-        case .listenerEnded?, nil:
+        case .timerEnded?, nil:
             break
         }
     }
 
-    /// The one way to stop: notes the cause (announced once per kind), ends every wait and new
-    /// send at once (the stop gate), and gives requests already sent `--grace-period` before the
-    /// group is cancelled.
-    private mutating func stop(_ cause: StopCause, group: inout ThrowingTaskGroup<Completion, any Error>) {
-        if stops.note(cause), !options.quiet, let line = cause.announcement(inFlight: running, gracePeriod: options.gracePeriod) {
-            stderr(line)
-        }
-        runner.stopGate.stop()
-        guard !graceStarted else { return }
-        graceStarted = true
-        let clock = self.clock
-        let grace = options.gracePeriod
-        group.addTask {
-            try? await clock.sleep(for: .milliseconds(Int64(grace * 1000)))
-            return .graceOver
-        }
+    private mutating func requestEnded() {
+        running -= 1
+        stopping.requestsInFlight(-1)
     }
 
     /// Writes the lines ready at the head of the window (checkpointing when due), and shows a
     /// progress line when one is due.
     private mutating func flush() async throws {
-        let now = self.now()
+        let now = clock.now
         try await output.flush(at: now)
         if progress.isDue(at: now) {
             let bytesRead = await input.bytesRead
             let line = ProgressReporter.line(
-                written: output.written, skip: skip, elapsed: now, meters: meters, bytesRead: bytesRead, totalBytes: input.totalBytes)
+                written: output.written, skip: skip, elapsed: now - .start, meters: meters, bytesRead: bytesRead,
+                totalBytes: input.totalBytes)
             progress.show(line, at: now)
         }
     }

@@ -12,18 +12,17 @@ struct JobMeters: Sendable {
     /// Cache breakpoints and their priming.
     let promptCache: PromptCache
 
-    /// The meters for a job run with `options`; the policies read the time from `now` (seconds on
-    /// `clock`, the clock the job sleeps on).
-    init(options: JobOptions, clock: any Clock<Duration>, now: @escaping @Sendable () -> Double, logger: Logger) {
+    /// The meters for a job run with `options`, on the job's clock.
+    init(options: JobOptions, clock: JobClock, logger: Logger) {
         counters = JobCounters()
         health = ModelHealth(
             configuration: options.breaker, breakersEnabled: options.breakersEnabled, budget: RetryBudget(), logger: logger,
-            now: now)
+            clock: clock)
         spend = SpendMeter(budget: options.budgetUSD, prices: options.prices)
         throttle = Throttle(
             requestsPerMinute: options.requestsPerMinute, inputTokensPerMinute: options.inputTokensPerMinute,
             outputTokensPerMinute: options.outputTokensPerMinute, maximumConcurrency: options.concurrency,
-            headerAware: options.rateLimitHeaders, clock: clock, now: now)
-        promptCache = PromptCache(mode: options.promptCache, primeWait: options.primeWait, clock: clock, now: { .seconds(now()) })
+            headerAware: options.rateLimitHeaders, clock: clock)
+        promptCache = PromptCache(mode: options.promptCache, primeWait: options.primeWait, clock: clock)
     }
 }

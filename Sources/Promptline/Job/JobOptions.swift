@@ -2,8 +2,8 @@
 public enum ProgressMode: Sendable, Equatable {
     /// One line redrawn in place (a terminal).
     case live
-    /// A plain line every so many seconds (make, CI logs).
-    case plain(every: Double)
+    /// A plain line every so often (make, CI logs).
+    case plain(every: Duration)
     /// No progress lines.
     case none
 }
@@ -19,10 +19,10 @@ public struct JobOptions: Sendable {
     public var fallbackModels: [String] = []
     /// Most requests in flight.
     public var concurrency = 16
-    /// One attempt's limit, seconds (connect + response).
-    public var timeout = 600.0
-    /// Deadline per record across all attempts and models, seconds.
-    public var recordTimeout = 3600.0
+    /// One attempt's limit (connect + response).
+    public var timeout = Duration.seconds(600)
+    /// Deadline per record across all attempts and models.
+    public var recordTimeout = Duration.seconds(3600)
     /// Retries per model before falling back.
     public var maxRetries = 2
     /// The first invalid line stops the job (exit 65).
@@ -39,7 +39,7 @@ public struct JobOptions: Sendable {
     /// The last degradation tier's text; off when nil.
     public var staticResponse: String?
     /// How long records wait while every model they can use is unavailable, before the job stops with 75.
-    public var maxOutage = 600.0
+    public var maxOutage = Duration.seconds(600)
     /// Circuit breaker tuning.
     public var breaker = CircuitBreaker.Configuration()
     /// False turns the circuit breakers off (to measure what they buy).
@@ -67,10 +67,10 @@ public struct JobOptions: Sendable {
     public var budgetUSD: Double?
     /// Only records whose key falls in shard `index` of `count` (SPEC §8).
     public var shard: Shard?
-    /// Seconds requests in flight get to finish after SIGINT/SIGTERM.
-    public var gracePeriod = 10.0
+    /// The time requests in flight get to finish after SIGINT/SIGTERM.
+    public var gracePeriod = Duration.seconds(10)
     /// How progress is shown on stderr.
-    public var progress = ProgressMode.plain(every: 5)
+    public var progress = ProgressMode.plain(every: .seconds(5))
     /// Errors only on stderr.
     public var quiet = false
 

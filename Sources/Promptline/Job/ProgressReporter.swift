@@ -7,30 +7,30 @@ import Foundation
 /// - `plain` (make, CI logs): a line every `every` seconds;
 /// - `none`, or `--quiet`: nothing.
 ///
-/// It reads no clock: the caller gives the time (seconds on the job's clock). It writes to an
+/// It reads no clock: the caller gives the time (on the job's clock). It writes to an
 /// injected terminal (raw text, no newline added), so tests drive it with a fake terminal.
 struct ProgressReporter {
-    /// Seconds between redraws of the live line.
-    static let liveInterval = 0.5
+    /// Time between redraws of the live line.
+    static let liveInterval = Duration.milliseconds(500)
     /// Back to the start of the line and erase it (ANSI): how the live line is redrawn and cleared.
     static let eraseLine = "\r\u{1B}[2K"
 
     private let mode: ProgressMode
     private let terminal: @Sendable (String) -> Void
-    private var lastShown: Double
+    private var lastShown: JobClock.Instant
     private var liveLineShown = false
 
     /// - Parameters:
     ///   - start: the time the job's progress starts from; the first line is due an interval later.
     ///   - terminal: where the lines go (stderr in the binary), written as given.
-    init(mode: ProgressMode, quiet: Bool, start: Double, terminal: @escaping @Sendable (String) -> Void) {
+    init(mode: ProgressMode, quiet: Bool, start: JobClock.Instant, terminal: @escaping @Sendable (String) -> Void) {
         self.mode = quiet ? .none : mode
         self.lastShown = start
         self.terminal = terminal
     }
 
-    /// Seconds between lines; nil when no line is ever shown.
-    var interval: Double? {
+    /// Time between lines; nil when no line is ever shown.
+    var interval: Duration? {
         switch mode {
         case .live: Self.liveInterval
         case .plain(let every): every
@@ -39,13 +39,13 @@ struct ProgressReporter {
     }
 
     /// True when a line is due at `now` (so it is worth composing).
-    func isDue(at now: Double) -> Bool {
+    func isDue(at now: JobClock.Instant) -> Bool {
         guard let interval else { return false }
         return now - lastShown > interval
     }
 
     /// Shows `line` at `now`: redrawn in place when live, on a line of its own when plain.
-    mutating func show(_ line: String, at now: Double) {
+    mutating func show(_ line: String, at now: JobClock.Instant) {
         lastShown = now
         switch mode {
         case .live:
@@ -69,18 +69,19 @@ struct ProgressReporter {
 extension ProgressReporter {
     /// One progress line: records written, rate, in flight and window, requests, retries, 429s,
     /// tokens, estimated cost, input read, the binding rate limit, breakers not closed.
-    static func line(written: Int, skip: Int, elapsed: Double, meters: JobMeters, bytesRead: Int, totalBytes: Int?) -> String {
+    static func line(written: Int, skip: Int, elapsed: Duration, meters: JobMeters, bytesRead: Int, totalBytes: Int?) -> String {
         let values = meters.counters.values
         let throttle = meters.throttle
         let health = meters.health
         let spend = meters.spend
-        let rate = Double(written - skip) / max(0.001, elapsed)
+        let seconds = elapsed.seconds
+        let rate = Double(written - skip) / max(0.001, seconds)
         var read = "\(bytesRead) input bytes read"
         if let totalBytes, totalBytes > 0 {
             let fraction = min(1, Double(bytesRead) / Double(totalBytes))
             read = String(format: "%.1f%% of input read", fraction * 100)
             if fraction > 0.01 && fraction < 1 {
-                read += ", ETA \(Int(elapsed * (1 - fraction) / fraction)) s"
+                read += ", ETA \(Int(seconds * (1 - fraction) / fraction)) s"
             }
         }
         let bound = throttle.limits.compactMap { model, seen in seen.binding.map { "\(model) by \($0)" } }.sorted()

@@ -15,14 +15,9 @@ enum ResumePlan {
     /// Reads the job's checkpoint and opens the output where the job goes on (begins the job in the
     /// store when it starts over).
     static func make(for options: JobOptions, store: Store) async throws -> ResumePlan {
+        if let finished = try await finishedJob(for: options, store: store) { return .finished(finished) }
         let fingerprint = fingerprint(of: options)
         let checkpoint = try await store.checkpoint(output: options.output)
-        if let checkpoint, checkpoint.finished, checkpoint.fingerprint == fingerprint, !options.retryErrored,
-            FileManager.default.fileExists(atPath: options.output),
-            let stored = try await store.jobSummary(output: options.output)
-        {
-            return .finished(stored)
-        }
         var skip = 0
         var resumeOffset = 0
         if let checkpoint, !checkpoint.finished, checkpoint.fingerprint == fingerprint {
@@ -38,6 +33,15 @@ enum ResumePlan {
             try await store.beginJob(output: options.output, fingerprint: fingerprint, inputs: options.inputs)
         }
         return .write(skip: skip, writer: writer)
+    }
+
+    /// The summary of the job when it finished under the same fingerprint, its output is in place,
+    /// and `--retry-errored` asks nothing of it: a rerun then reads and sends nothing.
+    static func finishedJob(for options: JobOptions, store: Store) async throws -> JobSummary? {
+        guard !options.retryErrored, let checkpoint = try await store.checkpoint(output: options.output), checkpoint.finished,
+            checkpoint.fingerprint == fingerprint(of: options), FileManager.default.fileExists(atPath: options.output)
+        else { return nil }
+        return try await store.jobSummary(output: options.output)
     }
 
     /// A fingerprint of the inputs (paths, sizes, modification times) and of every option that

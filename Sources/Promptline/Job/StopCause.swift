@@ -46,18 +46,23 @@ enum StopCause: Sendable {
         }
     }
 
-    /// The line on stderr when dispatch stops for this cause, with `inFlight` requests running;
-    /// none for input faults (they are reported at the end, with every fault).
-    func announcement(inFlight: Int, gracePeriod: Double) -> String? {
-        switch self {
-        case .signal:
-            "promptline: interrupted; finishing \(inFlight) requests in flight (up to \(Int(gracePeriod)) s), then stopping"
-        case .job(let stop):
-            "promptline: stopping: \(stop); requests in flight get up to \(Int(gracePeriod)) s to finish"
-        case .fault(let error):
-            "promptline: stopping: \(error)"
-        case .inputFault:
-            nil
+    /// The line on stderr when the job stops for this cause while it does `activity`; none for
+    /// input faults (they are reported at the end, with every fault).
+    func announcement(_ activity: StopPath.Activity, gracePeriod: Duration) -> String? {
+        let grace = Int(gracePeriod.seconds)
+        switch (self, activity) {
+        case (.inputFault, _):
+            return nil
+        case (.signal, .requests(let inFlight)):
+            return "promptline: interrupted; finishing \(inFlight) requests in flight (up to \(grace) s), then stopping"
+        case (.signal, .batches):
+            return "promptline: interrupted; batches already created keep running (they are paid work); a resume collects them"
+        case (.job(let stop), .requests):
+            return "promptline: stopping: \(stop); requests in flight get up to \(grace) s to finish"
+        case (.job(let stop), .batches):
+            return "promptline: stopping: \(stop); batches already created keep running and a resume collects them"
+        case (.fault(let error), _):
+            return "promptline: stopping: \(error)"
         }
     }
 }

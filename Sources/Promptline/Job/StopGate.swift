@@ -54,7 +54,7 @@ final class StopGate: Sendable {
         return try await withThrowingTaskGroup(of: T?.self) { group in
             group.addTask { try await operation() }
             group.addTask {
-                await self.waitForStop()
+                await self.stopped()
                 return nil
             }
             defer { group.cancelAll() }
@@ -64,7 +64,7 @@ final class StopGate: Sendable {
     }
 
     /// Returns when the gate stops or the calling task is cancelled.
-    private func waitForStop() async {
+    func stopped() async {
         let id = state.withLock { state in
             state.nextID += 1
             return state.nextID

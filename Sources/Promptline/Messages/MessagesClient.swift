@@ -64,7 +64,7 @@ public final class MessagesClient: Sendable {
     /// No read timeout is set: each attempt's deadline (``send(body:timeout:)``) covers the whole
     /// exchange, a body that stops sending and one that trickles alike, and an idle-read timer
     /// rescheduled at every read cost 1.7 % of a job's CPU for nothing the deadline does not do.
-    public init(configuration: APIConfiguration, concurrency: Int, connectTimeout: Double, logger: Logger) {
+    public init(configuration: APIConfiguration, concurrency: Int, connectTimeout: Duration, logger: Logger) {
         var config = configuration.httpClientConfiguration(connectTimeout: connectTimeout)
         config.connectionPool = .init(
             idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: max(1, concurrency))
@@ -95,8 +95,8 @@ public final class MessagesClient: Sendable {
     /// `ResponseAccumulator`) and handed over once, whole: one thread hand-off per answer instead of
     /// one per part of it, and the deadline covers the body as well as the head. The request is
     /// built once (``messagesRequest``) and only its body changes, so no URL is parsed per attempt.
-    public func send(body: [UInt8], timeout: Double) async -> Result<Success, RequestFailure> {
-        let deadline = NIODeadline.now() + .milliseconds(Int64(timeout * 1000))
+    public func send(body: [UInt8], timeout: Duration) async -> Result<Success, RequestFailure> {
+        let deadline = NIODeadline.now() + TimeAmount(timeout)
         let status: Int
         let headers: HTTPHeaders
         let bytes: [UInt8]
@@ -148,7 +148,7 @@ public final class MessagesClient: Sendable {
 
     /// `GET /v1/models`, every page (`has_more`, `after_id`): the model ids the key can use (the
     /// real API lists dated ids, not aliases), with the first round trip's headers.
-    public func listModels(timeout: Double) async -> Result<(ids: [String], headers: [(String, String)]), RequestFailure> {
+    public func listModels(timeout: Duration) async -> Result<(ids: [String], headers: [(String, String)]), RequestFailure> {
         struct Page: Decodable {
             struct Model: Decodable { var id: String }
             var data: [Model]
@@ -177,18 +177,18 @@ public final class MessagesClient: Sendable {
     }
 
     /// `GET /v1/models/{id}`: the id the API resolves a model name to (an alias to its dated snapshot).
-    public func retrieveModel(_ model: String, timeout: Double) async -> Result<String, RequestFailure> {
+    public func retrieveModel(_ model: String, timeout: Duration) async -> Result<String, RequestFailure> {
         struct Model: Decodable { var id: String }
         return await get("/v1/models/" + Self.pathEscaped(model), timeout: timeout, as: Model.self).map(\.0.id)
     }
 
     /// One GET whose 200 body decodes as `T`.
-    private func get<T: Decodable>(_ path: String, timeout: Double, as type: T.Type) async -> Result<
+    private func get<T: Decodable>(_ path: String, timeout: Duration, as type: T.Type) async -> Result<
         (T, [(String, String)]), RequestFailure
     > {
         let request = self.request(path: path, method: .GET)
         do {
-            let deadline = NIODeadline.now() + .milliseconds(Int64(timeout * 1000))
+            let deadline = NIODeadline.now() + TimeAmount(timeout)
             let response = try await http.execute(request, deadline: deadline, logger: requestLogger)
             var buffer = try await Self.collect(response.body, upTo: maxBodyBytes, deadline: deadline)
             let bytes = buffer.readBytes(length: buffer.readableBytes) ?? []

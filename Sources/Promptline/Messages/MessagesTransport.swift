@@ -7,13 +7,13 @@
 public protocol MessagesTransport: Sendable {
     /// Sends one `POST /v1/messages` attempt with `body`, within `timeout` seconds: the answer, or
     /// the failure classified as ``MessagesClient`` classifies it.
-    func send(body: [UInt8], timeout: Double) async -> Result<MessagesClient.Success, RequestFailure>
+    func send(body: [UInt8], timeout: Duration) async -> Result<MessagesClient.Success, RequestFailure>
 
     /// `GET /v1/models`, every page: the model ids the key can use, with the first page's headers.
-    func listModels(timeout: Double) async -> Result<(ids: [String], headers: [(String, String)]), RequestFailure>
+    func listModels(timeout: Duration) async -> Result<(ids: [String], headers: [(String, String)]), RequestFailure>
 
     /// `GET /v1/models/{id}`: the id the API resolves a model name to.
-    func retrieveModel(_ model: String, timeout: Double) async -> Result<String, RequestFailure>
+    func retrieveModel(_ model: String, timeout: Duration) async -> Result<String, RequestFailure>
 
     /// Where a job's tasks should run, or nil for Swift's default executor.
     var taskExecutor: (any TaskExecutor)? { get }

@@ -9,12 +9,12 @@ extension RequestRunner {
     func attempt(_ record: RequestRecord, model: String, trail: inout Trail) async throws -> ModelOutcome {
         var policy = RetryPolicy(maxRetries: options.maxRetries, model: model)
         while true {
-            if health.now() - trail.leaseRenewedAt > store.leaseSeconds / 3 {
+            if clock.now - trail.leaseRenewedAt > .seconds(store.leaseSeconds / 3) {
                 try await store.renewLease(record.key)
-                trail.leaseRenewedAt = health.now()
+                trail.leaseRenewedAt = clock.now
             }
-            let remaining = trail.deadline - health.now()
-            guard remaining > 0 else { return .waiting }
+            let remaining = trail.deadline - clock.now
+            guard remaining > .zero else { return .waiting }
             let reservation: AttemptReservation
             do {
                 reservation = try await acquire(record, model: model, trail: &trail)
@@ -23,7 +23,7 @@ extension RequestRunner {
             }
             trail.attempts += 1
             counters.update { $0.requestsSent += 1 }
-            let sentAt = health.now()
+            let sentAt = clock.now
             let outcome = await client.send(body: reservation.body, timeout: min(options.timeout, remaining))
             // A job stopping (SIGINT, SIGTERM) cancels requests in flight: that is no answer to store (the
             // reservation gives everything back as it ends).
@@ -38,7 +38,7 @@ extension RequestRunner {
                     $0.cacheReadInputTokens += success.cacheReadInputTokens
                     $0.tokensByModel[model, default: TokenCount()] += success.tokens
                     if let answering = success.answeringModel { $0.answeringModels[model, default: []].insert(answering) }
-                    $0.latencySeconds[model, default: 0] += health.now() - sentAt
+                    $0.latencySeconds[model, default: 0] += (clock.now - sentAt).seconds
                     $0.latencySamples[model, default: 0] += 1
                 }
                 return .served(success)
@@ -138,9 +138,9 @@ extension RequestRunner {
             if failure.status != 429 && health.condition(model) != .serving { return .waiting }
             // An empty retry budget does not burn the record: it moves down the chain and waits.
             if failure.status != 429 && !health.withdrawRetry(for: failure) { return .waiting }
-            if health.now() + delay.seconds > trail.deadline { return .waiting }
+            if clock.now + delay > trail.deadline { return .waiting }
             counters.update { $0.retries += 1 }
-            try await sleep(delay.seconds)
+            try await sleep(for: delay)
             return nil
         case .fail:
             return .failed(failure)

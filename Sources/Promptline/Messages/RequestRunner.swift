@@ -26,7 +26,8 @@ final class RequestRunner: Sendable {
     let throttle: Throttle
     /// Automatic prompt caching: breakpoints on shared prefixes, primed before they are read.
     let promptCache: PromptCache
-    let clock: any Clock<Duration>
+    /// The job's clock: record deadlines, lease renewals and every wait.
+    let clock: JobClock
     let logger: Logger
     let random: @Sendable () -> Double
     /// Models found unknown or retired (404) in this job.
@@ -40,7 +41,7 @@ final class RequestRunner: Sendable {
     /// where a copy of its fields (the job's options among them) would be a dozen.
     init(
         client: any MessagesTransport, store: Store, options: JobOptions, counters: JobCounters, health: ModelHealth,
-        spend: SpendMeter, throttle: Throttle, promptCache: PromptCache, clock: any Clock<Duration>, logger: Logger,
+        spend: SpendMeter, throttle: Throttle, promptCache: PromptCache, clock: JobClock, logger: Logger,
         random: @escaping @Sendable () -> Double = { FastRandom.shared.next() }, stopGate: StopGate = StopGate()
     ) {
         self.client = client
@@ -70,10 +71,11 @@ final class RequestRunner: Sendable {
                 return answer
             case .leased:
                 // Another live process is sending this key: wait for its answer instead of paying twice.
-                try await sleep(0.25)
+                try await sleep(for: .milliseconds(250))
             case .claimed(let interrupted):
                 if interrupted { counters.update { $0.interrupted += 1 } }
-                var trail = Trail(deadline: health.now() + options.recordTimeout, leaseRenewedAt: health.now())
+                let now = clock.now
+                var trail = Trail(deadline: now + options.recordTimeout, leaseRenewedAt: now)
                 // Counted when claimed, before it is sent: the records behind it in the input make a prefix recur.
                 trail.cachePrefix = promptCache.prefix(of: record)
                 if let prefix = trail.cachePrefix { promptCache.note(prefix) }
@@ -125,7 +127,7 @@ final class RequestRunner: Sendable {
                     trail.lastFailure ?? RequestFailure(kind: .connection, errorType: "unavailable", message: "no model could serve"))
             }
             // Every model this record can use failed transiently or is behind an open breaker: wait, do not burn it.
-            if health.now() >= trail.deadline {
+            if clock.now >= trail.deadline {
                 return trail.errored(
                     trail.lastFailure
                         ?? RequestFailure(
@@ -133,13 +135,13 @@ final class RequestRunner: Sendable {
                             message: "the record's deadline passed while every model was unavailable"))
             }
             let waited = health.noteOutage()
-            if waited >= options.maxOutage { throw JobStop(reason: .outage(seconds: options.maxOutage)) }
+            if waited >= options.maxOutage { throw JobStop(reason: .outage(after: options.maxOutage)) }
             // Otherwise until the first model of the chain may serve it: at once for a model that serves (the
             // record was unlucky), to the end of its break for an open breaker, longer as an outage lasts.
-            let pause = onlyThrottled ? 0.25 * (0.5 + random()) : (chain.map { health.wait(before: $0) }.min() ?? .zero).seconds
+            let pause = onlyThrottled ? Duration.seconds(0.25 * (0.5 + random())) : chain.map { health.wait(before: $0) }.min() ?? .zero
             counters.update { $0.waiting += 1 }
             defer { counters.update { $0.waiting -= 1 } }
-            try await sleep(min(pause, options.maxOutage - waited, trail.deadline - health.now()))
+            try await sleep(for: min(pause, options.maxOutage - waited, trail.deadline - clock.now))
         }
     }
 
@@ -159,10 +161,10 @@ final class RequestRunner: Sendable {
 
     /// The error types met and attempts made for one record, over every model.
     struct Trail {
-        /// When the record's time is up (seconds on the job's clock).
-        let deadline: Double
-        /// When the key's lease was last taken or renewed (job clock).
-        var leaseRenewedAt: Double
+        /// When the record's time is up.
+        let deadline: JobClock.Instant
+        /// When the key's lease was last taken or renewed.
+        var leaseRenewedAt: JobClock.Instant
         var attempts = 0
         var errors: [String] = []
         var lastFailure: RequestFailure?
@@ -209,8 +211,8 @@ final class RequestRunner: Sendable {
         }
     }
 
-    /// Waits `seconds`, unless the job stops first (then throws `CancellationError`).
-    func sleep(_ seconds: Double) async throws {
-        try await stopGate.guarding { [clock] in try await clock.sleep(for: .milliseconds(Int64(max(0, seconds) * 1000))) }
+    /// Waits `duration` (none when it is not positive), unless the job stops first (then throws `CancellationError`).
+    func sleep(for duration: Duration) async throws {
+        try await stopGate.guarding { [clock] in try await clock.sleep(for: max(.zero, duration)) }
     }
 }

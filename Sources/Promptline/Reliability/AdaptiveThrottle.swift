@@ -66,9 +66,9 @@ struct AdaptiveThrottle: Sendable {
         self.buckets = Array(repeating: Bucket(), count: max(1, configuration.windowSeconds))
     }
 
-    /// Applies an event at `now` (seconds) and says what to do.
-    mutating func event(_ event: Event, now: Double) -> Action {
-        let second = Int(now.rounded(.down))
+    /// Applies an event at `now` and says what to do.
+    mutating func event(_ event: Event, now: JobClock.Instant) -> Action {
+        let second = Int(now.sinceStart.components.seconds)
         let index = ((second % buckets.count) + buckets.count) % buckets.count
         if buckets[index].second != second { buckets[index] = Bucket(second: second) }
         switch event {
@@ -88,7 +88,7 @@ struct AdaptiveThrottle: Sendable {
     }
 
     /// The probability that an attempt is refused now.
-    func refusalProbability(now: Double) -> Double {
+    func refusalProbability(now: JobClock.Instant) -> Double {
         let totals = window(now: now)
         guard totals.accepts + totals.failures >= configuration.minimumAnswers else { return 0 }
         let requests = Double(totals.accepts + totals.failures)
@@ -96,20 +96,20 @@ struct AdaptiveThrottle: Sendable {
     }
 
     /// The share of answered attempts the server accepted over the window (nil before any answer).
-    func acceptShare(now: Double) -> Double? {
+    func acceptShare(now: JobClock.Instant) -> Double? {
         let totals = window(now: now)
         let answered = totals.accepts + totals.failures
         return answered == 0 ? nil : Double(totals.accepts) / Double(answered)
     }
 
     /// Answers over the window: accepted and failed attempts.
-    func answers(now: Double) -> (accepted: Int, failed: Int) {
+    func answers(now: JobClock.Instant) -> (accepted: Int, failed: Int) {
         let totals = window(now: now)
         return (totals.accepts, totals.failures)
     }
 
-    private func window(now: Double) -> (accepts: Int, failures: Int) {
-        let second = Int(now.rounded(.down))
+    private func window(now: JobClock.Instant) -> (accepts: Int, failures: Int) {
+        let second = Int(now.sinceStart.components.seconds)
         var totals = (accepts: 0, failures: 0)
         for bucket in buckets where bucket.second > second - buckets.count && bucket.second <= second {
             totals.accepts += bucket.accepts

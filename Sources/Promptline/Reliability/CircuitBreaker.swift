@@ -46,7 +46,7 @@ public struct CircuitBreaker: Sendable {
     /// Where the breaker stands.
     enum State: Sendable, Equatable {
         case closed
-        case open(until: Double)
+        case open(until: JobClock.Instant)
         case halfOpen
     }
 
@@ -66,7 +66,7 @@ public struct CircuitBreaker: Sendable {
         /// Send it as one of the half-open probes.
         case probe
         /// Do not send: the breaker is open (until the given time) or its probes are all out.
-        case rejected(retryAt: Double?)
+        case rejected(retryAt: JobClock.Instant?)
     }
 
     /// A state change, for the log.
@@ -82,6 +82,7 @@ public struct CircuitBreaker: Sendable {
     private var outcomes: [Bool] = []  // true = failure, the last `windowSize` calls
     private var consecutive = 0
     private var probesOut = 0
+    /// The last break's length, seconds.
     private var lastBreak: Double?
     /// Times the breaker opened.
     private(set) var trips = 0
@@ -92,7 +93,7 @@ public struct CircuitBreaker: Sendable {
     }
 
     /// Asks to send one request at `now`; may move an open breaker whose break is over to half-open.
-    mutating func acquire(now: Double) -> (Permission, Transition?) {
+    mutating func acquire(now: JobClock.Instant) -> (Permission, Transition?) {
         var transition: Transition?
         if case .open(let until) = state {
             guard now >= until else { return (.rejected(retryAt: until), nil) }
@@ -113,7 +114,7 @@ public struct CircuitBreaker: Sendable {
     }
 
     /// Records a successful call.
-    mutating func success(now: Double) -> Transition? {
+    mutating func success(now: JobClock.Instant) -> Transition? {
         consecutive = 0
         switch state {
         case .halfOpen:
@@ -132,7 +133,7 @@ public struct CircuitBreaker: Sendable {
 
     /// Records a server failure; `baselineFailureShare` is the model's recent share of server
     /// failures (0 when unknown), which sets how long a run of failures must be to open the breaker.
-    mutating func failure(now: Double, baselineFailureShare: Double = 0) -> Transition? {
+    mutating func failure(now: JobClock.Instant, baselineFailureShare: Double = 0) -> Transition? {
         consecutive += 1
         switch state {
         case .halfOpen:
@@ -175,12 +176,12 @@ public struct CircuitBreaker: Sendable {
         if outcomes.count > configuration.windowSize { outcomes.removeFirst(outcomes.count - configuration.windowSize) }
     }
 
-    private mutating func open(now: Double, reason: String) -> Transition {
+    private mutating func open(now: JobClock.Instant, reason: String) -> Transition {
         let base = lastBreak.map { min($0 * 2, configuration.maxBreak) } ?? configuration.baseBreak
         lastBreak = base
         let length = min(base * (1 + configuration.jitter * random()), configuration.maxBreak * (1 + configuration.jitter))
         let from = state
-        state = .open(until: now + length)
+        state = .open(until: now + .seconds(length))
         outcomes.removeAll()
         consecutive = 0
         trips += 1

@@ -13,7 +13,7 @@ enum JobStopReason: Sendable, Equatable, CustomStringConvertible {
     /// A workspace or user-set API usage limit is reached (a 400 saying so).
     case usageLimit(String)
     /// Every model's breaker stayed open longer than `--max-outage`.
-    case outage(seconds: Double)
+    case outage(after: Duration)
     /// The estimated spend would pass `--budget-usd`.
     case budget(Double)
     /// `--budget-usd` was given but this model has no price, so the budget cannot be kept.
@@ -61,8 +61,8 @@ enum JobStopReason: Sendable, Equatable, CustomStringConvertible {
             "the API refused the request for billing (402: \(message)); fix the payment method or billing details in the Console (Settings > Billing), then run the same command again: pending records are kept"
         case .usageLimit(let message):
             "an API usage limit set for the workspace or organisation is reached (400: \(message)); raise it in the Console (Settings > Limits) or wait until it resets, then run the same command again: pending records are kept"
-        case .outage(let seconds):
-            "every model stayed unavailable for \(Int(seconds)) s (--max-outage); run the same command again later to resume"
+        case .outage(let limit):
+            "every model stayed unavailable for \(Int(limit.seconds)) s (--max-outage); run the same command again later to resume"
         case .budget(let usd):
             "stopped before the estimated spend passed the budget of $\(usd); run again with a higher --budget-usd to continue"
         case .unpriced(let model):

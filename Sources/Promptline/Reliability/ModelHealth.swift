@@ -23,13 +23,13 @@ final class ModelHealth: Sendable {
         /// Server failures in a row, the current run (a success ends it).
         var run = 0
         /// When the current run began (nil while the last answer was not a server failure).
-        var runSince: Double?
+        var runSince: JobClock.Instant?
 
         /// The failure share that explains a run: that of the window's answers before the current
         /// run, with a prior of ten answers at 50 % so that a model with no history yet (the start of
         /// a job) is not judged on its first few answers: a run of 5 opens the breaker after a
         /// hundred healthy answers, a run of 20 with no history.
-        func baselineFailureShare(now: Double) -> Double {
+        func baselineFailureShare(now: JobClock.Instant) -> Double {
             let (accepted, failed) = throttle.answers(now: now)
             let before = max(0, accepted + failed - run)
             return (Double(max(0, failed - run)) + 5) / (Double(before) + 10)
@@ -38,7 +38,7 @@ final class ModelHealth: Sendable {
         /// What the model is doing: the breaker's state first, then whether its current run of
         /// failures is one its failure share explains (the breaker's own test, so that with
         /// `--no-breaker` an outage is still told from a brown-out).
-        func condition(now: Double, breakersEnabled: Bool) -> ModelCondition {
+        func condition(now: JobClock.Instant, breakersEnabled: Bool) -> ModelCondition {
             if breakersEnabled {
                 switch breaker.state {
                 case .open(let until) where until > now: return .open(until: until)
@@ -56,8 +56,8 @@ final class ModelHealth: Sendable {
     private struct State {
         var models: [String: Model] = [:]
         var budget: RetryBudget
-        /// Since when no model has answered successfully (nil while something does).
-        var outageSince: Double?
+        /// How long no model has answered successfully.
+        var outage = OutageClock()
 
         /// Runs `body` on `model`'s entry in place (no copy of its windows), creating it first if needed.
         mutating func withModel<T>(_ model: String, fresh: () -> Model, _ body: (inout Model) -> T) -> T {
@@ -78,13 +78,13 @@ final class ModelHealth: Sendable {
     let poisonOdds: Double
     /// The fewest consecutive failures that can make a poison record.
     let poisonMinimumFailures: Int
-    /// The time in seconds, from the job's clock.
-    let now: @Sendable () -> Double
+    /// The job's clock.
+    private let clock: JobClock
 
     init(
         configuration: CircuitBreaker.Configuration, breakersEnabled: Bool, budget: RetryBudget,
         throttle: AdaptiveThrottle.Configuration = .init(), retryWait: RetryWait = .init(), poisonOdds: Double = 1e-6,
-        poisonMinimumFailures: Int = 10, logger: Logger, now: @escaping @Sendable () -> Double,
+        poisonMinimumFailures: Int = 10, logger: Logger, clock: JobClock,
         random: @escaping @Sendable () -> Double = { FastRandom.shared.next() }
     ) {
         self.state = Mutex(State(budget: budget))
@@ -95,7 +95,7 @@ final class ModelHealth: Sendable {
         self.poisonOdds = poisonOdds
         self.poisonMinimumFailures = poisonMinimumFailures
         self.logger = logger
-        self.now = now
+        self.clock = clock
         self.random = random
     }
 
@@ -105,7 +105,7 @@ final class ModelHealth: Sendable {
 
     /// May a request go to `model` now? The breaker answers first, then the adaptive throttle.
     func admit(_ model: String) -> Admission {
-        let now = self.now()
+        let now = clock.now
         let draw = random()
         let (admission, transition) = state.withLock { state -> (Admission, CircuitBreaker.Transition?) in
             state.withModel(model, fresh: fresh) { entry in admit(&entry, draw: draw, now: now) }
@@ -114,7 +114,7 @@ final class ModelHealth: Sendable {
         return admission
     }
 
-    private func admit(_ entry: inout Model, draw: Double, now: Double) -> (Admission, CircuitBreaker.Transition?) {
+    private func admit(_ entry: inout Model, draw: Double, now: JobClock.Instant) -> (Admission, CircuitBreaker.Transition?) {
         var probe = false
         var transition: CircuitBreaker.Transition?
         if breakersEnabled {
@@ -134,7 +134,7 @@ final class ModelHealth: Sendable {
     /// Is `model`'s breaker open now (a cheap look that takes no probe)?
     func isOpen(_ model: String) -> Bool {
         guard breakersEnabled else { return false }
-        let now = self.now()
+        let now = clock.now
         return state.withLock { state in
             if case .open(let until)? = state.models[model]?.breaker.state { return until > now }
             return false
@@ -143,34 +143,34 @@ final class ModelHealth: Sendable {
 
     /// What `model` is doing now, for the wait before a record tries it again.
     func condition(_ model: String) -> ModelCondition {
-        condition(model, now: now())
+        condition(model, now: clock.now)
     }
 
-    private func condition(_ model: String, now: Double) -> ModelCondition {
+    private func condition(_ model: String, now: JobClock.Instant) -> ModelCondition {
         state.withLock { state in state.models[model]?.condition(now: now, breakersEnabled: breakersEnabled) ?? .serving }
     }
 
     /// How long a record waits before it tries `model` again when the server named no wait: set by
     /// what the model is doing (``RetryWait``), the same for a record that failed once or five times.
     func wait(before model: String) -> Duration {
-        let now = self.now()
+        let now = clock.now
         return retryWait.delay(condition(model, now: now), now: now, draw: random())
     }
 
     /// Records an attempt's outcome: a success, a server failure, or neither (4xx, 429).
     func record(_ model: String, failure: RequestFailure?) {
-        let now = self.now()
+        let now = clock.now
         let transition: CircuitBreaker.Transition? = state.withLock { state in
             if failure == nil {
                 state.budget.deposit(now: now)
-                state.outageSince = nil
+                state.outage.succeeded()
             }
             return state.withModel(model, fresh: fresh) { entry in record(&entry, failure: failure, now: now) }
         }
         log(transition, model: model)
     }
 
-    private func record(_ entry: inout Model, failure: RequestFailure?, now: Double) -> CircuitBreaker.Transition? {
+    private func record(_ entry: inout Model, failure: RequestFailure?, now: JobClock.Instant) -> CircuitBreaker.Transition? {
         switch failure {
         case nil:
             entry.run = 0
@@ -199,7 +199,7 @@ final class ModelHealth: Sendable {
     /// Takes a retry's cost from the job-wide budget; false when it is spent (the record then
     /// moves down the chain or waits; it is never burnt for it).
     func withdrawRetry(for failure: RequestFailure) -> Bool {
-        let now = self.now()
+        let now = clock.now
         return state.withLock { $0.budget.withdraw(for: failure, now: now) }
     }
 
@@ -208,7 +208,7 @@ final class ModelHealth: Sendable {
     /// long has odds below ``poisonOdds`` under the model's recent failure share.
     func isPoison(model: String, consecutiveFailures: Int) -> Bool {
         guard consecutiveFailures >= poisonMinimumFailures else { return false }
-        let now = self.now()
+        let now = clock.now
         guard let accepted = state.withLock({ $0.models[model]?.throttle.acceptShare(now: now) }), accepted > 0 else {
             return false
         }
@@ -216,18 +216,14 @@ final class ModelHealth: Sendable {
     }
 
     /// Notes that a record found nothing that could serve it; returns how long no model has answered.
-    func noteOutage() -> Double {
-        let now = self.now()
-        return state.withLock { state in
-            let since = state.outageSince ?? now
-            state.outageSince = since
-            return now - since
-        }
+    func noteOutage() -> Duration {
+        let now = clock.now
+        return .seconds(state.withLock { $0.outage.failed(at: now.seconds) })
     }
 
     /// Each model's breaker state, for progress lines and the summary.
     var breakerStates: [String: CircuitBreaker.Phase] {
-        let now = self.now()
+        let now = clock.now
         return state.withLock { state in
             state.models.mapValues { entry in
                 switch entry.breaker.state {
@@ -241,7 +237,7 @@ final class ModelHealth: Sendable {
 
     /// Each model's share of answered requests that succeeded over the throttle's window (the last minute).
     var successShares: [String: Double] {
-        let now = self.now()
+        let now = clock.now
         return state.withLock { state in state.models.compactMapValues { $0.throttle.acceptShare(now: now) } }
     }
 

@@ -14,7 +14,7 @@ struct RetryBudget: Sendable, Equatable {
     let depositPerSuccess: Double
     let refillPerSecond: Double
     private(set) var tokens: Double
-    private var refilledAt: Double?
+    private var refilledAt: JobClock.Instant?
 
     init(
         capacity: Double = 200, retryCost: Double = 1, timeoutCost: Double = 2, depositPerSuccess: Double = 2,
@@ -29,7 +29,7 @@ struct RetryBudget: Sendable, Equatable {
     }
 
     /// Takes the cost of one retry at `now`; false (and nothing taken) when the budget cannot pay it.
-    mutating func withdraw(for failure: RequestFailure, now: Double) -> Bool {
+    mutating func withdraw(for failure: RequestFailure, now: JobClock.Instant) -> Bool {
         refill(now: now)
         let cost = failure.kind == .timeout ? timeoutCost : retryCost
         guard tokens >= cost else { return false }
@@ -38,14 +38,14 @@ struct RetryBudget: Sendable, Equatable {
     }
 
     /// A success refills `depositPerSuccess` tokens.
-    mutating func deposit(now: Double) {
+    mutating func deposit(now: JobClock.Instant) {
         refill(now: now)
         tokens = min(capacity, tokens + depositPerSuccess)
     }
 
-    private mutating func refill(now: Double) {
+    private mutating func refill(now: JobClock.Instant) {
         if let refilledAt, now > refilledAt {
-            tokens = min(capacity, tokens + (now - refilledAt) * refillPerSecond)
+            tokens = min(capacity, tokens + (now - refilledAt).seconds * refillPerSecond)
         }
         refilledAt = max(now, refilledAt ?? now)
     }

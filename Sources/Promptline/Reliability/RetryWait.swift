@@ -6,11 +6,11 @@ enum ModelCondition: Sendable, Equatable {
     case serving
     /// The breaker's break is over and its probes are out: their answers decide, soon.
     case probing
-    /// The breaker is open until `until` (seconds on the job's clock): nothing goes to the model before.
-    case open(until: Double)
+    /// The breaker is open until `until` (on the job's clock): nothing goes to the model before.
+    case open(until: JobClock.Instant)
     /// The model has failed since `since` (job clock) in a run its recent failure share does not
     /// explain, and no breaker stands in the way (`--no-breaker`): a correlated failure, an outage.
-    case failing(since: Double)
+    case failing(since: JobClock.Instant)
 }
 
 /// How long a record waits before it tries a model again, when the server named no wait: a pure
@@ -37,9 +37,9 @@ struct RetryWait: Sendable, Equatable {
     /// The longest wait on a failing model (the SDKs' cap, 8 s).
     var maximumBackoff: Duration = .seconds(8)
 
-    /// The wait before the next try of a model in `condition` at `now` (job clock, seconds);
+    /// The wait before the next try of a model in `condition` at `now` (on the job's clock);
     /// `draw` is a uniform number in `0..<1` for the jitter (injected so tests are exact).
-    func delay(_ condition: ModelCondition, now: Double, draw: Double) -> Duration {
+    func delay(_ condition: ModelCondition, now: JobClock.Instant, draw: Double) -> Duration {
         switch condition {
         case .serving:
             return requeue * (0.5 + draw)
@@ -48,9 +48,9 @@ struct RetryWait: Sendable, Equatable {
         case .open(let until):
             // To the end of the break, spread by up to one requeue so the waiting records do not all
             // ask the half-open breaker in the same instant (only its probes would be let through).
-            return .seconds(max(0, until - now)) + requeue * draw
+            return max(.zero, until - now) + requeue * draw
         case .failing(let since):
-            let failingFor = Duration.seconds(max(0, now - since))
+            let failingFor = max(.zero, now - since)
             // Minus up to a quarter, as the SDKs jitter their backoff.
             return min(max(failingFor, minimumBackoff), maximumBackoff) * (1 - 0.25 * draw)
         }

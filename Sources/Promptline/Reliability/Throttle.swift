@@ -86,12 +86,11 @@ final class Throttle: Sendable {
     private let seed: RateLimiter
     /// False ignores the rate-limit headers (to measure what they buy): only seeded limits and 429s throttle.
     private let headerAware: Bool
-    private let clock: any Clock<Duration>
-    let now: @Sendable () -> Double
+    private let clock: JobClock
 
     init(
         requestsPerMinute: Int?, inputTokensPerMinute: Int?, outputTokensPerMinute: Int?, maximumConcurrency: Int,
-        headerAware: Bool, clock: any Clock<Duration>, now: @escaping @Sendable () -> Double
+        headerAware: Bool, clock: JobClock
     ) {
         self.seed = RateLimiter(
             requestsPerMinute: requestsPerMinute, inputTokensPerMinute: inputTokensPerMinute,
@@ -99,7 +98,6 @@ final class Throttle: Sendable {
         self.state = Mutex(State(maximum: max(1, maximumConcurrency)))
         self.headerAware = headerAware
         self.clock = clock
-        self.now = now
     }
 
     /// Waits until the window has a free slot and `model`'s limits allow a request of this size,
@@ -114,7 +112,7 @@ final class Throttle: Sendable {
     func acquire(model: String, bodyBytes: Int, maxTokens: Int, stopGate: StopGate? = nil) async throws -> Permit {
         while true {
             try await takeSlot(model)
-            let now = self.now()
+            let now = clock.now.seconds
             let decision = state.withLock { state in
                 let input = state.limiters[model, default: seed].estimatedInputTokens(forBodyBytes: bodyBytes)
                 return state.limiters[model, default: seed].reserve(inputTokens: input, maxTokens: maxTokens, now: now)
@@ -124,7 +122,7 @@ final class Throttle: Sendable {
                 return Permit(model: model, reservation: reservation, sentAt: now)
             case .wait(let until):
                 releaseSlot(model)
-                let pause = Duration.milliseconds(Int64(max(1, (until - now) * 1000).rounded(.up)))
+                let pause = max(Duration.milliseconds(1), .seconds(until - now))
                 if let stopGate {
                     try await stopGate.guarding { [clock] in try await clock.sleep(for: pause) }
                 } else {
@@ -198,7 +196,7 @@ final class Throttle: Sendable {
     /// With `keepingSlot`, the request's slot stays taken until ``release(_:)`` (its answer is not yet
     /// committed, so it still counts against the concurrency).
     func answered(_ permit: Permit, headers: RateLimitHeaders?, inputTokens: Int, outputTokens: Int, keepingSlot: Bool = false) {
-        let now = self.now()
+        let now = clock.now.seconds
         let admitted = state.withLock { state in
             state.limiters[permit.model]?.settle(permit.reservation, inputTokens: inputTokens, outputTokens: outputTokens, now: now)
             if headerAware, let headers { state.limiters[permit.model, default: seed].observe(headers, now: now) }
@@ -216,7 +214,7 @@ final class Throttle: Sendable {
     /// A failed attempt: give its reservation back; on 429 pause that model. Every failure is told to
     /// the model's window, which narrows on 429s only (5xx and timeouts are the adaptive throttle's).
     func failed(_ permit: Permit, failure: RequestFailure) {
-        let now = self.now()
+        let now = clock.now.seconds
         let admitted = state.withLock { state in
             state.limiters[permit.model]?.release(permit.reservation, now: now)
             if headerAware, let headers = failure.rateLimit { state.limiters[permit.model, default: seed].observe(headers, now: now) }
@@ -244,7 +242,7 @@ final class Throttle: Sendable {
 
     /// A request abandoned without an answer (cancelled): its charge and its slot go back.
     func cancelled(_ permit: Permit) {
-        let now = self.now()
+        let now = clock.now.seconds
         let admitted = state.withLock { state in
             state.limiters[permit.model]?.release(permit.reservation, now: now)
             state.give(permit.model)

@@ -34,15 +34,15 @@ extension Store {
             ])
     }
 
-    /// What earlier jobs learned of `model`, nil when none ran it.
-    func memory(of model: String) throws(StoreError) -> ModelMemory? {
+    /// What earlier jobs learned of each model they ran.
+    func memories() throws(StoreError) -> [String: ModelMemory] {
         try createModelMemory()
-        var found: ModelMemory?
-        try db.query("SELECT requests_per_minute, input_tokens_per_minute, latency FROM model_memory WHERE model = ?", [.text(model)]) {
-            row in
-            found = ModelMemory(
-                requestsPerMinute: row.isNull(0) ? nil : Int(row.int(0)), inputTokensPerMinute: row.isNull(1) ? nil : Int(row.int(1)),
-                latency: row.isNull(2) ? nil : row.double(2))
+        var found: [String: ModelMemory] = [:]
+        try db.query("SELECT model, requests_per_minute, input_tokens_per_minute, latency FROM model_memory", []) { row in
+            guard let model = row.text(0) else { return }
+            found[model] = ModelMemory(
+                requestsPerMinute: row.isNull(1) ? nil : Int(row.int(1)), inputTokensPerMinute: row.isNull(2) ? nil : Int(row.int(2)),
+                latency: row.isNull(3) ? nil : row.double(3))
         }
         return found
     }

@@ -21,7 +21,8 @@ public actor Store {
     nonisolated let owner: String
     /// How long a claim holds a key before another process may take it over.
     nonisolated let leaseSeconds: Double
-    let now: @Sendable () -> Double
+    /// Leases, claims, answers and job times are wall-clock time: other processes share the store.
+    nonisolated let wallClock: WallClock
     /// True once this process made sure the messages index (for stale lookups) exists.
     private var messagesIndexReady = false
     /// Claims and answers waiting for the next group commit.
@@ -29,8 +30,7 @@ public actor Store {
 
     /// Opens (creating if needed) the store at `path`.
     public init(
-        path: String, leaseSeconds: Double = 900, busyTimeout: Double = Store.defaultBusyTimeout,
-        now: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }
+        path: String, leaseSeconds: Double = 900, busyTimeout: Double = Store.defaultBusyTimeout, wallClock: WallClock = .system
     ) throws(StoreError) {
         let directory = (path as NSString).deletingLastPathComponent
         if !directory.isEmpty {
@@ -40,9 +40,12 @@ public actor Store {
         self.db = try SQLiteConnection(path: path)
         self.owner = "\(ProcessInfo.processInfo.hostName)/\(getpid())/\(UInt32.random(in: 0...UInt32.max))"
         self.leaseSeconds = leaseSeconds
-        self.now = now
+        self.wallClock = wallClock
         try Self.startUp(db, busyTimeout: busyTimeout)
     }
+
+    /// The wall-clock time now, in seconds since 1970 (as the store's columns hold it).
+    nonisolated func now() -> Double { wallClock.secondsSince1970 }
 
     /// How long a write waits for another process's lock before giving up with a clear error.
     public static let defaultBusyTimeout = 30.0
@@ -55,8 +58,8 @@ public actor Store {
     /// retried (jittered, a few milliseconds apart) until it succeeds or `busyTimeout` has passed;
     /// every step is idempotent, and the migration runs in one `BEGIN IMMEDIATE` transaction.
     private static func startUp(_ db: SQLiteConnection, busyTimeout: Double) throws(StoreError) {
-        let deadline = ContinuousClock.now + .milliseconds(Int64(busyTimeout * 1000))
-        try db.execute("PRAGMA busy_timeout = \(Int(busyTimeout * 1000))")
+        let deadline = ContinuousClock.now + .seconds(busyTimeout)
+        try db.execute("PRAGMA busy_timeout = \(Int(busyTimeout * 1000))")  // SQLite counts milliseconds
         try db.retryingWhileBusy(until: deadline, waited: busyTimeout) { () throws(StoreError) in
             var mode = ""
             try db.query("PRAGMA journal_mode = WAL") { row in mode = row.text(0) ?? "" }

@@ -3,16 +3,15 @@ import Testing
 @testable import Promptline
 
 @Suite struct PromptCacheTests {
-    static func cache(time: TestTime) -> PromptCache {
-        // A real clock for the bounded wait, an hour long: only the primer's answer can end it here.
-        PromptCache(mode: .auto, primeWait: .seconds(3600), clock: ContinuousClock(), now: { .seconds(time.now()) })
+    static func cache() -> PromptCache {
+        // A clock whose sleeps never end by themselves: only the primer's answer (or a stop) ends the wait.
+        PromptCache(mode: .auto, primeWait: .seconds(3600), clock: JobClock(StopGateTests.NeverClock()))
     }
 
     static let prefix = CachePrefix(params: CachePrefixTests.params(), minimumTokens: 1024)!
 
     @Test func aRequestWaitsForThePrimersAnswerThenReadsWithTheBreakpoint() async throws {
-        let time = TestTime()
-        let cache = Self.cache(time: time)
+        let cache = Self.cache()
         let gate = StopGate()
         cache.note(Self.prefix)
         cache.note(Self.prefix)
@@ -33,7 +32,7 @@ import Testing
     }
 
     @Test func aPrimerWithoutAnAnswerHandsTheRoleToAWaiter() async throws {
-        let cache = Self.cache(time: TestTime())
+        let cache = Self.cache()
         let gate = StopGate()
         cache.note(Self.prefix)
         cache.note(Self.prefix)
@@ -48,7 +47,7 @@ import Testing
     }
 
     @Test func aStoppingJobEndsTheWaitForAPrimer() async throws {
-        let cache = Self.cache(time: TestTime())
+        let cache = Self.cache()
         let gate = StopGate()
         cache.note(Self.prefix)
         cache.note(Self.prefix)
@@ -62,7 +61,7 @@ import Testing
     }
 
     @Test func offSendsEveryRecordAsWritten() {
-        let cache = PromptCache(mode: .off, clock: ContinuousClock(), now: { .zero })
+        let cache = PromptCache(mode: .off, clock: TestTime().clock)
         #expect(cache.prefix(of: CachePrefixTests.record(CachePrefixTests.params())) == nil)
     }
 }

@@ -8,7 +8,7 @@ struct DoctorTests {
     let configuration = APIConfiguration(baseURL: "http://127.0.0.1:1", apiKey: "sk-test")
 
     func report(_ transport: ScriptedTransport, models: [String] = [], configuration: APIConfiguration? = nil) async -> Doctor.Report {
-        await Doctor(configuration: configuration ?? self.configuration, client: transport).check(models: models, timeout: 1)
+        await Doctor(configuration: configuration ?? self.configuration, client: transport).check(models: models, timeout: .seconds(1))
     }
 
     @Test func aListedOrResolvedModelPassesAndTheRateLimitHeadersAreShown() async {

@@ -5,16 +5,36 @@ import Testing
 @Suite struct DeadlinePlanTests {
     /// The setting: Messages at 1,200 requests a minute, 50 ms, concurrency 64.
     static let capacity = MessagesCapacity(
-        requestsPerMinute: 1200, inputTokensPerMinute: nil, inputTokensPerRecord: 20, latency: 0.05, concurrency: 64)
+        unknown: .init(requestsPerMinute: 1200, latency: 0.05, inputTokensPerRecord: 20), defaultModel: nil, concurrency: 64)
 
     @Test func messagesTimeIsTheSlowestOfConcurrencyAndEachLimitAfterAFullBucket() {
         #expect(Self.capacity.seconds(records: 0) == 0)
         #expect(abs(Self.capacity.seconds(records: 3000) - 90) < 1e-9, "1,200 at once, then 20 a second")
         #expect(abs(Self.capacity.seconds(records: 640) - 0.5) < 1e-9, "within the bucket: records × latency / concurrency")
-        var tokens = Self.capacity
-        tokens.inputTokensPerMinute = 60_000
-        tokens.inputTokensPerRecord = 100
+        let tokens = MessagesCapacity(
+            unknown: .init(inputTokensPerMinute: 60_000, latency: 0.05, inputTokensPerRecord: 100), defaultModel: nil, concurrency: 64)
         #expect(abs(tokens.seconds(records: 1200) - 60) < 1e-9)
+    }
+
+    @Test func eachModelsRecordsWaitForThatModelsLimitsOnly() {
+        // Remembered: haiku at 1,200 requests a minute, opus at 60; the job's records are 3 haiku to 1 opus.
+        var capacity = MessagesCapacity(
+            models: [
+                "haiku": .init(requestsPerMinute: 1200, latency: 0.05),
+                "opus": .init(requestsPerMinute: 60, latency: 0.05),
+            ],
+            unknown: .init(latency: 2), defaultModel: "haiku", concurrency: 64)
+        // Before any record is seen, the default model's figures: 3,000 records at 1,200 a minute.
+        #expect(abs(capacity.seconds(records: 3000) - 90) < 1e-9)
+        for index in 0..<400 { capacity.noteRecord(model: index % 4 == 3 ? "opus" : "haiku", bodyBytes: 400) }
+        // 750 of 3,000 are opus's: 60 at once, then 1 a second; haiku's 2,250 take 52.5 s.
+        #expect(abs(capacity.seconds(records: 3000) - 690) < 1e-9)
+        // A model nothing is known of is assumed unlimited at the default latency: the concurrency bound.
+        var unknown = MessagesCapacity(
+            models: ["haiku": .init(requestsPerMinute: 1200, latency: 0.05)], unknown: .init(latency: 2), defaultModel: "haiku",
+            concurrency: 64)
+        unknown.noteRecord(model: "sonnet", bodyBytes: 400)
+        #expect(abs(unknown.seconds(records: 3200) - 100) < 1e-9, "3,200 × 2 s ÷ 64")
     }
 
     @Test func withoutAPaceAndNoSafeSwitchTheProbeComesAtAQuarterOfTheTime() {

@@ -119,8 +119,8 @@ struct JobRunnerTests {
         // The manual clock moves on at every sleep of every record (their waits add up instead of
         // overlapping), so an outage of sixty failures spans thousands of its seconds: the limits are
         // far beyond it, so that what is proved is the waiting, not how the clock's time adds up.
-        job.options.maxOutage = 1_000_000
-        job.options.recordTimeout = 1_000_000
+        job.options.maxOutage = .seconds(1_000_000)
+        job.options.recordTimeout = .seconds(1_000_000)
         // Sixty overloads in a row: breaker trips, throttled and waiting records, then the model recovers.
         job.transport.script(Self.model, Array(repeating: .failure(ScriptedTransport.overloaded()), count: 60))
         let summary = try await job.run()
@@ -241,7 +241,7 @@ struct JobRunnerTests {
 
     @Test func aPlainJobPrintsALineOfItsOwnEveryFewSecondsOfItsClock() async throws {
         var job = try Job(records: 30, secondsPerSend: 1)
-        job.options.progress = .plain(every: 5)
+        job.options.progress = .plain(every: .seconds(5))
         job.options.quiet = false
         let summary = try await job.run()
         #expect(summary.exitCode == .success)
@@ -253,7 +253,7 @@ struct JobRunnerTests {
 
     @Test func aQuietJobWritesNothingOnTheTerminal() async throws {
         var job = try Job(records: 30, secondsPerSend: 1)
-        job.options.progress = .plain(every: 0.5)
+        job.options.progress = .plain(every: .milliseconds(500))
         job.options.quiet = true
         let summary = try await job.run()
         #expect(summary.exitCode == .success)
@@ -289,7 +289,7 @@ final class StallingTransport: MessagesTransport {
     /// Requests that hung until the job cancelled them.
     var cancelled: Int { counts.withLock { $0.cancelled } }
 
-    func send(body: [UInt8], timeout: Double) async -> Result<MessagesClient.Success, RequestFailure> {
+    func send(body: [UInt8], timeout: Duration) async -> Result<MessagesClient.Success, RequestFailure> {
         let count = counts.withLock { counts in
             counts.sends += 1
             return counts.sends
@@ -306,11 +306,11 @@ final class StallingTransport: MessagesTransport {
         return .failure(ScriptedTransport.connectionRefused())
     }
 
-    func listModels(timeout: Double) async -> Result<(ids: [String], headers: [(String, String)]), RequestFailure> {
+    func listModels(timeout: Duration) async -> Result<(ids: [String], headers: [(String, String)]), RequestFailure> {
         await scripted.listModels(timeout: timeout)
     }
 
-    func retrieveModel(_ model: String, timeout: Double) async -> Result<String, RequestFailure> {
+    func retrieveModel(_ model: String, timeout: Duration) async -> Result<String, RequestFailure> {
         await scripted.retrieveModel(model, timeout: timeout)
     }
 }

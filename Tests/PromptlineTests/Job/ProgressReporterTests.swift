@@ -15,13 +15,13 @@ struct ProgressReporterTests {
 
     /// Offers a line at each of `times` (seconds), as the dispatch loop does after each flush, then ends.
     static func drive(_ reporter: inout ProgressReporter, at times: [Double]) {
-        for time in times where reporter.isDue(at: time) { reporter.show("line at \(time)", at: time) }
+        for time in times where reporter.isDue(at: .at(time)) { reporter.show("line at \(time)", at: .at(time)) }
         reporter.finish()
     }
 
     @Test func liveModeRedrawsOneLineInPlaceEveryHalfSecondAndErasesItAtTheEnd() {
         let terminal = FakeTerminal()
-        var reporter = ProgressReporter(mode: .live, quiet: false, start: 10, terminal: terminal.sink)
+        var reporter = ProgressReporter(mode: .live, quiet: false, start: .at(10), terminal: terminal.sink)
         Self.drive(&reporter, at: [10.2, 10.4, 10.6, 10.7, 11.0, 11.2])
         let erase = "\r\u{1B}[2K"
         #expect(terminal.written == [erase + "line at 10.6", erase + "line at 11.2", erase])
@@ -30,15 +30,15 @@ struct ProgressReporterTests {
 
     @Test func plainModePrintsALineOfItsOwnEveryIntervalWithoutTerminalCodes() {
         let terminal = FakeTerminal()
-        var reporter = ProgressReporter(mode: .plain(every: 5), quiet: false, start: 0, terminal: terminal.sink)
+        var reporter = ProgressReporter(mode: .plain(every: .seconds(5)), quiet: false, start: .start, terminal: terminal.sink)
         Self.drive(&reporter, at: [1, 4.9, 5.1, 7, 10, 10.2, 16])
         #expect(terminal.written == ["line at 5.1\n", "line at 10.2\n", "line at 16.0\n"])
     }
 
     @Test func quietAndNonePrintNothingEvenAtTheEnd() {
-        for (mode, quiet) in [(ProgressMode.live, true), (.plain(every: 1), true), (.none, false)] {
+        for (mode, quiet) in [(ProgressMode.live, true), (.plain(every: .seconds(1)), true), (.none, false)] {
             let terminal = FakeTerminal()
-            var reporter = ProgressReporter(mode: mode, quiet: quiet, start: 0, terminal: terminal.sink)
+            var reporter = ProgressReporter(mode: mode, quiet: quiet, start: .start, terminal: terminal.sink)
             #expect(reporter.interval == nil)
             Self.drive(&reporter, at: [1, 2, 3, 60, 3600])
             #expect(terminal.written.isEmpty)
@@ -47,7 +47,7 @@ struct ProgressReporterTests {
 
     @Test func aLiveJobThatNeverDrewItsLineErasesNothing() {
         let terminal = FakeTerminal()
-        var reporter = ProgressReporter(mode: .live, quiet: false, start: 0, terminal: terminal.sink)
+        var reporter = ProgressReporter(mode: .live, quiet: false, start: .start, terminal: terminal.sink)
         Self.drive(&reporter, at: [0.1, 0.2])
         #expect(terminal.written.isEmpty)
     }

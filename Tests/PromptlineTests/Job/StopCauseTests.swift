@@ -10,7 +10,7 @@ struct StopCauseTests {
         #expect(StopCause.signal(SIGINT).exitStatus == .interrupted)
         #expect(StopCause.signal(SIGTERM).exitStatus == .terminated)
         #expect(StopCause.job(JobStop(reason: .authentication("no"))).exitStatus == .notPermitted)
-        #expect(StopCause.job(JobStop(reason: .outage(seconds: 600))).exitStatus == .stoppedEarly)
+        #expect(StopCause.job(JobStop(reason: .outage(after: .seconds(600)))).exitStatus == .stoppedEarly)
         #expect(StopCause.job(JobStop(reason: .unpriced("m"))).exitStatus == .usage)
         #expect(StopCause.inputFault("in.jsonl.gz: gzip stream truncated at byte 9").exitStatus == .unusableInput)
         #expect(StopCause.signal(SIGTERM).description == "interrupted by SIGTERM; run the same command again to resume")
@@ -38,12 +38,21 @@ struct StopCauseTests {
     }
 
     @Test func inputFaultsAreNotAnnouncedWhenTheyArriveButSignalsAndStopsAre() {
-        #expect(StopCause.inputFault("bad").announcement(inFlight: 3, gracePeriod: 10) == nil)
+        #expect(StopCause.inputFault("bad").announcement(.requests(3), gracePeriod: .seconds(10)) == nil)
         #expect(
-            StopCause.signal(SIGINT).announcement(inFlight: 3, gracePeriod: 10)
+            StopCause.signal(SIGINT).announcement(.requests(3), gracePeriod: .seconds(10))
                 == "promptline: interrupted; finishing 3 requests in flight (up to 10 s), then stopping")
         #expect(
-            StopCause.job(JobStop(reason: .spendLimit)).announcement(inFlight: 3, gracePeriod: 10)?
+            StopCause.job(JobStop(reason: .spendLimit)).announcement(.requests(3), gracePeriod: .seconds(10))?
                 .hasPrefix("promptline: stopping: the organisation's monthly spend limit") == true)
+    }
+
+    @Test func aStopDuringTheBatchesSaysTheCreatedBatchesKeepRunning() {
+        #expect(
+            StopCause.signal(SIGTERM).announcement(.batches, gracePeriod: .seconds(10))
+                == "promptline: interrupted; batches already created keep running (they are paid work); a resume collects them")
+        #expect(
+            StopCause.job(JobStop(reason: .outage(after: .seconds(60)))).announcement(.batches, gracePeriod: .seconds(10))?
+                .hasSuffix("; batches already created keep running and a resume collects them") == true)
     }
 }

@@ -36,24 +36,24 @@ struct RequestRunnerTests {
             storePath = directory.appendingPathComponent("store.sqlite").path
             let time = self.time
             transport = ScriptedTransport(time: time, poisonFailure: poisonFailure, onSend: onSend)
-            store = try Store(path: storePath, leaseSeconds: leaseSeconds, now: time.now)
+            store = try Store(path: storePath, leaseSeconds: leaseSeconds, wallClock: time.wallClock)
             var options = JobOptions(inputs: [], output: directory.appendingPathComponent("out.jsonl").path, defaults: RecordDefaults())
             options.maxRetries = 2
-            options.recordTimeout = 3600
-            options.maxOutage = 3600
+            options.recordTimeout = .seconds(3600)
+            options.maxOutage = .seconds(3600)
             configure(&options)
             let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
             health = ModelHealth(
                 configuration: options.breaker, breakersEnabled: breakersEnabled, budget: RetryBudget(), logger: logger,
-                now: time.now, random: { throttleDraw })
+                clock: time.clock, random: { throttleDraw })
             let throttle = Throttle(
                 requestsPerMinute: nil, inputTokensPerMinute: nil, outputTokensPerMinute: nil, maximumConcurrency: 4,
-                headerAware: true, clock: ManualClock(time: time), now: time.now)
+                headerAware: true, clock: time.clock)
             runner = RequestRunner(
                 client: transport, store: store, options: options, counters: counters, health: health,
                 spend: SpendMeter(budget: nil, prices: PriceTable.builtIn), throttle: throttle,
-                promptCache: PromptCache(mode: options.promptCache, clock: ManualClock(time: time), now: { .seconds(time.now()) }),
-                clock: ManualClock(time: time), logger: logger, random: { 0.5 })
+                promptCache: PromptCache(mode: options.promptCache, clock: time.clock),
+                clock: time.clock, logger: logger, random: { 0.5 })
         }
 
         /// A record for `model`; `text` makes its messages (the stale tier matches on them), `maxTokens` its parameters.
@@ -176,8 +176,8 @@ struct RequestRunnerTests {
         #expect(answer.state == .succeeded)
         #expect(answer.attempts == 6)
         let times = harness.transport.sent.map(\.at)
-        // 100 ms × (0.5 + the draw of 0.999), to the millisecond the runner sleeps in.
-        #expect(zip(times, times.dropFirst()).map { (($1 - $0) * 1000).rounded() } == Array(repeating: 149, count: 5))
+        // 100 ms × (0.5 + the draw of 0.999) = 149.9 ms, each time.
+        #expect(zip(times, times.dropFirst()).map { (($1 - $0) * 10_000).rounded() } == Array(repeating: 1499, count: 5))
     }
 
     /// A model failing for everyone (here with no breaker to open) is not retried: the record goes down the chain at once.
@@ -192,7 +192,7 @@ struct RequestRunnerTests {
     }
 
     @Test func aRecordThatNeverFindsAModelEndsErroredOnlyAtItsDeadline() async throws {
-        let harness = try Harness { $0.recordTimeout = 300 }
+        let harness = try Harness { $0.recordTimeout = .seconds(300) }
         harness.transport.otherwise(Self.primary, .failure(ScriptedTransport.overloaded()))
         let answer = try await harness.runner.run(harness.record())
         #expect(answer.state == .errored)
@@ -203,12 +203,12 @@ struct RequestRunnerTests {
 
     @Test func noSuccessFromAnyModelForMaxOutageStopsTheJob() async throws {
         let harness = try Harness {
-            $0.recordTimeout = 3600
-            $0.maxOutage = 120
+            $0.recordTimeout = .seconds(3600)
+            $0.maxOutage = .seconds(120)
         }
         harness.transport.otherwise(Self.primary, .failure(ScriptedTransport.overloaded()))
         let stop = await Self.jobStop { try await harness.runner.run(harness.record()) }
-        #expect(stop?.reason == .outage(seconds: 120))
+        #expect(stop?.reason == .outage(after: .seconds(120)))
     }
 
     // MARK: The request's own faults and missing models
@@ -328,7 +328,7 @@ struct RequestRunnerTests {
         time.withLock { $0 = harness.time }
         let record = harness.record()
         // Another process on the same store file (its own owner id).
-        let other = try Store(path: harness.storePath, leaseSeconds: 30, now: harness.time.now)
+        let other = try Store(path: harness.storePath, leaseSeconds: 30, wallClock: harness.time.wallClock)
         holder.withLock { $0 = (other, record.key) }
         harness.transport.script(Self.primary, Self.failures(30, ScriptedTransport.overloaded()))
         let answer = try await harness.runner.run(record)

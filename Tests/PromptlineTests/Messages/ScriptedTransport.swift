@@ -64,7 +64,7 @@ final class ScriptedTransport: MessagesTransport {
     /// The models sent to, in order.
     var models: [String] { sent.map(\.model) }
 
-    func send(body: [UInt8], timeout: Double) async -> Result<MessagesClient.Success, RequestFailure> {
+    func send(body: [UInt8], timeout: Duration) async -> Result<MessagesClient.Success, RequestFailure> {
         let model = Self.model(of: body)
         let now = time.now()
         let (step, count) = state.withLock { state -> (Step, Int) in
@@ -92,14 +92,14 @@ final class ScriptedTransport: MessagesTransport {
         }
     }
 
-    func listModels(timeout: Double) async -> Result<(ids: [String], headers: [(String, String)]), RequestFailure> {
+    func listModels(timeout: Duration) async -> Result<(ids: [String], headers: [(String, String)]), RequestFailure> {
         state.withLock { state in
             state.listings += 1
             return state.listing
         }.map { (ids: $0, headers: [("anthropic-ratelimit-requests-limit", "50")]) }
     }
 
-    func retrieveModel(_ model: String, timeout: Double) async -> Result<String, RequestFailure> {
+    func retrieveModel(_ model: String, timeout: Duration) async -> Result<String, RequestFailure> {
         guard let id = state.withLock({ $0.resolved[model] }) else { return .failure(Self.modelNotFound(model)) }
         return .success(id)
     }

@@ -23,14 +23,14 @@ struct Draws {
         var now = 0.0
         while now < minutes * 60 {
             now += 0.01
-            let action = throttle.event(.attempt(draw: draws.next()), now: now)
+            let action = throttle.event(.attempt(draw: draws.next()), now: .at(now))
             let counted = now > (minutes - 1) * 60
             if counted { attempts += 1 }
             guard action == .send else {
                 if counted { refused += 1 }
                 continue
             }
-            _ = throttle.event(draws.next() < errorShare ? .failed : .accepted, now: now)
+            _ = throttle.event(draws.next() < errorShare ? .failed : .accepted, now: .at(now))
         }
         return Double(refused) / Double(attempts)
     }
@@ -51,38 +51,38 @@ struct Draws {
 
     @Test func theRefusalProbabilityFollowsTheSREFormula() {
         var throttle = AdaptiveThrottle()
-        for _ in 0..<70 { _ = throttle.event(.failed, now: 1) }
-        for _ in 0..<30 { _ = throttle.event(.accepted, now: 1) }
+        for _ in 0..<70 { _ = throttle.event(.failed, now: .at(1)) }
+        for _ in 0..<30 { _ = throttle.event(.accepted, now: .at(1)) }
         // (100 − 2·30) / (100 + 1)
-        #expect(abs(throttle.refusalProbability(now: 1) - 40.0 / 101.0) < 1e-12)
-        #expect(throttle.acceptShare(now: 1) == 0.3)
+        #expect(abs(throttle.refusalProbability(now: .at(1)) - 40.0 / 101.0) < 1e-12)
+        #expect(throttle.acceptShare(now: .at(1)) == 0.3)
     }
 
     @Test func nothingIsRefusedBeforeTheWindowHoldsEnoughAnswers() {
         var throttle = AdaptiveThrottle()
-        for _ in 0..<19 { _ = throttle.event(.failed, now: 1) }
-        #expect(throttle.refusalProbability(now: 1) == 0)
-        _ = throttle.event(.failed, now: 1)
-        #expect(throttle.refusalProbability(now: 1) > 0.9)
+        for _ in 0..<19 { _ = throttle.event(.failed, now: .at(1)) }
+        #expect(throttle.refusalProbability(now: .at(1)) == 0)
+        _ = throttle.event(.failed, now: .at(1))
+        #expect(throttle.refusalProbability(now: .at(1)) > 0.9)
     }
 
     /// Attempts in flight have no verdict yet: a job's first round trip is never refused.
     @Test func attemptsWithoutAnAnswerDoNotCount() {
         var throttle = AdaptiveThrottle()
-        let actions = (0..<64).map { _ in throttle.event(.attempt(draw: 0), now: 0) }
+        let actions = (0..<64).map { _ in throttle.event(.attempt(draw: 0), now: .at(0)) }
         #expect(actions.allSatisfy { $0 == .send })
     }
 
     @Test func theWindowForgetsWhatIsOlderThanItsLength() {
         var throttle = AdaptiveThrottle()
         for _ in 0..<100 {
-            _ = throttle.event(.attempt(draw: 0.99), now: 0)
-            _ = throttle.event(.failed, now: 0)
+            _ = throttle.event(.attempt(draw: 0.99), now: .at(0))
+            _ = throttle.event(.failed, now: .at(0))
         }
-        #expect(throttle.refusalProbability(now: 0) > 0.9)
-        #expect(throttle.refusalProbability(now: 59.5) > 0.9)
-        #expect(throttle.refusalProbability(now: 60.5) == 0)
-        #expect(throttle.acceptShare(now: 60.5) == nil)
+        #expect(throttle.refusalProbability(now: .at(0)) > 0.9)
+        #expect(throttle.refusalProbability(now: .at(59.5)) > 0.9)
+        #expect(throttle.refusalProbability(now: .at(60.5)) == 0)
+        #expect(throttle.acceptShare(now: .at(60.5)) == nil)
     }
 
     /// After an outage the throttle lets traffic back in proportion to what succeeds: within
@@ -93,14 +93,14 @@ struct Draws {
         var now = 0.0
         while now < 30 {  // 30 s outage
             now += 0.01
-            if throttle.event(.attempt(draw: draws.next()), now: now) == .send { _ = throttle.event(.failed, now: now) }
+            if throttle.event(.attempt(draw: draws.next()), now: .at(now)) == .send { _ = throttle.event(.failed, now: .at(now)) }
         }
-        #expect(throttle.refusalProbability(now: now) > 0.9)
+        #expect(throttle.refusalProbability(now: .at(now)) > 0.9)
         var recoveredAt: Double?
         while now < 120, recoveredAt == nil {
             now += 0.01
-            if throttle.event(.attempt(draw: draws.next()), now: now) == .send { _ = throttle.event(.accepted, now: now) }
-            if throttle.refusalProbability(now: now) == 0 { recoveredAt = now }
+            if throttle.event(.attempt(draw: draws.next()), now: .at(now)) == .send { _ = throttle.event(.accepted, now: .at(now)) }
+            if throttle.refusalProbability(now: .at(now)) == 0 { recoveredAt = now }
         }
         let recovered = try! #require(recoveredAt)
         #expect(recovered - 30 < 10, "recovered after \(recovered - 30) s")

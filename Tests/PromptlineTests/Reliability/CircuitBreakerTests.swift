@@ -20,52 +20,52 @@ import Testing
     @Test func itOpensOnTheFailureRateOnceTheMinimumCallsAreSeen() {
         var b = breaker()
         for outcome in [false, true, false, true, false] {  // 2 of 5 failed: under the minimum of 6 calls
-            _ = outcome ? b.failure(now: 0) : b.success(now: 0)
+            _ = outcome ? b.failure(now: .at(0)) : b.success(now: .at(0))
         }
         #expect(b.state == .closed)
-        let transition = b.failure(now: 1)  // 3 of 6 = 50 %
-        #expect(b.state == .open(until: 3))
+        let transition = b.failure(now: .at(1))  // 3 of 6 = 50 %
+        #expect(b.state == .open(until: .at(3)))
         #expect(transition?.reason.contains("failure rate") == true)
     }
 
     @Test func itOpensOnConsecutiveFailuresBeforeTheMinimumCalls() {
         var b = breaker()
-        for _ in 0..<3 { #expect(b.failure(now: 0) == nil) }
-        #expect(b.failure(now: 0)?.reason == "4 consecutive failures")
+        for _ in 0..<3 { #expect(b.failure(now: .at(0)) == nil) }
+        #expect(b.failure(now: .at(0))?.reason == "4 consecutive failures")
         #expect(b.trips == 1)
     }
 
     @Test func whileOpenNothingIsAdmittedUntilTheBreakEnds() {
         var b = breaker()
-        for _ in 0..<4 { _ = b.failure(now: 10) }
-        #expect(b.acquire(now: 11).0 == .rejected(retryAt: 12))
-        let (permission, transition) = b.acquire(now: 12)
+        for _ in 0..<4 { _ = b.failure(now: .at(10)) }
+        #expect(b.acquire(now: .at(11)).0 == .rejected(retryAt: .at(12)))
+        let (permission, transition) = b.acquire(now: .at(12))
         #expect(permission == .probe)
         #expect(transition?.to == .halfOpen)
     }
 
     @Test func halfOpenAdmitsExactlyTheConfiguredProbes() {
         var b = breaker { $0.halfOpenProbes = 3 }
-        for _ in 0..<4 { _ = b.failure(now: 0) }
-        let permissions = (0..<5).map { _ in b.acquire(now: 100).0 }
+        for _ in 0..<4 { _ = b.failure(now: .at(0)) }
+        let permissions = (0..<5).map { _ in b.acquire(now: .at(100)).0 }
         #expect(permissions == [.probe, .probe, .probe, .rejected(retryAt: nil), .rejected(retryAt: nil)])
         b.release()
-        #expect(b.acquire(now: 100).0 == .probe)
+        #expect(b.acquire(now: .at(100)).0 == .probe)
     }
 
     @Test func aProbesSuccessClosesIt() {
         var b = breaker()
-        for _ in 0..<4 { _ = b.failure(now: 0) }
-        _ = b.acquire(now: 5)
-        #expect(b.success(now: 5)?.to == .closed)
-        #expect(b.acquire(now: 5).0 == .allowed)
+        for _ in 0..<4 { _ = b.failure(now: .at(0)) }
+        _ = b.acquire(now: .at(5))
+        #expect(b.success(now: .at(5))?.to == .closed)
+        #expect(b.acquire(now: .at(5)).0 == .allowed)
     }
 
     @Test func aProbesFailureReopensWithADoubledBreakUpToTheCap() {
         var b = breaker()
-        for _ in 0..<4 { _ = b.failure(now: 0) }  // break 2
-        var now = 2.0
-        var breaks: [Double] = []
+        for _ in 0..<4 { _ = b.failure(now: .at(0)) }  // break 2
+        var now = JobClock.Instant.at(2)
+        var breaks: [Duration] = []
         for _ in 0..<5 {
             _ = b.acquire(now: now)
             _ = b.failure(now: now)
@@ -73,19 +73,19 @@ import Testing
             breaks.append(until - now)
             now = until
         }
-        #expect(breaks == [4, 8, 10, 10, 10])
+        #expect(breaks == [4, 8, 10, 10, 10].map { .seconds($0) })
     }
 
     @Test func jitterLengthensABreakByUpToItsFraction() {
         var b = breaker(random: 0.5)
-        for _ in 0..<4 { _ = b.failure(now: 0) }
-        #expect(b.state == .open(until: 2 * 1.1))
+        for _ in 0..<4 { _ = b.failure(now: .at(0)) }
+        #expect(b.state == .open(until: .at(2 * 1.1)))
     }
 
     @Test func successesInTheWindowKeepItClosed() {
         var b = breaker()
         for index in 0..<100 {
-            _ = index % 3 == 0 ? b.failure(now: Double(index)) : b.success(now: Double(index))
+            _ = index % 3 == 0 ? b.failure(now: .at(Double(index))) : b.success(now: .at(Double(index)))
         }
         #expect(b.state == .closed)
     }
@@ -106,9 +106,9 @@ import Testing
         while now < 600, b.trips == 0 {
             now += 0.01
             if draws.next() < errorShare {
-                _ = b.failure(now: now, baselineFailureShare: errorShare)
+                _ = b.failure(now: .at(now), baselineFailureShare: errorShare)
             } else {
-                _ = b.success(now: now)
+                _ = b.success(now: .at(now))
             }
         }
         #expect((b.trips > 0) == opens)
@@ -118,12 +118,12 @@ import Testing
     @Test func byDefaultItOpensOnANearTotalFailureRateNotOnHalf() {
         var b = CircuitBreaker(random: { 0 })
         for index in 0..<200 {  // alternate: 50 % failures, never 5 in a row
-            _ = index % 2 == 0 ? b.failure(now: 0, baselineFailureShare: 0.5) : b.success(now: 0)
+            _ = index % 2 == 0 ? b.failure(now: .at(0), baselineFailureShare: 0.5) : b.success(now: .at(0))
         }
         #expect(b.state == .closed)
         var c = CircuitBreaker(random: { 0 })
         for index in 0..<50 {  // 96 % failures in runs of 24 that a 96 % share explains: the rate opens it
-            _ = index % 25 == 24 ? c.success(now: 0) : c.failure(now: 0, baselineFailureShare: 0.96)
+            _ = index % 25 == 24 ? c.success(now: .at(0)) : c.failure(now: .at(0), baselineFailureShare: 0.96)
         }
         #expect(c.trips == 1)
     }

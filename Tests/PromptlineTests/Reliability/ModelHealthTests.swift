@@ -12,7 +12,7 @@ import Testing
         return ModelHealth(
             configuration: configuration, breakersEnabled: enabled,
             budget: RetryBudget(capacity: 10, retryCost: 5, refillPerSecond: 0),
-            logger: Logger(label: "test"), now: time.now, random: { draw })
+            logger: Logger(label: "test"), clock: time.clock, random: { draw })
     }
 
     private let overloaded = RequestFailure(kind: .http(status: 529), errorType: "overloaded_error", message: "")
@@ -74,7 +74,7 @@ import Testing
         let draw = Mutex(0.999)
         let health = ModelHealth(
             configuration: configuration, breakersEnabled: true, budget: RetryBudget(),
-            logger: Logger(label: "test"), now: TestTime().now, random: { draw.withLock { $0 } })
+            logger: Logger(label: "test"), clock: TestTime().clock, random: { draw.withLock { $0 } })
         for sent in 0..<100 {
             #expect(health.admit("a") == .send(probe: false))
             health.record("a", failure: sent % 5 == 0 ? nil : overloaded)  // 80 % failures
@@ -105,11 +105,11 @@ import Testing
     @Test func anOutageLastsUntilASuccess() {
         let time = TestTime()
         let health = health(time: time)
-        #expect(health.noteOutage() == 0)
+        #expect(health.noteOutage() == .zero)
         time.advance(5)
-        #expect(health.noteOutage() == 5)
+        #expect(health.noteOutage() == .seconds(5))
         health.record("b", failure: nil)
-        #expect(health.noteOutage() == 0)
+        #expect(health.noteOutage() == .zero)
     }
 
     @Test func theRetryBudgetIsSharedAndRefilledBySuccesses() {
@@ -140,7 +140,7 @@ import Testing
         let health = health(time: time)
         for _ in 0..<100 { health.record("a", failure: nil) }
         for _ in 0..<5 { health.record("a", failure: overloaded) }
-        #expect(health.condition("a") == .open(until: 2))  // the first break, 2 s, no jitter
+        #expect(health.condition("a") == .open(until: .at(2)))  // the first break, 2 s, no jitter
         #expect(health.wait(before: "a") == .milliseconds(2_050))
         time.advance(2)
         #expect(health.condition("a") == .probing)
@@ -157,7 +157,7 @@ import Testing
         for _ in 0..<4 { health.record("a", failure: overloaded) }
         #expect(health.condition("a") == .serving)  // four in a row: still a chance
         health.record("a", failure: overloaded)
-        #expect(health.condition("a") == .failing(since: 10))
+        #expect(health.condition("a") == .failing(since: .at(10)))
         time.set(14)
         #expect(health.wait(before: "a") == .milliseconds(3_500))  // 4 s minus an eighth (a draw of 0.5)
         health.record("a", failure: nil)

@@ -8,30 +8,31 @@ import Testing
 
     @Test func retriesDrainTheBudgetUntilItRefuses() {
         var budget = RetryBudget(capacity: 20, retryCost: 5, timeoutCost: 10, refillPerSecond: 0)
-        #expect((0..<5).map { _ in budget.withdraw(for: overloaded, now: 0) } == [true, true, true, true, false])
+        #expect((0..<5).map { _ in budget.withdraw(for: overloaded, now: .at(0)) } == [true, true, true, true, false])
         #expect(budget.tokens == 0)
     }
 
     @Test func timeoutsCostMore() {
         var budget = RetryBudget(capacity: 15, retryCost: 5, timeoutCost: 10, refillPerSecond: 0)
         let outcomes = [
-            budget.withdraw(for: timeout, now: 0), budget.withdraw(for: timeout, now: 0), budget.withdraw(for: overloaded, now: 0),
+            budget.withdraw(for: timeout, now: .at(0)), budget.withdraw(for: timeout, now: .at(0)),
+            budget.withdraw(for: overloaded, now: .at(0)),
         ]
         #expect(outcomes == [true, false, true])
     }
 
     @Test func successesRefillUpToTheCapacity() {
         var budget = RetryBudget(capacity: 10, retryCost: 5, refillPerSecond: 0)
-        _ = budget.withdraw(for: overloaded, now: 0)
-        for _ in 0..<20 { budget.deposit(now: 0) }
+        _ = budget.withdraw(for: overloaded, now: .at(0))
+        for _ in 0..<20 { budget.deposit(now: .at(0)) }
         #expect(budget.tokens == 10)
     }
 
     @Test func anEmptyBudgetRefillsWithTimeSoWaitingRecordsGetAnotherTry() {
         var budget = RetryBudget(capacity: 2, retryCost: 1, refillPerSecond: 1)
         let draws = [
-            budget.withdraw(for: overloaded, now: 0), budget.withdraw(for: overloaded, now: 0),
-            budget.withdraw(for: overloaded, now: 0.5), budget.withdraw(for: overloaded, now: 1.6),
+            budget.withdraw(for: overloaded, now: .at(0)), budget.withdraw(for: overloaded, now: .at(0)),
+            budget.withdraw(for: overloaded, now: .at(0.5)), budget.withdraw(for: overloaded, now: .at(1.6)),
         ]
         #expect(draws == [true, true, false, true])
     }
@@ -48,9 +49,9 @@ import Testing
             failuresOwed += errorShare
             if failuresOwed >= 1 {
                 failuresOwed -= 1
-                if !budget.withdraw(for: overloaded, now: now) { refusedAny = true }
+                if !budget.withdraw(for: overloaded, now: .at(now)) { refusedAny = true }
             } else {
-                budget.deposit(now: now)
+                budget.deposit(now: .at(now))
             }
         }
         #expect(refusedAny == empties)

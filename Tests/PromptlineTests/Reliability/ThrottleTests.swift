@@ -6,7 +6,7 @@ import Testing
     private func throttle(concurrency: Int) -> Throttle {
         Throttle(
             requestsPerMinute: nil, inputTokensPerMinute: nil, outputTokensPerMinute: nil, maximumConcurrency: concurrency,
-            headerAware: true, clock: ContinuousClock(), now: TestTime().now)
+            headerAware: true, clock: TestTime().clock)
     }
 
     /// Each model starts its own slow start: a model at its window does not hold back another.

@@ -128,7 +128,7 @@ import Testing
     }
 
     @Test func erroredAnswersGoIntoABatchAgainOnlyWhenRecordedBeforeTheRetryingRun() async throws {
-        let store = try Store(path: directory.file("s.db"), now: { 100 })
+        let store = try Store(path: directory.file("s.db"), wallClock: WallClock { Date(timeIntervalSince1970: 100) })
         try await store.recordBatchIntent(localID: "L1", entries: [entry(1)], bodyBytes: 10)
         _ = try await store.applyBatchResults(
             localID: "L1",

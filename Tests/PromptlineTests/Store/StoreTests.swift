@@ -73,8 +73,8 @@ import Testing
     @Test func aRenewedLeaseIsNotTakenOverWhereAnExpiredOneWouldBe() async throws {
         let path = directory.file("s.db")
         let time = TestTime()
-        let first = try Store(path: path, leaseSeconds: 10, now: time.now)
-        let second = try Store(path: path, leaseSeconds: 10, now: time.now)
+        let first = try Store(path: path, leaseSeconds: 10, wallClock: time.wallClock)
+        let second = try Store(path: path, leaseSeconds: 10, wallClock: time.wallClock)
         _ = try await first.claim("renewed", model: "m", messagesKey: "mk", retryErrored: false)
         _ = try await first.claim("expired", model: "m", messagesKey: "mk", retryErrored: false)
         time.set(8)
@@ -95,13 +95,16 @@ import Testing
 
     @Test func aModelsMemoryKeepsWhatALaterJobDidNotLearn() async throws {
         let store = try Store(path: directory.file("s.db"))
-        #expect(try await store.memory(of: "claude-haiku-4-5") == nil)
+        #expect(try await store.memories().isEmpty)
         try await store.remember(ModelMemory(requestsPerMinute: 1200, inputTokensPerMinute: nil, latency: 0.4), of: "claude-haiku-4-5")
         // A job that learned no limits (no headers) still updates the latency, and keeps the limits known.
         try await store.remember(ModelMemory(requestsPerMinute: nil, inputTokensPerMinute: 400_000, latency: 0.2), of: "claude-haiku-4-5")
+        try await store.remember(ModelMemory(requestsPerMinute: 50, inputTokensPerMinute: nil, latency: 3), of: "claude-opus-4-1")
         #expect(
-            try await store.memory(of: "claude-haiku-4-5")
-                == ModelMemory(requestsPerMinute: 1200, inputTokensPerMinute: 400_000, latency: 0.2))
+            try await store.memories() == [
+                "claude-haiku-4-5": ModelMemory(requestsPerMinute: 1200, inputTokensPerMinute: 400_000, latency: 0.2),
+                "claude-opus-4-1": ModelMemory(requestsPerMinute: 50, inputTokensPerMinute: nil, latency: 3),
+            ])
     }
 
     @Test func aDeadlineSwitchLastsUntilTheJobFinishes() async throws {

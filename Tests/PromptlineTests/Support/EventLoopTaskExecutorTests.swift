@@ -38,7 +38,7 @@ import Testing
 
     @Test func theHTTPClientOffersItsEventLoopAsTheJobsExecutor() async {
         let client = MessagesClient(
-            configuration: APIConfiguration(baseURL: "http://127.0.0.1:9", apiKey: "k"), concurrency: 1, connectTimeout: 1,
+            configuration: APIConfiguration(baseURL: "http://127.0.0.1:9", apiKey: "k"), concurrency: 1, connectTimeout: .seconds(1),
             logger: Logger(label: "test"))
         #expect(client.taskExecutor != nil)
         await client.shutdown()

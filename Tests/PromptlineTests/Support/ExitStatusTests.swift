@@ -22,14 +22,14 @@ struct ExitStatusTests {
         #expect(JobStopReason.authentication("x").exitStatus == .notPermitted)
         #expect(JobStopReason.permission("x").exitStatus == .notPermitted)
         #expect(JobStopReason.unpriced("m").exitStatus == .usage)
-        #expect(JobStopReason.outage(seconds: 1).exitStatus == .stoppedEarly)
+        #expect(JobStopReason.outage(after: .seconds(1)).exitStatus == .stoppedEarly)
         #expect(JobStopReason.billing("x").exitCode == 75)
     }
 
     @Test func errorsMapToStatusesByTypeAndAnUnclassifiedOneIsAnInternalError() {
         struct Unexpected: Error {}
         #expect(ExitStatus(for: StoreError(code: .corrupt, path: "s.db", message: "x")) == .cannotWrite)
-        #expect(ExitStatus(for: JobStop(reason: .outage(seconds: 1))) == .stoppedEarly)
+        #expect(ExitStatus(for: JobStop(reason: .outage(after: .seconds(1)))) == .stoppedEarly)
         #expect(ExitStatus(for: Unexpected()) == .internalError)
         #expect(!ExitStatus.internalError.isResumable)
         #expect(StopCause.fault(Unexpected()).exitStatus == .internalError)

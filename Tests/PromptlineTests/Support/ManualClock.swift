@@ -1,7 +1,8 @@
 /// A clock on a ``TestTime``: every sleep returns at once, having moved the time to its deadline.
 ///
-/// Hand the same ``TestTime`` to the `now` closures (ModelHealth, Throttle, Store), and a record's
-/// minutes of backoff, breaker breaks and waiting rounds pass in microseconds, in order.
+/// A ``JobClock`` on it (``TestTime/clock``) drives a job's policies, waits and checkpoints; hand the
+/// same ``TestTime`` to the store's wall clock, and a record's minutes of backoff, breaker breaks and
+/// waiting rounds pass in microseconds, in order.
 struct ManualClock: Clock {
     struct Instant: InstantProtocol {
         var offset: Duration
@@ -13,7 +14,7 @@ struct ManualClock: Clock {
 
     let time: TestTime
 
-    var now: Instant { Instant(offset: .milliseconds(Int64((time.now() * 1000).rounded()))) }
+    var now: Instant { Instant(offset: .seconds(time.now())) }
     var minimumResolution: Duration { .milliseconds(1) }
 
     func sleep(until deadline: Instant, tolerance: Duration?) async throws {
