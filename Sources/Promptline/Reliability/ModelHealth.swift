@@ -257,11 +257,11 @@ final class ModelHealth: Sendable {
             ])
     }
 
-    private static func name(_ state: CircuitBreaker.State) -> String {
+    private static func name(_ state: CircuitBreaker.State) -> CircuitBreaker.Phase {
         switch state {
-        case .closed: "closed"
-        case .halfOpen: "half-open"
-        case .open: "open"
+        case .closed: .closed
+        case .halfOpen: .halfOpen
+        case .open: .open
         }
     }
 }
