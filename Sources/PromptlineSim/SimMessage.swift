@@ -1,3 +1,5 @@
+import PromptlineJSON
+
 /// A Messages API response body, as the real API returns it.
 public struct SimMessage: Sendable, Codable, Equatable {
     /// A `text` content block.
@@ -40,7 +42,7 @@ public struct SimMessage: Sendable, Codable, Equatable {
     public var role: String = "assistant"
     public var stopReason: String = "end_turn"
     /// `stop_details`: set for a refusal (`{"type":"refusal","category":…,"explanation":…}`), left out otherwise.
-    public var stopDetails: SimJSONValue?
+    public var stopDetails: JSONValue?
     public var stopSequence: String?
     public var type: String = "message"
     public var usage: Usage
