@@ -29,8 +29,9 @@ let package = Package(
         .systemLibrary(
             name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]),
-        // The JSON value, parser and RFC 8785 writer that the client and the simulator share.
-        .target(name: "PromptlineJSON"),
+        // The JSON value, parser and RFC 8785 writer that the client and the simulator share. It
+        // imports no Foundation; its rounding calls libm's trunc, which only Foundation links otherwise.
+        .target(name: "PromptlineJSON", linkerSettings: [.linkedLibrary("m", .when(platforms: [.linux]))]),
         .target(
             name: "Promptline",
             dependencies: [
