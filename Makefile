@@ -14,7 +14,7 @@ test:
 	PROMPTLINE_BIN_DIR=$(BIN_DIR) $(SWIFT) test --skip-build
 
 # swift-format (in the toolchain), configured by .swift-format: `make format` rewrites, `make lint` checks (CI runs it).
-FORMAT_PATHS = Sources Tests Package.swift
+FORMAT_PATHS = Sources Tests Package.swift Benchmarks/Package.swift Benchmarks/Benchmarks
 
 format:
 	$(SWIFT) format format -i -r --configuration .swift-format $(FORMAT_PATHS)
@@ -25,7 +25,9 @@ lint:
 demo: build
 	PROMPTLINE_BIN_DIR=$(BIN_DIR) scripts/demo.sh
 
+# The microbenchmarks (Benchmarks/, a package of their own, ordo-one/benchmark), then the job and scenario figures.
 bench:
+	$(SWIFT) package --package-path Benchmarks benchmark --no-progress
 	$(SWIFT) build -c release
 	PROMPTLINE_BIN_DIR=$(RELEASE_BIN_DIR) scripts/bench.sh
 
@@ -55,4 +57,4 @@ fuzz:
 	  -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 .build-fuzz/corpus Fuzz/corpus
 
 clean:
-	rm -rf .build .build-tsan .build-asan .build-fuzz demo-out bench-out
+	rm -rf .build .build-tsan .build-asan .build-fuzz Benchmarks/.build demo-out bench-out

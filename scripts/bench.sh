@@ -44,4 +44,3 @@ echo "| peak RSS, 50,000 records | $(python3 -c "print(f'{$rss50/1024:.0f} MiB')
 python3 scripts/bench_scenarios.py "$out"
 python3 scripts/bench_cache.py "$out"
 python3 scripts/bench_deadline.py "$out"
-"$bin/promptline-microbench"

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import PromptlineJSON
 
 /// The simulator's Message Batches: batches created, their processing, their results and the
 /// counters. Times are unix seconds, passed in; a batch's state advances when it is looked at
@@ -14,7 +15,7 @@ actor SimBatches {
     /// One request of a batch.
     struct Item: Sendable {
         var customID: String
-        var params: SimJSONValue
+        var params: JSONValue
     }
 
     /// What the server knows at the moment a batch is looked at.
@@ -109,7 +110,7 @@ actor SimBatches {
     /// with a `custom_id` matching `^[a-zA-Z0-9_-]{1,64}$`, unique in the batch, and an object `params`.
     /// The params themselves are validated while the batch is processed (an invalid one ends
     /// `errored`), as the real API does.
-    static func parseCreate(_ body: SimJSONValue) -> Result<[Item], SimAPIError> {
+    static func parseCreate(_ body: JSONValue) -> Result<[Item], SimAPIError> {
         guard case .object = body else { return .failure(.invalidRequest("The request body must be a JSON object.")) }
         guard let requests = body["requests"]?.arrayValue else {
             return .failure(.invalidRequest("requests: Field required (an array)"))
@@ -309,7 +310,7 @@ actor SimBatches {
         case .failure(let error): return .errored(error)
         case .success(let analyzed): prompt = analyzed
         }
-        let body = SimulatedModel.canonicalBytes(item.params)
+        let body = Canonicalizer.canonicalBytes(item.params)
         let fingerprint = SimulatedModel.fingerprint(of: item.params)
         let occurrence = occurrences[fingerprint, default: 0]
         occurrences[fingerprint] = occurrence + 1
@@ -358,7 +359,7 @@ actor SimBatches {
     }
 
     /// Why a request's params would be refused by `POST /v1/messages` (or in a batch), if they would.
-    static func validationError(_ params: SimJSONValue, catalog: SimModelCatalog) -> SimAPIError? {
+    static func validationError(_ params: JSONValue, catalog: SimModelCatalog) -> SimAPIError? {
         if case .object(let fields) = params,
             let extra = fields.keys.sorted().first(where: { !SimServer.messagesFields.contains($0) })
         {

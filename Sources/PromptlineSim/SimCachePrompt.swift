@@ -1,4 +1,5 @@
 import Crypto
+import PromptlineJSON
 
 /// A request's prompt as the prompt cache sees it (API-NOTES §11): its breakpoints, and the
 /// prefixes a lookup checks.
@@ -42,9 +43,9 @@ struct SimCachePrompt: Sendable, Equatable {
 
     /// Whether any block, or the request itself, carries `cache_control`: dictionary look-ups only,
     /// so a request without caching pays no more than this.
-    static func hasCacheControl(_ request: SimJSONValue) -> Bool {
+    static func hasCacheControl(_ request: JSONValue) -> Bool {
         guard case .object(let fields) = request else { return false }
-        func marked(_ blocks: SimJSONValue?) -> Bool {
+        func marked(_ blocks: JSONValue?) -> Bool {
             blocks?.arrayValue?.contains { control(of: $0) != nil } ?? false
         }
         if control(of: request) != nil || marked(fields["tools"]) || marked(fields["system"]) { return true }
@@ -55,7 +56,7 @@ struct SimCachePrompt: Sendable, Equatable {
     /// nil when it asks for no caching, or the 400 the API gives for its `cache_control`s: more than
     /// 4, a `type` other than `ephemeral`, a `ttl` other than `5m`/`1h`, a 1-hour breakpoint after a
     /// 5-minute one.
-    static func analyze(_ request: SimJSONValue, model: String) -> Result<SimCachePrompt?, SimAPIError> {
+    static func analyze(_ request: JSONValue, model: String) -> Result<SimCachePrompt?, SimAPIError> {
         guard hasCacheControl(request) else { return .success(nil) }
         let blocks = Self.blocks(of: request)
         var marks: [(block: Int, ttl: SimCacheTTL)] = []
@@ -112,7 +113,7 @@ struct SimCachePrompt: Sendable, Equatable {
                 members.removeValue(forKey: "cache_control")
                 block = .object(members)
             }
-            let canonical = block.canonicalBytes
+            let canonical = Canonicalizer.canonicalBytes(block)
             // NUL separates the fields: canonical JSON never holds one (controls are escaped).
             hasher.update(data: Array(blocks[index].position.utf8) + [0])
             hasher.update(data: canonical + [0])
@@ -131,8 +132,8 @@ struct SimCachePrompt: Sendable, Equatable {
 
     /// The prompt's blocks in order, each with its position (hashed into the keys) and its path
     /// (named in error messages).
-    private static func blocks(of request: SimJSONValue) -> [(position: String, path: String, value: SimJSONValue)] {
-        var blocks: [(position: String, path: String, value: SimJSONValue)] = []
+    private static func blocks(of request: JSONValue) -> [(position: String, path: String, value: JSONValue)] {
+        var blocks: [(position: String, path: String, value: JSONValue)] = []
         for (index, tool) in (request["tools"]?.arrayValue ?? []).enumerated() {
             blocks.append(("tool", "tools.\(index)", tool))
         }
@@ -162,18 +163,18 @@ struct SimCachePrompt: Sendable, Equatable {
 
     /// The `cache_control` member of a block or request, if present and not null (an explicit
     /// null asks for nothing, as an absent field).
-    private static func control(of value: SimJSONValue) -> SimJSONValue? {
+    private static func control(of value: JSONValue) -> JSONValue? {
         guard let control = value["cache_control"], control != .null else { return nil }
         return control
     }
 
     /// A string prompt or content as the one text block it stands for.
-    private static func textBlock(_ text: String) -> SimJSONValue {
+    private static func textBlock(_ text: String) -> JSONValue {
         .object(["type": .string("text"), "text": .string(text)])
     }
 
     /// The lifetime a `cache_control` object asks for, or the API's 400 for a bad one.
-    private static func ttl(of control: SimJSONValue, at path: String) -> Result<SimCacheTTL, SimAPIError> {
+    private static func ttl(of control: JSONValue, at path: String) -> Result<SimCacheTTL, SimAPIError> {
         guard control["type"]?.stringValue == "ephemeral" else {
             return .failure(.invalidRequest("\(path).type: Input should be 'ephemeral'"))
         }

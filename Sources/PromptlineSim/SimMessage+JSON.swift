@@ -1,19 +1,21 @@
+import PromptlineJSON
+
 extension SimMessage {
     /// The body as the simulator sends it: compact JSON with keys sorted, the bytes
     /// `JSONEncoder` with `.sortedKeys` wrote, written directly at a fraction of its CPU (a
-    /// success is most of what the simulator answers). Not through a ``SimJSONValue`` and its
-    /// `canonicalBytes`: building and sorting the dictionaries cost some 15 µs a request more
+    /// success is most of what the simulator answers). Not through a `JSONValue` and
+    /// `Canonicalizer.canonicalBytes`: building and sorting the dictionaries cost some 15 µs a request more
     /// (`promptline-sim` CPU, 5 interleaved runs each).
     var jsonBytes: [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(320 + content.reduce(0) { $0 + $1.text.utf8.count })
         func key(_ name: String) {
-            SimJSONValue.writeString(name, to: &out)
+            Canonicalizer.appendString(name, to: &out)
             out.append(UInt8(ascii: ":"))
         }
         func string(_ name: String, _ value: String) {
             key(name)
-            SimJSONValue.writeString(value, to: &out)
+            Canonicalizer.appendString(value, to: &out)
             out.append(UInt8(ascii: ","))
         }
         func integer(_ name: String, _ value: Int, last: Bool = false) {
@@ -27,7 +29,7 @@ extension SimMessage {
             out.append(UInt8(ascii: "{"))
             string("text", block.text)
             key("type")
-            SimJSONValue.writeString(block.type, to: &out)
+            Canonicalizer.appendString(block.type, to: &out)
             out.append(UInt8(ascii: "}"))
         }
         out.append(contentsOf: "],".utf8)
@@ -36,13 +38,13 @@ extension SimMessage {
         string("role", role)
         if let stopDetails {
             key("stop_details")
-            out.append(contentsOf: stopDetails.canonicalBytes)
+            out.append(contentsOf: Canonicalizer.canonicalBytes(stopDetails))
             out.append(UInt8(ascii: ","))
         }
         string("stop_reason", stopReason)
         key("stop_sequence")
         if let stopSequence {
-            SimJSONValue.writeString(stopSequence, to: &out)
+            Canonicalizer.appendString(stopSequence, to: &out)
         } else {
             out.append(contentsOf: "null".utf8)
         }

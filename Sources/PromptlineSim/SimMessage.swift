@@ -1,3 +1,5 @@
+import PromptlineJSON
+
 /// A Messages API response body, as the real API returns it.
 struct SimMessage: Sendable, Codable, Equatable {
     /// A `text` content block.
@@ -40,7 +42,7 @@ struct SimMessage: Sendable, Codable, Equatable {
     var role: String = "assistant"
     var stopReason: String = "end_turn"
     /// `stop_details`: set for a refusal (`{"type":"refusal","category":…,"explanation":…}`), left out otherwise.
-    var stopDetails: SimJSONValue?
+    var stopDetails: JSONValue?
     var stopSequence: String?
     var type: String = "message"
     var usage: Usage

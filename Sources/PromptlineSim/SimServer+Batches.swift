@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import PromptlineJSON
 
 extension SimServer {
     /// Adds the Message Batches API (`/v1/messages/batches…`) and `GET /_sim/batches` (its counters).
@@ -109,7 +110,7 @@ extension SimServer {
         } catch {
             return await fail(SimAPIError(status: 413, type: "request_too_large", message: "A batch body is at most 256 MB."))
         }
-        guard let parsed = SimJSONValue.parse(Array(buffer.readableBytesView)) else {
+        guard let parsed = JSONValue.requestBody(Array(buffer.readableBytesView)) else {
             return await fail(.invalidRequest("The request body is not valid JSON."))
         }
         let items: [SimBatches.Item]

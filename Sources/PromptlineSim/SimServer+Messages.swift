@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import PromptlineJSON
 import ServiceLifecycle
 
 extension SimServer {
@@ -74,7 +75,7 @@ extension SimServer {
             return await fail(SimAPIError.forFault(.requestTooLarge)!)
         }
         let bytes = Array(buffer.readableBytesView)
-        guard let parsed = SimJSONValue.parse(bytes) else {
+        guard let parsed = JSONValue.requestBody(bytes) else {
             return await fail(.invalidRequest("The request body is not valid JSON."))
         }
         guard case .object(let fields) = parsed else {

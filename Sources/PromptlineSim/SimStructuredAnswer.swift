@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import PromptlineJSON
 
 /// Structured outputs in the simulator: the API's refusal of schemas it cannot compile, a JSON
 /// answer valid under the request's schema (deterministic from the request), cut at
@@ -21,14 +22,14 @@ enum SimStructuredAnswer {
     static let types: Set<String> = ["object", "array", "string", "number", "integer", "boolean", "null"]
 
     /// The request's schema and the field that carries it (`output_config.format` or the beta `output_format`).
-    static func format(in request: SimJSONValue) -> (field: String, format: SimJSONValue)? {
+    static func format(in request: JSONValue) -> (field: String, format: JSONValue)? {
         if let format = request["output_config"]?["format"], format != .null { return ("output_config.format", format) }
         if let format = request["output_format"], format != .null { return ("output_format", format) }
         return nil
     }
 
     /// The 400 the API answers a request whose format or schema it refuses, if it would.
-    static func schemaError(in request: SimJSONValue) -> SimAPIError? {
+    static func schemaError(in request: JSONValue) -> SimAPIError? {
         guard let found = format(in: request) else { return nil }
         let (field, spec) = found
         guard case .object = spec else { return .invalidRequest("\(field): Input should be an object") }
@@ -38,11 +39,11 @@ enum SimStructuredAnswer {
     }
 
     /// Why the API would refuse `schema`, if it would.
-    static func problem(in schema: SimJSONValue) -> String? {
+    static func problem(in schema: JSONValue) -> String? {
         guard case .object = schema, schema["type"]?.stringValue == "object" else { return "the root schema must have type 'object'" }
         var unions = 0
         var optional = 0
-        func visit(_ node: SimJSONValue, references: [String]) -> String? {
+        func visit(_ node: JSONValue, references: [String]) -> String? {
             guard case .object(let members) = node else { return "a schema must be a JSON object" }
             if let reference = members["$ref"] {
                 guard let target = reference.stringValue, target.hasPrefix("#/") else {
@@ -73,7 +74,7 @@ enum SimStructuredAnswer {
                     return
                         "For 'object' type, 'additionalProperties' other than false is not supported. Please set 'additionalProperties' to false"
                 }
-                let properties = members["properties"]?.members ?? [:]
+                let properties = members["properties"]?.objectValue ?? [:]
                 let required = Set((members["required"]?.arrayValue ?? []).compactMap(\.stringValue))
                 optional += properties.keys.filter { !required.contains($0) }.count
                 for name in properties.keys.sorted() {
@@ -100,7 +101,7 @@ enum SimStructuredAnswer {
 
     /// Makes `message` the answer to a structured request (JSON valid under its schema, cut at
     /// `maxTokens`) or, on ``refusalTrigger``, a refusal; other answers are left as they are.
-    static func shape(_ message: inout SimMessage, request: SimJSONValue, fingerprint: String, userText: String, maxTokens: Int) {
+    static func shape(_ message: inout SimMessage, request: JSONValue, fingerprint: String, userText: String, maxTokens: Int) {
         if userText.contains(refusalTrigger) {
             let text = "I can't help with that request."
             message.content = [SimMessage.TextBlock(text: text)]
@@ -113,8 +114,8 @@ enum SimStructuredAnswer {
             return
         }
         guard let schema = format(in: request)?.format["schema"] else { return }
-        var text = String(
-            decoding: value(for: schema, root: schema, seed: fingerprint, path: "", userText: userText).canonicalBytes, as: UTF8.self)
+        let answer = value(for: schema, root: schema, seed: fingerprint, path: "", userText: userText)
+        var text = String(decoding: Canonicalizer.canonicalBytes(answer), as: UTF8.self)
         var outputTokens = max(1, text.utf8.count / 4)
         message.stopReason = "end_turn"
         if outputTokens > maxTokens {
@@ -127,7 +128,7 @@ enum SimStructuredAnswer {
     }
 
     /// A value valid under `schema`, drawn from the request's fingerprint and the path in the value.
-    static func value(for schema: SimJSONValue, root: SimJSONValue, seed: String, path: String, userText: String) -> SimJSONValue {
+    static func value(for schema: JSONValue, root: JSONValue, seed: String, path: String, userText: String) -> JSONValue {
         let draw = unit(seed: seed, path: path)
         if let target = schema["$ref"]?.stringValue, let definition = resolve(target, in: root) {
             return value(for: definition, root: root, seed: seed, path: path, userText: userText)
@@ -143,9 +144,9 @@ enum SimStructuredAnswer {
         let typeNames = schema["type"]?.stringValue.map { [$0] } ?? schema["type"]?.arrayValue?.compactMap(\.stringValue) ?? []
         switch typeNames.first(where: { $0 != "null" }) ?? typeNames.first ?? (schema["properties"] != nil ? "object" : "string") {
         case "object":
-            var members: [String: SimJSONValue] = [:]
+            var members: [String: JSONValue] = [:]
             let required = Set((schema["required"]?.arrayValue ?? []).compactMap(\.stringValue))
-            for (name, property) in schema["properties"]?.members ?? [:] {
+            for (name, property) in schema["properties"]?.objectValue ?? [:] {
                 let childPath = path + "/" + name
                 if required.contains(name) || unit(seed: seed, path: childPath + "?") < 0.5 {
                     members[name] = value(for: property, root: root, seed: seed, path: childPath, userText: userText)
@@ -159,9 +160,9 @@ enum SimStructuredAnswer {
                     value(for: schema["items"]!, root: root, seed: seed, path: "\(path)/\(index)", userText: userText)
                 })
         case "integer":
-            return .int(Int64(draw * 100))
+            return .number(Double(Int(draw * 100)))
         case "number":
-            return .double((draw * 100).rounded() / 100)
+            return .number((draw * 100).rounded() / 100)
         case "boolean":
             return .bool(draw < 0.5)
         case "null":
@@ -194,8 +195,8 @@ enum SimStructuredAnswer {
     }
 
     /// The definition a `#/$defs/NAME` (or `#/definitions/NAME`) pointer names.
-    private static func resolve(_ pointer: String, in root: SimJSONValue) -> SimJSONValue? {
-        var node: SimJSONValue? = root
+    private static func resolve(_ pointer: String, in root: JSONValue) -> JSONValue? {
+        var node: JSONValue? = root
         for token in pointer.dropFirst(2).split(separator: "/") {
             node = node?[token.replacingOccurrences(of: "~1", with: "/").replacingOccurrences(of: "~0", with: "~")]
         }
@@ -208,13 +209,5 @@ enum SimStructuredAnswer {
         var value: UInt64 = 0
         for byte in digest.prefix(8) { value = value << 8 | UInt64(byte) }
         return Double(value >> 11) / Double(1 << 53)
-    }
-}
-
-extension SimJSONValue {
-    /// The members when this is an object.
-    fileprivate var members: [String: SimJSONValue]? {
-        if case .object(let members) = self { return members }
-        return nil
     }
 }

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import PromptlineJSON
 
 /// The deterministic "model" behind the simulator: every answer is a pure
 /// function of the request body (and, for the message id, of how often it was asked).
@@ -8,25 +9,25 @@ enum SimulatedModel {
     /// it with sorted keys and without the `stream` field, so white space and key
     /// order do not change it. A body that is not JSON is hashed as is.
     static func fingerprint(body: [UInt8]) -> String {
-        guard let value = SimJSONValue.parse(body) else { return hex(SHA256.hash(data: body)) }
+        guard let value = JSONValue.requestBody(body) else { return hex(SHA256.hash(data: body)) }
         return fingerprint(of: value)
     }
 
     /// The fingerprint of a body already parsed.
-    static func fingerprint(of request: SimJSONValue) -> String {
+    static func fingerprint(of request: JSONValue) -> String {
         var value = request
         if case .object(var members) = value {
             members.removeValue(forKey: "stream")
             value = .object(members)
         }
-        return hex(SHA256.hash(data: canonicalBytes(value)))
+        return hex(SHA256.hash(data: Canonicalizer.canonicalBytes(value)))
     }
 
     /// The answer text: `"Simulated answer " + first 16 hex of the fingerprint + ": "`
     /// followed by the first 60 characters of the last user message's text.
     static func text(forBody body: [UInt8]) -> String {
         let fingerprint = fingerprint(body: body)
-        let value = SimJSONValue.parse(body)
+        let value = JSONValue.requestBody(body)
         let userText = value.map(lastUserText(in:)) ?? ""
         return text(fingerprint: fingerprint, userText: userText)
     }
@@ -40,7 +41,7 @@ enum SimulatedModel {
 
     /// The text of the last message whose role is `user`: its string content, or its
     /// `text` blocks joined with no separator.
-    static func lastUserText(in request: SimJSONValue) -> String {
+    static func lastUserText(in request: JSONValue) -> String {
         guard let messages = request["messages"]?.arrayValue else { return "" }
         guard let last = messages.last(where: { $0["role"]?.stringValue == "user" }) else { return "" }
         switch last["content"] {
@@ -70,10 +71,6 @@ enum SimulatedModel {
 
     static func text(fingerprint: String, userText: String) -> String {
         "Simulated answer \(fingerprint.prefix(16)): \(userText.prefix(60))"
-    }
-
-    static func canonicalBytes(_ value: SimJSONValue) -> [UInt8] {
-        value.canonicalBytes
     }
 
     static func hex<D: Sequence>(_ digest: D) -> String where D.Element == UInt8 {

@@ -1,4 +1,5 @@
 import Foundation
+import PromptlineJSON
 import Testing
 
 @testable import PromptlineSim
@@ -19,7 +20,7 @@ import Testing
     static func items(_ count: Int, overloaded: Set<Int> = []) -> [SimBatches.Item] {
         (0..<count).map { index in
             let text = overloaded.contains(index) ? "[[sim:529]] q\(index)" : "q\(index)"
-            return SimBatches.Item(customID: "r\(index)", params: SimJSONValue.parse(Array(messageBody(text).utf8))!)
+            return SimBatches.Item(customID: "r\(index)", params: JSONValue.requestBody(Array(messageBody(text).utf8))!)
         }
     }
 
@@ -163,7 +164,7 @@ import Testing
         let shared = String(repeating: "Shared context. ", count: 1280)
         let params =
             #"{"model":"claude-sonnet-4-5","max_tokens":50,"system":[{"type":"text","text":"\#(shared)","cache_control":{"type":"ephemeral"}}],"messages":[{"role":"user","content":"one"}]}"#
-        let item = SimBatches.Item(customID: "a", params: SimJSONValue.parse(Array(params.utf8))!)
+        let item = SimBatches.Item(customID: "a", params: JSONValue.requestBody(Array(params.utf8))!)
         let id = await batches.create(items: [item], context: Self.context(scenario, at: 0)).batch.id
         // Looked at an hour later: its 5-minute entry, written at its finish (10 s), has expired by then.
         _ = await batches.retrieve(id, context: Self.context(scenario, at: 3_600))

@@ -1,3 +1,5 @@
+import PromptlineJSON
+
 @testable import PromptlineSim
 
 /// Request bodies for the prompt-cache tests, parsed as the server parses them.
@@ -16,7 +18,7 @@ enum CacheRequests {
     /// (`ttl` when given) and one user question.
     static func systemCached(
         model: String = "claude-sonnet-4-5", systemCharacters: Int, ttl: String? = nil, question: String = "q"
-    ) -> SimJSONValue {
+    ) -> JSONValue {
         let control = ttl.map { #"{"type":"ephemeral","ttl":"\#($0)"}"# } ?? #"{"type":"ephemeral"}"#
         return parse(
             #"{"model":"\#(model)","max_tokens":10,"system":[{"type":"text","text":"\#(text(systemCharacters))","cache_control":\#(control)}],"messages":[{"role":"user","content":"\#(question)"}]}"#
@@ -25,7 +27,7 @@ enum CacheRequests {
 
     /// A body of `turns` alternating user/assistant string messages (the last one a user's), each
     /// `characters` long, with a top-level `cache_control` (the breakpoint on the last block).
-    static func conversation(model: String = "claude-sonnet-4-5", turns: Int, characters: Int) -> SimJSONValue {
+    static func conversation(model: String = "claude-sonnet-4-5", turns: Int, characters: Int) -> JSONValue {
         let messages = (0..<turns).map { index in
             #"{"role":"\#(index % 2 == 0 ? "user" : "assistant")","content":"\#(text(characters, index % 2 == 0 ? "u" : "a"))"}"#
         }
@@ -33,12 +35,12 @@ enum CacheRequests {
             #"{"model":"\#(model)","max_tokens":10,"cache_control":{"type":"ephemeral"},"messages":[\#(messages.joined(separator: ","))]}"#)
     }
 
-    static func parse(_ json: String) -> SimJSONValue {
-        SimJSONValue.parse(Array(json.utf8))!
+    static func parse(_ json: String) -> JSONValue {
+        JSONValue.requestBody(Array(json.utf8))!
     }
 
     /// The analysed prompt of `request` (which must ask for caching and be valid).
-    static func prompt(_ request: SimJSONValue, model: String = "claude-sonnet-4-5-20250929") -> SimCachePrompt {
+    static func prompt(_ request: JSONValue, model: String = "claude-sonnet-4-5-20250929") -> SimCachePrompt {
         try! SimCachePrompt.analyze(request, model: model).get()!
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import PromptlineJSON
 import Testing
 
 @testable import PromptlineSim
@@ -88,11 +89,11 @@ import Testing
 
     @Test func tooManyOptionalOrUnionTypedParametersAreTooComplex() {
         let optional = (0..<25).map { #""p\#($0)":{"type":"string"}"# }.joined(separator: ",")
-        let tooOptional = SimJSONValue.parse(Array(#"{"type":"object","properties":{\#(optional)},"additionalProperties":false}"#.utf8))!
+        let tooOptional = JSONValue.requestBody(Array(#"{"type":"object","properties":{\#(optional)},"additionalProperties":false}"#.utf8))!
         #expect(SimStructuredAnswer.problem(in: tooOptional)?.hasPrefix("Schema is too complex: 25 optional parameters") == true)
         let unions = (0..<17).map { #""p\#($0)":{"type":["string","null"]}"# }.joined(separator: ",")
         let names = (0..<17).map { #""p\#($0)""# }.joined(separator: ",")
-        let tooUnion = SimJSONValue.parse(
+        let tooUnion = JSONValue.requestBody(
             Array(#"{"type":"object","properties":{\#(unions)},"required":[\#(names)],"additionalProperties":false}"#.utf8))!
         #expect(SimStructuredAnswer.problem(in: tooUnion)?.hasPrefix("Schema is too complex: 17 parameters") == true)
     }

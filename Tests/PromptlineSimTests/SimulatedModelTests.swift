@@ -12,6 +12,12 @@ import Testing
         #expect(SimulatedModel.fingerprint(body: a).allSatisfy { "0123456789abcdef".contains($0) })
     }
 
+    @Test func fingerprintIgnoresNumberSpellingAndEscapes() {
+        let a = Array(#"{"model":"m","max_tokens":100,"temperature":0.5,"messages":[{"role":"user","content":"hé"}]}"#.utf8)
+        let b = Array(#"{"model":"m","max_tokens":1E2,"temperature":0.50,"messages":[{"role":"user","content":"h\u00e9"}]}"#.utf8)
+        #expect(SimulatedModel.fingerprint(body: a) == SimulatedModel.fingerprint(body: b))
+    }
+
     @Test func fingerprintChangesWithContent() {
         let a = Array(#"{"model":"m","max_tokens":10,"messages":[{"role":"user","content":"hi"}]}"#.utf8)
         let b = Array(#"{"model":"m","max_tokens":11,"messages":[{"role":"user","content":"hi"}]}"#.utf8)

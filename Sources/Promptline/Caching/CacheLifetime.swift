@@ -1,3 +1,5 @@
+import PromptlineJSON
+
 /// How long a prompt-cache entry lives after its last write or read, as the API offers it
 /// (`cache_control.ttl`).
 enum CacheLifetime: Sendable, Equatable {

@@ -1,4 +1,5 @@
 import Crypto
+import PromptlineJSON
 
 /// The part of a record's request that other records may share, and where promptline can put a
 /// cache breakpoint without changing what the request asks.

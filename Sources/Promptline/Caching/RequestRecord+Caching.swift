@@ -1,3 +1,5 @@
+import PromptlineJSON
+
 extension RequestRecord {
     /// The body to send on `model` with a cache breakpoint on each of `anchors`. The record's key
     /// stays that of the request as the user wrote it (SPEC §3): breakpoints promptline adds change

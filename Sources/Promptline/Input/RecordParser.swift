@@ -1,4 +1,5 @@
 import Crypto
+import PromptlineJSON
 
 /// Turns input lines into records of the three shapes of SPEC §2, with defaults filled in and
 /// the idempotency key computed; anything else becomes an ``InvalidRecord`` naming file and line.

@@ -1,4 +1,5 @@
 import Crypto
+import PromptlineJSON
 
 /// One valid input record, ready to be looked up in the store or sent.
 public struct RequestRecord: Sendable {

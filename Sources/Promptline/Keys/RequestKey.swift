@@ -1,4 +1,5 @@
 import Crypto
+import PromptlineJSON
 
 /// The idempotency key of a request: `sha256:` followed by the lowercase hexadecimal SHA-256
 /// digest of the canonical (RFC 8785) bytes of its effective Messages API body, or the record's

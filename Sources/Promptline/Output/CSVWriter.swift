@@ -1,3 +1,5 @@
+import PromptlineJSON
+
 /// Turns output lines into the rows of an RFC 4180 table (`export --format csv --columns …`):
 /// a header row of the column names, then one row per output line, each cell the value at a
 /// dotted path into the line. Pure and line by line, so an export's memory stays flat.

@@ -1,3 +1,5 @@
+import PromptlineJSON
+
 /// Builds output lines (SPEC §5) byte for byte; `run` and `export` share it, so export reproduces
 /// a job's output exactly.
 enum OutputLine {

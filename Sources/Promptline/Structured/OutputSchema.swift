@@ -1,4 +1,5 @@
 import Foundation
+import PromptlineJSON
 
 /// The JSON Schema of `--output-schema FILE`, read and checked once before a job sends anything,
 /// as the `output_config.format` it adds to every record that sets no format of its own.

@@ -1,3 +1,5 @@
+import PromptlineJSON
+
 extension RequestRecord {
     /// True when the request asks for a JSON answer: `output_config.format` (from the record or
     /// `--output-schema`) or the beta `output_format`.

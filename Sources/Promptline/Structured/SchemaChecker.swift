@@ -1,4 +1,5 @@
 import Foundation
+import PromptlineJSON
 
 /// The API's documented limits for a structured-outputs JSON Schema
 /// (`docs/build-with-claude/structured-outputs`), checked before a job sends anything so that a

@@ -1,3 +1,5 @@
+import PromptlineJSON
+
 /// What a stored answer to a JSON request holds, as the output line reports it: the parsed
 /// value, or why there is none. A pure function of the stored answer, so `export` rebuilds the
 /// same `parsed` and `parse_error` byte for byte.

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import PromptlineJSON
 import Synchronization
 import Testing
 

@@ -1,3 +1,4 @@
+import PromptlineJSON
 import Testing
 
 @testable import Promptline

@@ -1,10 +1,10 @@
-/// The error thrown when an input line is not valid UTF-8 JSON.
+/// The error thrown when bytes are not one valid UTF-8 JSON value.
 ///
 /// ``description`` is one line written for a user, such as
 /// `invalid JSON: unexpected character 'x' at byte 17`; the caller prefixes the file and line.
-struct InvalidJSONError: Error, Hashable, Sendable, CustomStringConvertible {
+public struct InvalidJSONError: Error, Hashable, Sendable, CustomStringConvertible {
     /// The kind of fault, stable across releases.
-    struct Code: Hashable, Sendable, CustomStringConvertible {
+    package struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: String, Hashable, Sendable {
             case invalidUTF8
             case invalidJSON
@@ -17,20 +17,20 @@ struct InvalidJSONError: Error, Hashable, Sendable, CustomStringConvertible {
         }
 
         /// The line holds a byte sequence that is not UTF-8.
-        static let invalidUTF8 = Code(.invalidUTF8)
+        package static let invalidUTF8 = Code(.invalidUTF8)
         /// The line is UTF-8 but not one JSON value (RFC 8259).
-        static let invalidJSON = Code(.invalidJSON)
+        package static let invalidJSON = Code(.invalidJSON)
 
         /// The code's stable name, such as `invalidJSON`.
-        var description: String { self.base.rawValue }
+        package var description: String { self.base.rawValue }
     }
 
     /// The kind of fault.
-    let code: Code
+    package let code: Code
     /// The 0-based offset in the line of the byte where the fault was found, when known.
-    let byteOffset: Int?
+    package let byteOffset: Int?
     /// What is wrong, without the offset, such as `unexpected character 'x'`.
-    let reason: String
+    package let reason: String
 
     /// Creates an error.
     init(code: Code, byteOffset: Int?, reason: String) {
@@ -40,7 +40,7 @@ struct InvalidJSONError: Error, Hashable, Sendable, CustomStringConvertible {
     }
 
     /// One line for a user: `invalid JSON: <reason> at byte <offset>`.
-    var description: String {
+    public var description: String {
         let prefix = self.code == .invalidUTF8 ? "invalid UTF-8" : "invalid JSON"
         guard let byteOffset = self.byteOffset else {
             return "\(prefix): \(self.reason)"

@@ -1,14 +1,14 @@
 import Foundation
 import Testing
 
-@testable import Promptline
+@testable import PromptlineJSON
 
 @Suite("Canonicalizer (RFC 8785)")
 struct CanonicalizerTests {
     /// The RFC 8785 reference vectors, copied with their licence note (`JCSVectors/SOURCE.md`) from
     /// `shared/testdata/jcs`, found from this file's path.
     static let vectorsDirectory: URL = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent()  // Keys
+        .deletingLastPathComponent()  // PromptlineJSONTests
         .appendingPathComponent("JCSVectors")
 
     static let vectorNames: [String] = {
@@ -25,7 +25,7 @@ struct CanonicalizerTests {
     func reproducesTheReferenceVectorByteForByte(name: String) throws {
         let input = try Data(contentsOf: Self.vectorsDirectory.appendingPathComponent("input/\(name)"))
         let expected = try Data(contentsOf: Self.vectorsDirectory.appendingPathComponent("output/\(name)"))
-        let value = try JSONLineDecoder().decode(Array(input))
+        let value = try JSONParser.parse(Array(input))
         let canonical = Canonicalizer.canonicalBytes(value)
         #expect(
             canonical == Array(expected),
@@ -60,7 +60,7 @@ struct CanonicalizerTests {
         ("295147905179352830000", "295147905179352830000"),
     ])
     func spellsNumbersAsECMAScriptDoes(input: String, expected: String) throws {
-        let value = try JSONLineDecoder().decode(Array(input.utf8))
+        let value = try JSONParser.parse(Array(input.utf8))
         #expect(String(decoding: Canonicalizer.canonicalBytes(value), as: UTF8.self) == expected)
     }
 
@@ -74,7 +74,7 @@ struct CanonicalizerTests {
         ("\"\\ud83d\\ude02\"", "\"😂\""),
     ])
     func escapesStringsMinimally(input: String, expected: String) throws {
-        let value = try JSONLineDecoder().decode(Array(input.utf8))
+        let value = try JSONParser.parse(Array(input.utf8))
         #expect(String(decoding: Canonicalizer.canonicalBytes(value), as: UTF8.self) == expected)
     }
 

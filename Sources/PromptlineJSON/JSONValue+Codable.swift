@@ -1,14 +1,18 @@
 extension JSONValue: Codable {
     /// Decodes any JSON value from a single-value container.
     ///
-    /// A `Decoder` cannot say which kind a value is, so the kinds are tried in turn, the most
-    /// common in API bodies first (string, object, array, number, `null`, Boolean): each miss
-    /// costs a thrown error. A type mismatch at this level moves on to the next kind; any other
-    /// error (a nested value that cannot be decoded) is rethrown, not masked by a later miss.
-    /// Input lines are decoded by ``JSONLineDecoder`` instead, which is much faster.
-    init(from decoder: any Decoder) throws {
+    /// A `Decoder` cannot say which kind a value is, so the kinds are tried in turn: `null` first
+    /// (asking costs no error, and decoding any other kind from `null` throws `valueNotFound`,
+    /// not a type mismatch), then the most common in API bodies (string, object, array, number,
+    /// Boolean): each miss costs a thrown error. A type mismatch at this level moves on to the
+    /// next kind; any other error (a nested value that cannot be decoded) is rethrown, not masked
+    /// by a later miss. Input lines and bodies are parsed by ``JSONParser`` instead, which is
+    /// much faster.
+    public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
-        if let string = try Self.attempt(String.self, from: container) {
+        if container.decodeNil() {
+            self = .null
+        } else if let string = try Self.attempt(String.self, from: container) {
             self = .string(string)
         } else if let members = try Self.attempt([String: JSONValue].self, from: container) {
             self = .object(members)
@@ -16,15 +20,13 @@ extension JSONValue: Codable {
             self = .array(elements)
         } else if let number = try Self.attempt(Double.self, from: container) {
             self = .number(number)
-        } else if container.decodeNil() {
-            self = .null
         } else {
             self = .bool(try container.decode(Bool.self))
         }
     }
 
     /// Encodes the value into a single-value container.
-    func encode(to encoder: any Encoder) throws {
+    public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         switch self {
         case .null: try container.encodeNil()

@@ -1,13 +1,24 @@
-/// RFC 8785 JSON Canonicalization Scheme (JCS).
+/// RFC 8785 JSON Canonicalization Scheme (JCS): the one JSON writer of the client and the
+/// simulator.
 ///
 /// The canonical form of a value is unique: object members sorted by the UTF-16 code units of
 /// their names, no white space, strings with the fewest escapes, and numbers spelled as
 /// ECMAScript's `Number.prototype.toString` spells them. Two JSON texts that mean the same
 /// value (other member order, white space, `1.0` for `1`, `\u0041` for `A`) give the same
-/// bytes, which ``RequestKey`` hashes.
-enum Canonicalizer {
+/// bytes, which the client's request key hashes (SPEC §3).
+///
+/// Why UTF-16 code units: RFC 8785 (section 3.2.3) sorts names as ECMAScript compares strings,
+/// so that every implementation writes the same bytes. Sorting by UTF-8 bytes (the order of
+/// Unicode scalars) differs for a name holding a character above U+FFFF against one holding a
+/// character in U+E000–U+FFFF (a surrogate pair, D800–DFFF, sorts below E000 in UTF-16), and
+/// would give keys no other JCS implementation reproduces. The simulator's uses (its request
+/// fingerprint, its prompt-cache prefixes, its structured answers) need only that equal values
+/// give equal bytes, which any fixed order gives: they use this order too, so there is one writer.
+///
+/// ``canonicalBytes(_:)`` is public for the `Benchmarks/` package, which measures it.
+public enum Canonicalizer {
     /// The canonical UTF-8 bytes of `value`.
-    static func canonicalBytes(_ value: JSONValue) -> [UInt8] {
+    public static func canonicalBytes(_ value: JSONValue) -> [UInt8] {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(256)
         Self.append(value, to: &bytes)
@@ -41,7 +52,9 @@ enum Canonicalizer {
 
     /// The canonical UTF-8 bytes of the object `members`, with where the values of the members
     /// `names` lie in them (nil for a name the object lacks).
-    static func canonicalBytes(object members: [String: JSONValue], locating names: [String]) -> (bytes: [UInt8], ranges: [Range<Int>?]) {
+    package static func canonicalBytes(
+        object members: [String: JSONValue], locating names: [String]
+    ) -> (bytes: [UInt8], ranges: [Range<Int>?]) {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(256)
         var ranges = [Range<Int>?](repeating: nil, count: names.count)
@@ -76,7 +89,7 @@ enum Canonicalizer {
     /// `"` and `\` are escaped, as are the control characters below U+0020: `\b`, `\t`, `\n`,
     /// `\f` and `\r` by name, the others as `\u00xx` in lowercase hexadecimal. Every other
     /// character, `/` and U+007F included, is written as its UTF-8 bytes.
-    static func appendString(_ string: String, to bytes: inout [UInt8]) {
+    package static func appendString(_ string: String, to bytes: inout [UInt8]) {
         bytes.append(UInt8(ascii: "\""))
         var string = string
         string.withUTF8 { utf8 in
