@@ -13,8 +13,12 @@ struct JobMeters: Sendable {
     let promptCache: PromptCache
 
     /// The meters for a job run with `options`; the policies read the time from `now` (seconds on
-    /// `clock`, the clock the job sleeps on).
-    init(options: JobOptions, clock: any Clock<Duration>, now: @escaping @Sendable () -> Double, logger: Logger) {
+    /// `clock`, the clock the job sleeps on). `remembered` is what earlier jobs learned of each model
+    /// (its windows start at the room those limits leave).
+    init(
+        options: JobOptions, remembered: [String: ModelMemory], clock: any Clock<Duration>, now: @escaping @Sendable () -> Double,
+        logger: Logger
+    ) {
         counters = JobCounters()
         health = ModelHealth(
             configuration: options.breaker, breakersEnabled: options.breakersEnabled, budget: RetryBudget(), logger: logger,
@@ -23,7 +27,7 @@ struct JobMeters: Sendable {
         throttle = Throttle(
             requestsPerMinute: options.requestsPerMinute, inputTokensPerMinute: options.inputTokensPerMinute,
             outputTokensPerMinute: options.outputTokensPerMinute, maximumConcurrency: options.concurrency,
-            headerAware: options.rateLimitHeaders, clock: clock, now: now)
+            headerAware: options.rateLimitHeaders, remembered: remembered, clock: clock, now: now)
         promptCache = PromptCache(mode: options.promptCache, primeWait: options.primeWait, clock: clock, now: { .seconds(now()) })
     }
 }

@@ -69,7 +69,7 @@ public struct JobRunner: Sendable {
         let input = InputStream(
             paths: options.inputs, defaults: options.defaults, maxLineBytes: options.maxLineBytes, strict: options.strict,
             shard: options.shard)
-        let meters = JobMeters(options: options, clock: clock, now: now, logger: logger)
+        let meters = JobMeters(options: options, remembered: try await store.memories(), clock: clock, now: now, logger: logger)
         let runner = RequestRunner(
             client: client, store: store, options: options, counters: meters.counters, health: meters.health, spend: meters.spend,
             throttle: meters.throttle, promptCache: meters.promptCache, clock: clock, logger: logger, stopGate: StopGate())

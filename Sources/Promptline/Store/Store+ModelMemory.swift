@@ -46,4 +46,17 @@ extension Store {
         }
         return found
     }
+
+    /// What earlier jobs learned of every model they ran, by model: a job's windows start from it.
+    func memories() throws(StoreError) -> [String: ModelMemory] {
+        try createModelMemory()
+        var found: [String: ModelMemory] = [:]
+        try db.query("SELECT model, requests_per_minute, input_tokens_per_minute, latency FROM model_memory") { row in
+            guard let model = row.text(0) else { return }
+            found[model] = ModelMemory(
+                requestsPerMinute: row.isNull(1) ? nil : Int(row.int(1)), inputTokensPerMinute: row.isNull(2) ? nil : Int(row.int(2)),
+                latency: row.isNull(3) ? nil : row.double(3))
+        }
+        return found
+    }
 }
