@@ -67,6 +67,33 @@ import Testing
         #expect(try learnedRequestLimits(dir + "/summary.json") == [slow: 300, fast: 900])
     }
 
+    /// Issue 21: limits known before the first answer (remembered in the store from an earlier job,
+    /// or given with `--rpm`) let a job send its whole `--concurrency` at once instead of a first
+    /// round trip at a window of 10. Every request then hangs until the job is killed: with no answer
+    /// the window cannot grow, so what the simulator receives is the window's start.
+    @Test(.timeLimit(.minutes(3))) func limitsKnownBeforeTheFirstAnswerStartTheWindowAtTheConcurrency() async throws {
+        let limits = #""rate_limits":{"requests_per_minute":6000}"#
+        let sim = try await Simulator(scenario: "{\(limits)}")
+        let dir = Fixtures.directory()
+        let base = ["--model", "claude-haiku-4-5", "--concurrency", "24", "--progress", "none"]
+        try Fixtures.write(Fixtures.records(30), to: dir + "/first.jsonl")
+        let first = try await promptline(
+            ["run", dir + "/first.jsonl", "-o", dir + "/first.out", "--db", dir + "/s.db"] + base, environment: sim.environment)
+        #expect(first.status == 0, "\(first.stderr.suffix(1500))")
+
+        try await sim.setScenario(#"{\#(limits),"error_rates":{"hang":1}}"#)
+        try Fixtures.write(Fixtures.records(30, salt: "hung "), to: dir + "/hung.jsonl")
+        for (store, flags) in [("s.db", [String]()), ("fresh.db", ["--rpm", "6000"])] {
+            let before = try await sim.stats().requests
+            let job = try ChildProcess(
+                Binaries.promptline, ["run", dir + "/hung.jsonl", "-o", dir + "/\(store).out", "--db", dir + "/" + store] + base + flags,
+                environment: sim.environment)
+            try await sim.waitForRequests(atLeast: before + 24)
+            job.kill9()
+            _ = await job.wait()
+        }
+    }
+
     /// Runs `promptline run -` with `records` written to its standard input as it goes, until every
     /// model of `limits` (nil: all requests) has run long enough at its limit (`settlingSeconds`
     /// and `steadySeconds`, and two for a margin):

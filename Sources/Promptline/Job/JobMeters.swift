@@ -12,8 +12,9 @@ struct JobMeters: Sendable {
     /// Cache breakpoints and their priming.
     let promptCache: PromptCache
 
-    /// The meters for a job run with `options`, on the job's clock.
-    init(options: JobOptions, clock: JobClock, logger: Logger) {
+    /// The meters for a job run with `options`, on the job's clock. `remembered` is what earlier
+    /// jobs learned of each model (its windows start at the room those limits leave).
+    init(options: JobOptions, remembered: [String: ModelMemory], clock: JobClock, logger: Logger) {
         counters = JobCounters()
         health = ModelHealth(
             configuration: options.breaker, breakersEnabled: options.breakersEnabled, budget: RetryBudget(), logger: logger,
@@ -22,7 +23,7 @@ struct JobMeters: Sendable {
         throttle = Throttle(
             requestsPerMinute: options.requestsPerMinute, inputTokensPerMinute: options.inputTokensPerMinute,
             outputTokensPerMinute: options.outputTokensPerMinute, maximumConcurrency: options.concurrency,
-            headerAware: options.rateLimitHeaders, clock: clock)
+            headerAware: options.rateLimitHeaders, remembered: remembered, clock: clock)
         promptCache = PromptCache(mode: options.promptCache, primeWait: options.primeWait, clock: clock)
     }
 }

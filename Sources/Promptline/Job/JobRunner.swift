@@ -114,7 +114,7 @@ public struct JobRunner: Sendable {
             // The batches already retried what `--retry-errored` asked for: errored answers are final now.
             options.retryErrored = false
         }
-        let meters = JobMeters(options: options, clock: clock, logger: logger)
+        let meters = JobMeters(options: options, remembered: try await store.memories(), clock: clock, logger: logger)
         guard stopping.cause == nil else {
             return try await end(nil, stopping: stopping, skip: 0, meters: meters, batches: batches, clock: clock)
         }

@@ -2,15 +2,19 @@
 /// between 1 and `maximum` (`--concurrency`). A pure state machine: the caller reports each
 /// outcome with the current time and sends while its in-flight count is below ``limit``.
 ///
-/// - Slow start: the window starts at `min(maximum, initial)`, 10 by default as TCP's initial
-///   window (RFC 6928): not the whole `--concurrency` before the server has said anything (the API
-///   limits sharp increases, "acceleration"), but not timid either. A success whose rate-limit
-///   headers show room (the requests like it that the model's limits would admit at once) opens
-///   the window to that room at once; without such headers it grows by one per success that
-///   completed while the window was fully used, so it doubles every round trip, as TCP does. At a
-///   2 s latency that is the difference between the first answer and four round trips (8 s) spent
-///   under `--concurrency`. Either way it stops at the first push-back. The header-driven rate
-///   limiter, not the window, keeps a job under its limits.
+/// - Start: when the model's rate limits are known before its first answer (`--rpm/--itpm/--otpm`,
+///   or remembered from earlier jobs), at the room they leave (the requests like the first one a
+///   full bucket admits at once), within `maximum`: the limits say what the API takes, so there is
+///   nothing to find out, and a window of 10 would only cost a round trip at a real latency.
+///   Otherwise at 10, as TCP's initial window (RFC 6928): not the whole `--concurrency` before the
+///   server has said anything (the API limits sharp increases, "acceleration"), but not timid either.
+/// - Slow start: a success whose rate-limit headers show room (the requests like it that the
+///   model's limits would admit at once) opens the window to that room at once; without such
+///   headers it grows by one per success that completed while the window was fully used, so it
+///   doubles every round trip, as TCP does. At a 2 s latency that is the difference between the
+///   first answer and four round trips (8 s) spent under `--concurrency`. Either way it stops at
+///   the first push-back. The header-driven rate limiter, not the window, keeps a job under its
+///   limits.
 /// - After the first push-back, additive increase: +1 per `limit` such successes.
 /// - Push-back is a 429 or a latency rise (the recent round-trip time, an average over about ten
 ///   answers, above `latencyTolerance` times the long-run one, about a hundred answers, and at
@@ -56,8 +60,19 @@ struct ConcurrencyWindow: Sendable, Equatable {
     private var longLatency: Double?
     private var samples = 0
 
+    /// The start when nothing is known of the model's limits: TCP's initial window (RFC 6928).
+    static let defaultInitial = 10
+
+    /// Creates a window for a model whose limits leave `knownRoom` requests like its first one
+    /// (nil: no limit known yet): it starts at that room within `maximum`, else at ``defaultInitial``.
+    init(maximum: Int, knownRoom: Int?) {
+        self.init(maximum: maximum, initial: knownRoom ?? Self.defaultInitial)
+    }
+
     /// Creates a window starting at `min(maximum, initial)` (at least 1).
-    init(maximum: Int, initial: Int = 10, minimumCooldown: Double = 0.1, latencyTolerance: Double = 2, latencyFloor: Double = 0.1) {
+    init(
+        maximum: Int, initial: Int = defaultInitial, minimumCooldown: Double = 0.1, latencyTolerance: Double = 2, latencyFloor: Double = 0.1
+    ) {
         self.maximum = max(1, maximum)
         self.minimumCooldown = max(0, minimumCooldown)
         self.latencyTolerance = latencyTolerance

@@ -388,8 +388,19 @@ struct RateLimiter: Sendable {
     /// (0 during a pause; nil while no cell is known: no limit seeded or learned yet). The
     /// concurrency window's slow start opens to it (see ``ConcurrencyWindow``).
     func room(like reservation: Reservation, now: Double) -> Int? {
+        room(input: reservation.inputTokens, output: reservation.outputTokens, now: now)
+    }
+
+    /// How many requests of `bodyBytes` bytes and this `max_tokens`, charged as
+    /// ``reserve(inputTokens:maxTokens:now:)`` would charge them, every known cell would admit at
+    /// `now` (nil while no cell is known): the room a window can start at before any answer.
+    func room(forBodyBytes bodyBytes: Int, maxTokens: Int, now: Double) -> Int? {
+        room(input: estimatedInputTokens(forBodyBytes: bodyBytes), output: outputEstimate(maxTokens: maxTokens), now: now)
+    }
+
+    private func room(input: Int, output: Int, now: Double) -> Int? {
         if let pauseEnd, now < pauseEnd { return 0 }
-        let amounts = Self.amounts(requests: 1, input: reservation.inputTokens, output: reservation.outputTokens)
+        let amounts = Self.amounts(requests: 1, input: input, output: output)
         var room: Double?
         for dimension in Dimension.allCases {
             guard var cell = self[dimension], amounts[dimension.rawValue] > 0 else { continue }

@@ -9,7 +9,9 @@ import Synchronization
 ///   not yet answered), within `--concurrency` for all models together. A record waiting out a
 ///   backoff holds no slot, so under a brown-out the window stays full of live requests; and a
 ///   model the job has not used yet (a fallback when the primary goes down) starts its own slow
-///   start, so a fallback that is down too costs a few requests, not a whole window.
+///   start, so a fallback that is down too costs a few requests, not a whole window. A model whose
+///   limits are known before its first answer (the flags, or what earlier jobs remembered of it)
+///   starts at the room they leave instead (see ``ConcurrencyWindow``).
 final class Throttle: Sendable {
     /// One request's hold on the throttle: its rate-limit charge and its in-flight slot. Hand it
     /// back with exactly one of `answered` (then `release`, when it kept its slot), `failed` or `cancelled`.
@@ -42,9 +44,10 @@ final class Throttle: Sendable {
         /// Set by ``Throttle/stop()``: no slot is given any more.
         var stopped = false
 
-        mutating func lane(_ model: String) -> Lane {
+        /// `model`'s lane, opened (its window starting at `knownRoom`, asked only then) if the job has not used it yet.
+        mutating func lane(_ model: String, knownRoom: () -> Int?) -> Lane {
             if let lane = lanes[model] { return lane }
-            let lane = Lane(window: ConcurrencyWindow(maximum: maximum))
+            let lane = Lane(window: ConcurrencyWindow(maximum: maximum, knownRoom: knownRoom()))
             lanes[model] = lane
             return lane
         }
@@ -84,17 +87,29 @@ final class Throttle: Sendable {
 
     private let state: Mutex<State>
     private let seed: RateLimiter
+    /// The limits known of the models earlier jobs remembered, before their first answer (the flags'
+    /// where given): what their windows start at. Other models have the flags' (`seed`).
+    private let remembered: [String: RateLimiter]
     /// False ignores the rate-limit headers (to measure what they buy): only seeded limits and 429s throttle.
     private let headerAware: Bool
     private let clock: JobClock
 
+    /// - Parameter remembered: what earlier jobs learned of each model's limits (``Store/memories()``):
+    ///   a window starts at the room they leave; the limiter still learns the limits from the headers
+    ///   (another job may have used the buckets since). Ignored when not `headerAware`, since they
+    ///   were learned from headers.
     init(
         requestsPerMinute: Int?, inputTokensPerMinute: Int?, outputTokensPerMinute: Int?, maximumConcurrency: Int,
-        headerAware: Bool, clock: JobClock
+        headerAware: Bool, remembered: [String: ModelMemory] = [:], clock: JobClock
     ) {
         self.seed = RateLimiter(
             requestsPerMinute: requestsPerMinute, inputTokensPerMinute: inputTokensPerMinute,
             outputTokensPerMinute: outputTokensPerMinute)
+        self.remembered = (headerAware ? remembered : [:]).mapValues { memory in
+            RateLimiter(
+                requestsPerMinute: requestsPerMinute ?? memory.requestsPerMinute,
+                inputTokensPerMinute: inputTokensPerMinute ?? memory.inputTokensPerMinute, outputTokensPerMinute: outputTokensPerMinute)
+        }
         self.state = Mutex(State(maximum: max(1, maximumConcurrency)))
         self.headerAware = headerAware
         self.clock = clock
@@ -111,7 +126,7 @@ final class Throttle: Sendable {
     /// model's rate limit ends so when `stopGate` stops.
     func acquire(model: String, bodyBytes: Int, maxTokens: Int, stopGate: StopGate? = nil) async throws -> Permit {
         while true {
-            try await takeSlot(model)
+            try await takeSlot(model, bodyBytes: bodyBytes, maxTokens: maxTokens)
             let now = clock.now.seconds
             let decision = state.withLock { state in
                 let input = state.limiters[model, default: seed].estimatedInputTokens(forBodyBytes: bodyBytes)
@@ -154,10 +169,12 @@ final class Throttle: Sendable {
         for waiter in admitted { waiter.resume() }
     }
 
-    private func takeSlot(_ model: String) async throws {
+    private func takeSlot(_ model: String, bodyBytes: Int, maxTokens: Int) async throws {
         let id: UInt64? = try state.withLock { state in
             if state.stopped { throw CancellationError() }
-            let lane = state.lane(model)
+            let lane = state.lane(model) {
+                (remembered[model] ?? seed).room(forBodyBytes: bodyBytes, maxTokens: maxTokens, now: clock.now.seconds)
+            }
             if state.hasRoom(lane) && lane.waiters.isEmpty {
                 state.take(model)
                 return nil

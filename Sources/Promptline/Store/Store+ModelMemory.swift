@@ -34,7 +34,8 @@ extension Store {
             ])
     }
 
-    /// What earlier jobs learned of each model they ran.
+    /// What earlier jobs learned of each model they ran: a job's windows start from it, and a
+    /// deadline job's plan estimates Messages with it.
     func memories() throws(StoreError) -> [String: ModelMemory] {
         try createModelMemory()
         var found: [String: ModelMemory] = [:]

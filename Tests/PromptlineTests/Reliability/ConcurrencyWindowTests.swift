@@ -17,6 +17,37 @@ import Testing
         #expect(ConcurrencyWindow(maximum: 6).limit == 6)
     }
 
+    /// Limits known before the first answer: the window starts at the room they leave, within the
+    /// maximum (below 10 too: a window wider than the limits admit would only burst into 429s).
+    @Test(arguments: [
+        (64, 4_000, 64), (64, 25, 25), (64, 3, 3), (64, 0, 1), (1_000, 1_000, 1_000), (64, nil, 10), (6, nil, 6),
+    ])
+    func startsAtTheRoomTheKnownLimitsLeave(maximum: Int, knownRoom: Int?, expected: Int) {
+        let window = ConcurrencyWindow(maximum: maximum, knownRoom: knownRoom)
+        #expect(window.limit == expected)
+        #expect(window.slowStart)
+    }
+
+    /// A start at the known room keeps the window's protection: a 429 halves it, and a latency rise
+    /// takes a tenth off.
+    @Test func aWindowStartedAtTheKnownRoomStillNarrowsOnPushBack() {
+        var limited = ConcurrencyWindow(maximum: 64, knownRoom: 4_000)
+        #expect(limited.event(.rateLimited, now: 1) == 32)
+        #expect(!limited.slowStart)
+        var queueing = ConcurrencyWindow(maximum: 64, knownRoom: 4_000)
+        var now = 0.0
+        for _ in 0..<100 {
+            now += 0.01
+            queueing.event(.success(inFlight: 64, latency: 0.2), now: now)
+        }
+        #expect(queueing.limit == 64)
+        for _ in 0..<50 {
+            now += 0.05
+            queueing.event(.success(inFlight: 64, latency: 1.5), now: now)
+        }
+        #expect(queueing.limit < 64)
+    }
+
     /// Slow start without rate-limit headers: every success of a fully used window adds one, so the
     /// window doubles per round trip.
     @Test func doublesEveryRoundTripUntilSomethingPushesBack() {

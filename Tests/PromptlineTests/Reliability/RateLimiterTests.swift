@@ -180,6 +180,22 @@ import Testing
         #expect(limiter.room(like: asked, now: 1) == 0)
     }
 
+    /// Before any answer, the room of limits known in advance (the flags, or what an earlier job
+    /// remembered): the requests of this size a full bucket admits, charged as a reservation would be.
+    @Test func roomBeforeAnyAnswerIsWhatTheKnownLimitsAdmitOfARequestThisSize() {
+        let unknown = RateLimiter(requestsPerMinute: nil, inputTokensPerMinute: nil, outputTokensPerMinute: nil)
+        #expect(unknown.room(forBodyBytes: 400, maxTokens: 10, now: 0) == nil)
+        let requests = RateLimiter(requestsPerMinute: 1200, inputTokensPerMinute: nil, outputTokensPerMinute: nil)
+        #expect(requests.room(forBodyBytes: 400, maxTokens: 10, now: 0) == 1200)
+        // 400 bytes are 100 input tokens: 5,000 input tokens a minute admit 50 at once.
+        let input = RateLimiter(requestsPerMinute: 1200, inputTokensPerMinute: 5_000, outputTokensPerMinute: nil)
+        #expect(input.room(forBodyBytes: 400, maxTokens: 10, now: 0) == 50)
+        // The output estimate (256 before any usage) is capped by max_tokens: 2,560 a minute admit 10 of 256, 256 of 10.
+        let output = RateLimiter(requestsPerMinute: nil, inputTokensPerMinute: nil, outputTokensPerMinute: 2_560)
+        #expect(output.room(forBodyBytes: 400, maxTokens: 1_000, now: 0) == 10)
+        #expect(output.room(forBodyBytes: 400, maxTokens: 10, now: 0) == 256)
+    }
+
     @Test func theCombinedTokensDimensionBindsWhenTheHeadersGiveIt() {
         var limiter = RateLimiter(requestsPerMinute: 1000, inputTokensPerMinute: 100_000, outputTokensPerMinute: 100_000)
         limiter.observe(headers(tokens: (6000, 6000)), now: 0)

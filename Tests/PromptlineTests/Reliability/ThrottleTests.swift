@@ -3,10 +3,43 @@ import Testing
 @testable import Promptline
 
 @Suite struct ThrottleTests {
-    private func throttle(concurrency: Int) -> Throttle {
+    private func throttle(
+        concurrency: Int, requestsPerMinute: Int? = nil, headerAware: Bool = true, remembered: [String: ModelMemory] = [:]
+    ) -> Throttle {
         Throttle(
-            requestsPerMinute: nil, inputTokensPerMinute: nil, outputTokensPerMinute: nil, maximumConcurrency: concurrency,
-            headerAware: true, clock: TestTime().clock)
+            requestsPerMinute: requestsPerMinute, inputTokensPerMinute: nil, outputTokensPerMinute: nil, maximumConcurrency: concurrency,
+            headerAware: headerAware, remembered: remembered, clock: TestTime().clock)
+    }
+
+    /// Limits given with the flags: every model's window starts at the room they leave, within
+    /// `--concurrency`, before any answer.
+    @Test(.timeLimit(.minutes(1))) func limitsGivenWithTheFlagsStartEveryModelsWindowAtTheirRoom() async throws {
+        let throttle = throttle(concurrency: 64, requestsPerMinute: 1_000)
+        let a = try await throttle.acquire(model: "a", bodyBytes: 100, maxTokens: 10)
+        #expect(throttle.concurrencyLimit == 64)
+        throttle.cancelled(a)
+        let narrow = self.throttle(concurrency: 64, requestsPerMinute: 20)
+        let b = try await narrow.acquire(model: "b", bodyBytes: 100, maxTokens: 10)
+        #expect(narrow.concurrencyLimit == 20)
+        narrow.cancelled(b)
+    }
+
+    /// Limits an earlier job remembered start that model's window at their room; a model nothing is
+    /// known of starts at 10; with the headers ignored, what was learned from them is ignored too.
+    @Test(.timeLimit(.minutes(1))) func limitsRememberedOfAModelStartItsWindowAtTheirRoom() async throws {
+        let remembered = ["a": ModelMemory(requestsPerMinute: 4_000, inputTokensPerMinute: nil, latency: 2)]
+        let throttle = throttle(concurrency: 64, remembered: remembered)
+        let a = try await throttle.acquire(model: "a", bodyBytes: 100, maxTokens: 10)
+        #expect(throttle.concurrencyLimit == 64)
+        throttle.cancelled(a)
+        let other = self.throttle(concurrency: 64, remembered: remembered)
+        let b = try await other.acquire(model: "b", bodyBytes: 100, maxTokens: 10)
+        #expect(other.concurrencyLimit == 10)
+        other.cancelled(b)
+        let headerless = self.throttle(concurrency: 64, headerAware: false, remembered: remembered)
+        let c = try await headerless.acquire(model: "a", bodyBytes: 100, maxTokens: 10)
+        #expect(headerless.concurrencyLimit == 10)
+        headerless.cancelled(c)
     }
 
     /// Each model starts its own slow start: a model at its window does not hold back another.

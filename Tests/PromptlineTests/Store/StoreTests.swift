@@ -107,6 +107,17 @@ import Testing
             ])
     }
 
+    /// A job reads every model's memory at once (its windows start from the limits remembered).
+    @Test func theMemoriesOfEveryModelAreReadTogether() async throws {
+        let store = try Store(path: directory.file("s.db"))
+        #expect(try await store.memories().isEmpty)
+        let haiku = ModelMemory(requestsPerMinute: 1200, inputTokensPerMinute: nil, latency: 0.4)
+        let sonnet = ModelMemory(requestsPerMinute: 4000, inputTokensPerMinute: 2_000_000, latency: nil)
+        try await store.remember(haiku, of: "claude-haiku-4-5")
+        try await store.remember(sonnet, of: "claude-sonnet-4-5")
+        #expect(try await store.memories() == ["claude-haiku-4-5": haiku, "claude-sonnet-4-5": sonnet])
+    }
+
     @Test func aDeadlineSwitchLastsUntilTheJobFinishes() async throws {
         let store = try Store(path: directory.file("s.db"))
         try await store.beginJob(output: "out.jsonl", fingerprint: "f", inputs: ["in.jsonl"])
