@@ -73,14 +73,7 @@ struct BatchRunner: Sendable {
                 }
                 return .done
             }
-            group.addTask { [stopping] in
-                do {
-                    try await stopping.graceOver()
-                    return .graceOver
-                } catch {
-                    return .timerEnded
-                }
-            }
+            group.addTask { [stopping] in await stopping.graceOver() ? .graceOver : .timerEnded }
             // The work ends, or the grace period after a stop does (a create still in flight is then
             // cancelled: its intent is adopted or dropped by the resume).
             _ = try await group.next()

@@ -78,14 +78,7 @@ struct DispatchLoop {
         stopping.setActivity(.requests(0))
         do {
             try await withThrowingTaskGroup(of: Completion.self) { group in
-                group.addTask { [stopping] in
-                    do {
-                        try await stopping.graceOver()
-                        return .graceOver
-                    } catch {
-                        return .timerEnded
-                    }
-                }
+                group.addTask { [stopping] in await stopping.graceOver() ? .graceOver : .timerEnded }
                 reading: while !isStopping, let batch = await input.nextBatch() {
                     let stored = try await storedAnswers(for: batch)
                     for record in batch {

@@ -77,12 +77,12 @@ final class StopPath: Sendable {
         try await gate.guarding { [clock] in try await clock.sleep(for: duration) }
     }
 
-    /// Returns once the job has been stopping for the grace period: the moment the backend at work
-    /// cancels what is still under way. Throws `CancellationError` when the task is cancelled first
-    /// (the backend finished).
-    func graceOver() async throws {
+    /// Waits until the job has been stopping for the grace period: the moment the backend at work
+    /// cancels what is still under way. True then; false when the task is cancelled first (the
+    /// backend finished).
+    func graceOver() async -> Bool {
         await gate.stopped()
-        try Task.checkCancellation()
-        try await clock.sleep(for: gracePeriod)
+        guard !Task.isCancelled else { return false }
+        return (try? await clock.sleep(for: gracePeriod)) != nil
     }
 }

@@ -47,12 +47,22 @@ struct StopPathTests {
         let time = TestTime()
         let path = StopPath(clock: time.clock, gracePeriod: .seconds(10), announce: nil)
         try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await path.graceOver() }
+            group.addTask { #expect(await path.graceOver()) }
             time.set(100)
             path.stop(.signal(SIGINT))
             try await group.waitForAll()
         }
         #expect(time.now() >= 110)
+    }
+
+    @Test func theGraceTimerOfABackendThatFinishedEndsWithoutAStop() async {
+        let path = StopPath(clock: TestTime().clock, gracePeriod: .seconds(10), announce: nil)
+        await withTaskGroup(of: Bool.self) { group in
+            group.addTask { await path.graceOver() }
+            group.cancelAll()
+            #expect(await group.next() == false)
+        }
+        #expect(!path.isStopping)
     }
 
     @Test func aWaitEndsAtTheStopAndNothingStartsAfterIt() async throws {
