@@ -118,14 +118,9 @@ public struct JobRunner: Sendable {
         guard stopping.cause == nil else {
             return try await end(nil, stopping: stopping, skip: 0, meters: meters, batches: batches, clock: clock)
         }
-        let skip: Int
-        let writer: OutputWriter
-        switch try await ResumePlan.make(for: options, store: store) {
-        case .finished(let finished):
-            return JobSummary(rerunOf: finished, output: options.output, wallSeconds: clock.now.seconds)
-        case .write(let resumeSkip, let resumeWriter):
-            (skip, writer) = (resumeSkip, resumeWriter)
-        }
+        // Not finished (the start of `run` saw to that): the output goes on where it stopped.
+        let plan = try await ResumePlan.make(for: options, store: store)
+        let skip = plan.skip
         if skip > 0 && !options.quiet {
             stderr("promptline: resuming \(options.output): \(skip) records already written")
         }
@@ -138,7 +133,7 @@ public struct JobRunner: Sendable {
             throttle: meters.throttle, promptCache: meters.promptCache, clock: clock, logger: logger, stopGate: stopping.gate)
         var dispatch = DispatchLoop(
             input: input, store: store, runner: runner, options: options, meters: meters, clock: clock, stderr: stderr,
-            terminal: terminal, skip: skip, writer: writer, stopping: stopping)
+            terminal: terminal, skip: skip, writer: plan.writer, stopping: stopping)
         // The whole dispatch runs where the client's answers arrive (its event loop, for
         // MessagesClient); child tasks inherit the preference.
         await withTaskExecutorPreference(client.taskExecutor) {

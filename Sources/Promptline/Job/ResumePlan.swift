@@ -1,21 +1,19 @@
 import Foundation
 
-/// Where a job starts, from its checkpoint in the store: nowhere (a finished job run again),
-/// after the records its partial output already holds, or from the start.
+/// Where a job starts, from its checkpoint in the store: nowhere (a finished job run again, see
+/// ``finishedJob(for:store:)``), after the records its partial output already holds, or from the start.
 ///
 /// A partial output is resumed only under the same ``fingerprint(of:)`` (the same inputs and
 /// output-shaping options); otherwise the job begins again, its answers coming from the store.
-enum ResumePlan {
-    /// The job finished under the same fingerprint and its output is in place: nothing to read or
-    /// send. Carries the finished job's summary.
-    case finished(JobSummary)
-    /// Write from input record `skip` on (0: from the start) through `writer`, opened on the partial output.
-    case write(skip: Int, writer: OutputWriter)
+struct ResumePlan {
+    /// Input records already in the partial output (0: from the start): writing goes on after them.
+    let skip: Int
+    /// The output, opened on the partial output.
+    let writer: OutputWriter
 
-    /// Reads the job's checkpoint and opens the output where the job goes on (begins the job in the
-    /// store when it starts over).
+    /// Reads the checkpoint of a job that is not finished and opens the output where the job goes
+    /// on (begins the job in the store when it starts over).
     static func make(for options: JobOptions, store: Store) async throws -> ResumePlan {
-        if let finished = try await finishedJob(for: options, store: store) { return .finished(finished) }
         let fingerprint = fingerprint(of: options)
         let checkpoint = try await store.checkpoint(output: options.output)
         var skip = 0
@@ -32,7 +30,7 @@ enum ResumePlan {
             skip = 0
             try await store.beginJob(output: options.output, fingerprint: fingerprint, inputs: options.inputs)
         }
-        return .write(skip: skip, writer: writer)
+        return ResumePlan(skip: skip, writer: writer)
     }
 
     /// The summary of the job when it finished under the same fingerprint, its output is in place,
